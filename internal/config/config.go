@@ -1,0 +1,371 @@
+// Package config loads SimCRM's settings from the environment: one table of names,
+// defaults, meanings and checks, so the README, the loader and the errors agree.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Roles a process can take.
+const (
+	RoleAll    = "all"
+	RoleWeb    = "web"
+	RoleWorker = "worker"
+)
+
+// RedisOff is the REDIS_URL value that runs SimCRM without Redis at all.
+const RedisOff = "off"
+
+// Config is the validated configuration of one process.
+type Config struct {
+	HTTPAddr        string
+	DataDir         string
+	MySQLDSN        string // empty: SQLite in DataDir
+	RedisURL        string // empty: embedded miniredis; "off": none
+	TokenEncSecret  []byte // 32 bytes, AES-256-GCM key for stored HubSpot tokens
+	SessionSecret   []byte // 32 bytes, signs session and CSRF cookies
+	SandboxToken    string
+	Role            string
+	LogLevel        string
+	ShutdownTimeout time.Duration
+	Attempts        map[string]int             // per job type: record types and activity types
+	Backoff         map[string][]time.Duration // per job type
+	DLQSampleMax    int
+	DLQReplayCap    int
+	ThinningMax     int
+}
+
+// Production reports whether SimCRM runs on an external database.
+func (c Config) Production() bool { return c.MySQLDSN != "" }
+
+// Dialect names the SQL dialect in use: "mysql" or "sqlite".
+func (c Config) Dialect() string {
+	if c.Production() {
+		return "mysql"
+	}
+	return "sqlite"
+}
+
+// SQLitePath is the database file of the embedded default.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "simcrm.db") }
+
+// Setting is one environment variable SimCRM reads.
+type Setting struct {
+	Name    string
+	Default string
+	Meaning string
+	apply   func(c *Config, v string) error
+}
+
+// Settings is the table of every environment variable, in README order.
+var Settings = []Setting{
+	{"HTTP_ADDR", ":8080", "Address the web server listens on.", func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("want host:port such as :8080, got %q", v)
+		}
+		c.HTTPAddr = v
+		return nil
+	}},
+	{"DATA_DIR", "./data", "Directory for the embedded SQLite database and generated secrets.", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{"MYSQL_DSN", "", "MySQL 8 / MariaDB 10.11+ DSN (user:pass@tcp(host:3306)/db). Unset: embedded SQLite in DATA_DIR.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		cfg, err := mysql.ParseDSN(v)
+		if err != nil {
+			return fmt.Errorf("not a valid DSN: %v", err)
+		}
+		if cfg.DBName == "" {
+			return errors.New("names no database (want …/dbname)")
+		}
+		cfg.ParseTime = true
+		cfg.Loc = time.UTC
+		cfg.MultiStatements = false
+		c.MySQLDSN = cfg.FormatDSN()
+		return nil
+	}},
+	{"REDIS_URL", "", "Redis URL (redis://host:6379/0). Unset: in-process Redis; \"off\": no Redis (metrics from the database).", func(c *Config, v string) error {
+		if v == "" || v == RedisOff {
+			c.RedisURL = v
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			return fmt.Errorf("want redis://host:port/db, %q or unset, got %q", RedisOff, v)
+		}
+		c.RedisURL = v
+		return nil
+	}},
+	{"TOKEN_ENC_SECRET", "", "Key that encrypts stored HubSpot tokens (32 bytes as base64 or hex). Required with MYSQL_DSN; generated into DATA_DIR otherwise.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		key, err := decodeKey(v)
+		if err != nil {
+			return err
+		}
+		c.TokenEncSecret = key
+		return nil
+	}},
+	{"SESSION_SECRET", "", "Key that signs session and CSRF cookies (32 bytes as base64 or hex). Generated into DATA_DIR when unset.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		key, err := decodeKey(v)
+		if err != nil {
+			return err
+		}
+		c.SessionSecret = key
+		return nil
+	}},
+	{"SANDBOX_TOKEN", "", "Bearer token of the built-in HubSpot sandbox. Generated into DATA_DIR when unset and shown to the boss.", func(c *Config, v string) error {
+		if v != "" && len(v) < 16 {
+			return errors.New("must be at least 16 characters")
+		}
+		c.SandboxToken = v
+		return nil
+	}},
+	{"SIMCRM_ROLE", RoleAll, "What this process runs: all (web and workers), web, or worker.", func(c *Config, v string) error {
+		switch v {
+		case RoleAll, RoleWeb, RoleWorker:
+			c.Role = v
+			return nil
+		}
+		return fmt.Errorf("want all, web or worker, got %q", v)
+	}},
+	{"LOG_LEVEL", "info", "Log level: debug, info, warn or error.", func(c *Config, v string) error {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+			return nil
+		}
+		return fmt.Errorf("want debug, info, warn or error, got %q", v)
+	}},
+	{"SHUTDOWN_TIMEOUT", "20s", "How long a stopping process lets in-flight requests and jobs finish.", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 20s, got %q", v)
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"DLQ_SAMPLE_MAX", "25", "How many recent failed payloads each simulation keeps in sim:<id>:dlq:samples.", intIn(1, 1000, func(c *Config, n int) { c.DLQSampleMax = n })},
+	{"DLQ_REPLAY_LIMIT_CAP", "50", "Most DLQ rows one replay call may replay.", intIn(1, 1000, func(c *Config, n int) { c.DLQReplayCap = n })},
+	{"THINNING_EVENTS_MAX", "200", "How many thinning decisions each simulation keeps in sim:<id>:thinning:events.", intIn(1, 10000, func(c *Config, n int) { c.ThinningMax = n })},
+}
+
+// JobTypes are the job types with their own attempts and backoff settings.
+var JobTypes = []string{"contact", "company", "deal", "ticket", "note", "call", "task", "meeting"}
+
+// Default retry profiles: records 3 attempts (1 s, 3 s, 9 s); activities 2 (2 s, 6 s).
+func defaultRetry(jobType string) (int, []time.Duration) {
+	switch jobType {
+	case "note", "call", "task", "meeting":
+		return 2, []time.Duration{2 * time.Second, 6 * time.Second}
+	}
+	return 3, []time.Duration{time.Second, 3 * time.Second, 9 * time.Second}
+}
+
+// Load reads the configuration from getenv (os.Getenv in production). Errors name
+// the variable and what is wrong with it.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, s := range Settings {
+		v := getenv(s.Name)
+		if v == "" {
+			v = s.Default
+		}
+		if err := s.apply(&c, v); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", s.Name, err)
+		}
+	}
+	if err := loadRetry(&c, getenv); err != nil {
+		return Config{}, err
+	}
+	if c.Production() && c.TokenEncSecret == nil {
+		return Config{}, errors.New("config: TOKEN_ENC_SECRET: required when MYSQL_DSN is set (32 bytes as base64 or hex, e.g. `openssl rand -base64 32`)")
+	}
+	return c, nil
+}
+
+// loadRetry reads <TYPE>_ATTEMPTS and <TYPE>_BACKOFF_MS, falling back to the legacy
+// ATTEMPTS_<TYPE> and BACKOFF_<TYPE>; the new names win.
+func loadRetry(c *Config, getenv func(string) string) error {
+	c.Attempts = map[string]int{}
+	c.Backoff = map[string][]time.Duration{}
+	for _, jt := range JobTypes {
+		up := strings.ToUpper(jt)
+		attempts, backoff := defaultRetry(jt)
+		name, v := firstSet(getenv, up+"_ATTEMPTS", "ATTEMPTS_"+up)
+		if v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 25 {
+				return fmt.Errorf("config: %s: want a whole number from 1 to 25, got %q", name, v)
+			}
+			attempts = n
+		}
+		name, v = firstSet(getenv, up+"_BACKOFF_MS", "BACKOFF_"+up)
+		if v != "" {
+			list, err := parseBackoff(v)
+			if err != nil {
+				return fmt.Errorf("config: %s: %w", name, err)
+			}
+			backoff = list
+		}
+		c.Attempts[jt] = attempts
+		c.Backoff[jt] = backoff
+	}
+	return nil
+}
+
+// BackoffFor returns the delay before retry number n (1-based) of a job type; a
+// short list repeats its last value.
+func (c Config) BackoffFor(jobType string, n int) time.Duration {
+	list := c.Backoff[jobType]
+	if len(list) == 0 {
+		_, list = defaultRetry(jobType)
+	}
+	if n < 1 {
+		n = 1
+	}
+	if n > len(list) {
+		return list[len(list)-1]
+	}
+	return list[n-1]
+}
+
+// AttemptsFor returns how many attempts a job type gets.
+func (c Config) AttemptsFor(jobType string) int {
+	if n, ok := c.Attempts[jobType]; ok {
+		return n
+	}
+	n, _ := defaultRetry(jobType)
+	return n
+}
+
+func firstSet(getenv func(string) string, names ...string) (string, string) {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return n, v
+		}
+	}
+	return names[0], ""
+}
+
+func parseBackoff(v string) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, part := range strings.Split(v, ",") {
+		ms, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || ms < 0 || ms > 3_600_000 {
+			return nil, fmt.Errorf("want comma-separated milliseconds such as 1000,3000,9000, got %q", v)
+		}
+		out = append(out, time.Duration(ms)*time.Millisecond)
+	}
+	return out, nil
+}
+
+func intIn(lo, hi int, set func(*Config, int)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
+		}
+		set(c, n)
+		return nil
+	}
+}
+
+func decodeKey(v string) ([]byte, error) {
+	for _, dec := range []func(string) ([]byte, error){
+		base64.StdEncoding.DecodeString, base64.RawURLEncoding.DecodeString, hexDecode,
+	} {
+		if b, err := dec(v); err == nil && len(b) == 32 {
+			return b, nil
+		}
+	}
+	return nil, errors.New("want 32 bytes encoded as base64 or hex (e.g. `openssl rand -base64 32`)")
+}
+
+func hexDecode(s string) ([]byte, error) {
+	if len(s)%2 != 0 {
+		return nil, errors.New("odd length")
+	}
+	b := make([]byte, len(s)/2)
+	for i := range b {
+		n, err := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
+		if err != nil {
+			return nil, err
+		}
+		b[i] = byte(n)
+	}
+	return b, nil
+}
+
+// EnsureSecrets fills secrets left unset from files in DataDir, generating them on
+// first start, so the embedded default keeps working across restarts.
+func EnsureSecrets(c *Config) error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("config: DATA_DIR: %w", err)
+	}
+	if c.TokenEncSecret == nil {
+		k, err := keyFile(c.DataDir, "token_enc_secret")
+		if err != nil {
+			return err
+		}
+		c.TokenEncSecret = k
+	}
+	if c.SessionSecret == nil {
+		k, err := keyFile(c.DataDir, "session_secret")
+		if err != nil {
+			return err
+		}
+		c.SessionSecret = k
+	}
+	if c.SandboxToken == "" {
+		k, err := keyFile(c.DataDir, "sandbox_token")
+		if err != nil {
+			return err
+		}
+		c.SandboxToken = "sandbox-" + base64.RawURLEncoding.EncodeToString(k)
+	}
+	return nil
+}
+
+func keyFile(dir, name string) ([]byte, error) {
+	path := filepath.Join(dir, name)
+	if b, err := os.ReadFile(path); err == nil {
+		k, err := decodeKey(strings.TrimSpace(string(b)))
+		if err != nil {
+			return nil, fmt.Errorf("config: %s: %w", path, err)
+		}
+		return k, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("config: generate %s: %w", name, err)
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return k, nil
+}

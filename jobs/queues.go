@@ -1,0 +1,28 @@
+// Package jobs holds SimCRM's asynq task types, their payloads and handlers, and
+// the in-process worker server that runs them.
+package jobs
+
+import "fmt"
+
+// Queues. Primary queues create records and shard by simulation id; the secondary
+// queue creates activities.
+const (
+	SecondaryQueue = "simulation-secondary"
+	ControlQueue   = "simulation-control"
+	PrimaryShards  = 1
+)
+
+// PrimaryQueue is the primary queue of a simulation.
+func PrimaryQueue(simID int64) string {
+	return fmt.Sprintf("simulation-jobs:%d", simID%PrimaryShards)
+}
+
+// queuePriorities weighs the queues a worker serves: control work (expansion,
+// reconciliation) first, then records, then activities.
+func queuePriorities() map[string]int {
+	q := map[string]int{ControlQueue: 8, SecondaryQueue: 3}
+	for i := 0; i < PrimaryShards; i++ {
+		q[PrimaryQueue(int64(i))] = 6
+	}
+	return q
+}

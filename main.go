@@ -1,0 +1,130 @@
+// Command simcrm runs SimCRM: the web dashboard, the job workers, the built-in
+// HubSpot sandbox and the operator commands, in one binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/cli"
+	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/web"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand; no subcommand (or "serve") runs the server.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] != "serve" {
+		return cli.Run(args, stdout, stderr)
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err == nil {
+		err = config.EnsureSecrets(&cfg)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "simcrm:", err)
+		return 2
+	}
+	log := cli.Logger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("simcrm stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve wires config → database → migrations → Redis → queues → web, and shuts
+// down in the reverse order when ctx ends.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	store, err := cli.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	store.Watch(ctx, 2*time.Second)
+
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, log)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	rdb.Watch(time.Second)
+
+	var queue *asynq.Client
+	var workers *asynq.Server
+	if rdb.Enabled() {
+		queue = asynq.NewClientFromRedisClient(rdb.Client)
+		defer queue.Close()
+		if cfg.Role != config.RoleWeb {
+			workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{ShutdownTimeout: cfg.ShutdownTimeout, Log: log})
+			mux := asynq.NewServeMux()
+			mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
+			if err := workers.Start(mux); err != nil {
+				return fmt.Errorf("workers: %w", err)
+			}
+		}
+	}
+
+	errc := make(chan error, 1)
+	var app interface {
+		Listen(string) error
+		ShutdownWithTimeout(time.Duration) error
+	}
+	if cfg.Role != config.RoleWorker {
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+		app = a
+		go func() { errc <- a.Listen(cfg.HTTPAddr) }()
+		log.Info("simcrm serving", "addr", cfg.HTTPAddr, "database", cfg.Dialect(), "redis", redisMode(cfg), "role", cfg.Role)
+	} else {
+		log.Info("simcrm worker running", "database", cfg.Dialect(), "redis", redisMode(cfg))
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-errc:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("web: %w", err)
+		}
+	}
+	// Stop taking requests, then let in-flight jobs finish or go back to the queue.
+	if app != nil {
+		if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
+			log.Warn("web shutdown", "err", err)
+		}
+	}
+	if workers != nil {
+		workers.Shutdown()
+	}
+	log.Info("simcrm stopped cleanly")
+	return nil
+}
+
+func redisMode(cfg config.Config) string {
+	switch cfg.RedisURL {
+	case "":
+		return "embedded"
+	case config.RedisOff:
+		return "off"
+	}
+	return "external"
+}

@@ -1,0 +1,161 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrRedisDisabled is returned by Redis-backed reads while Redis is off or down.
+var ErrRedisDisabled = errors.New("storage: redis disabled")
+
+// Redis is SimCRM's live pulse and queue store: a real Redis, an in-process one
+// (the embedded default), or none at all. A watcher tracks whether it answers.
+type Redis struct {
+	Client redis.UniversalClient // nil when Redis is off
+	mini   *miniredis.Miniredis
+	up     atomic.Bool
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	log    *slog.Logger
+
+	mu        sync.Mutex
+	listeners []func(up bool)
+}
+
+// OpenRedis connects to url: "" starts an in-process Redis, "off" gives none.
+func OpenRedis(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
+	r := &Redis{stop: make(chan struct{}), log: log}
+	switch url {
+	case "off":
+		return r, nil
+	case "":
+		m := miniredis.NewMiniRedis()
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("storage: embedded redis: %w", err)
+		}
+		m.SetTime(time.Now())
+		r.mini = m
+		r.Client = redis.NewClient(&redis.Options{Addr: m.Addr(), PoolSize: 64})
+		r.wg.Add(1)
+		go r.tick()
+	default:
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			return nil, fmt.Errorf("storage: REDIS_URL: %w", err)
+		}
+		opt.DialTimeout = time.Second
+		opt.ReadTimeout = 2 * time.Second
+		opt.WriteTimeout = 2 * time.Second
+		if opt.PoolSize < 32 {
+			opt.PoolSize = 32
+		}
+		r.Client = redis.NewClient(opt)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	r.up.Store(r.Client.Ping(pctx).Err() == nil)
+	return r, nil
+}
+
+// Embedded reports whether this is the in-process Redis.
+func (r *Redis) Embedded() bool { return r.mini != nil }
+
+// Enabled reports whether SimCRM was configured with a Redis at all.
+func (r *Redis) Enabled() bool { return r.Client != nil }
+
+// Up reports whether Redis answered its last health check.
+func (r *Redis) Up() bool { return r.Client != nil && r.up.Load() }
+
+// OnChange registers a function called (in the watcher's goroutine) when Redis goes
+// down or comes back.
+func (r *Redis) OnChange(fn func(up bool)) {
+	r.mu.Lock()
+	r.listeners = append(r.listeners, fn)
+	r.mu.Unlock()
+}
+
+// Watch checks Redis every interval until Close, so an outage and a recovery are
+// both noticed within about two intervals.
+func (r *Redis) Watch(interval time.Duration) {
+	if r.Client == nil {
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-r.stop:
+				return
+			case <-t.C:
+				r.Check(context.Background(), interval)
+			}
+		}
+	}()
+}
+
+// Check pings Redis once and updates Up, telling listeners about a change.
+func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
+	if r.Client == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	up := r.Client.Ping(ctx).Err() == nil
+	if r.up.Swap(up) != up {
+		if up {
+			r.log.Info("redis is back")
+		} else {
+			r.log.Warn("redis is unreachable; serving from the database")
+		}
+		r.mu.Lock()
+		ls := append([]func(bool){}, r.listeners...)
+		r.mu.Unlock()
+		for _, fn := range ls {
+			fn(up)
+		}
+	}
+	return up
+}
+
+// tick advances the embedded Redis's clock so keys with a TTL expire.
+func (r *Redis) tick() {
+	defer r.wg.Done()
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case now := <-t.C:
+			r.mini.FastForward(now.Sub(last))
+			r.mini.SetTime(now)
+			last = now
+		}
+	}
+}
+
+// Close stops the watcher and closes the client (and the embedded server).
+func (r *Redis) Close() error {
+	close(r.stop)
+	r.wg.Wait()
+	var err error
+	if r.Client != nil {
+		err = r.Client.Close()
+	}
+	if r.mini != nil {
+		r.mini.Close()
+	}
+	return err
+}

@@ -1,0 +1,38 @@
+// Package views holds SimCRM's templ components and the view models they render.
+// Components do no I/O: handlers build the models.
+package views
+
+// Page is what every full page's layout needs.
+type Page struct {
+	Title  string
+	Nav    string    // the active navigation entry
+	User   *UserView // nil when signed out
+	CSRF   string
+	Health Health
+}
+
+// UserView is the signed-in user as the header shows them.
+type UserView struct {
+	Email string
+	Boss  bool
+}
+
+// Health is the state of SimCRM's stores for the health strip.
+type Health struct {
+	DB       bool
+	Dialect  string // mysql or sqlite
+	Redis    string // up, down, off
+	Embedded bool   // in-process Redis
+}
+
+// RedisDisabled reports whether pages must show the redis-disabled badge.
+func (h Health) RedisDisabled() bool { return h.Redis != "up" }
+
+// FormErrors maps a field name to the message shown beside it; "" is the form's.
+type FormErrors map[string]string
+
+// Has reports whether a field has a message.
+func (e FormErrors) Has(field string) bool { return e[field] != "" }
+
+// Any reports whether there is any message.
+func (e FormErrors) Any() bool { return len(e) > 0 }

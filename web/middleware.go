@@ -1,0 +1,124 @@
+package web
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/internal/auth"
+	"github.com/simcrm/simcrm/storage"
+)
+
+const (
+	sessionCookie = "simcrm_session"
+	csrfCookie    = "simcrm_csrf"
+	sessionTTL    = 30 * 24 * time.Hour
+	localUser     = "user"
+	localBearer   = "bearer"
+	localCSRF     = "csrf"
+)
+
+// currentUser is the signed-in user, or nil.
+func currentUser(c *fiber.Ctx) *storage.User {
+	u, _ := c.Locals(localUser).(*storage.User)
+	return u
+}
+
+// authenticate finds the user from an API bearer token or the session cookie.
+func (h *handler) authenticate(c *fiber.Ctx) error {
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
+		return c.Next()
+	}
+	ctx := c.UserContext()
+	if authz := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(authz, "Bearer ") && !strings.HasPrefix(c.Path(), "/sandbox/") {
+		u, err := h.store.APITokenUser(ctx, auth.HashToken(strings.TrimSpace(authz[len("Bearer "):])))
+		if errors.Is(err, storage.ErrNotFound) {
+			return failJSON(c, fiber.StatusUnauthorized, "invalid API token", nil)
+		}
+		if err != nil {
+			return err
+		}
+		c.Locals(localUser, &u)
+		c.Locals(localBearer, true)
+		return c.Next()
+	}
+	if sid := c.Cookies(sessionCookie); sid != "" {
+		u, err := h.store.SessionUser(ctx, auth.HashToken(sid))
+		switch {
+		case err == nil:
+			c.Locals(localUser, &u)
+		case errors.Is(err, storage.ErrNotFound):
+			c.ClearCookie(sessionCookie)
+		default:
+			return err
+		}
+	}
+	return c.Next()
+}
+
+// csrfToken returns the form token of this browser, setting its cookie first if the
+// browser has none yet.
+func csrfToken(c *fiber.Ctx, secret []byte) string {
+	if t, ok := c.Locals(localCSRF).(string); ok {
+		return t
+	}
+	v := c.Cookies(csrfCookie)
+	if v == "" {
+		v = auth.NewToken()
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: v, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+			Secure: c.Protocol() == "https", Expires: time.Now().Add(365 * 24 * time.Hour)})
+	}
+	t := auth.CSRFToken(secret, v)
+	c.Locals(localCSRF, t)
+	return t
+}
+
+// checkCSRF refuses state-changing requests that do not carry this browser's token
+// (form field _csrf or header X-CSRF-Token). API calls with a bearer token carry no
+// cookies and need none; the sandbox API has its own bearer auth.
+func (h *handler) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if c.Locals(localBearer) == true || strings.HasPrefix(c.Path(), "/sandbox/hubspot/") {
+		return c.Next()
+	}
+	submitted := c.Get("X-CSRF-Token")
+	if submitted == "" {
+		submitted = c.FormValue("_csrf")
+	}
+	if !auth.CheckCSRF(h.cfg.SessionSecret, c.Cookies(csrfCookie), submitted) {
+		return h.fail(c, fiber.StatusForbidden, "This form has expired or did not come from SimCRM. Reload the page and try again.")
+	}
+	return c.Next()
+}
+
+// requireUser sends signed-out browsers to the log-in page (401 for the API).
+func (h *handler) requireUser(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Next()
+	}
+	if isAPI(c) {
+		return failJSON(c, fiber.StatusUnauthorized, "sign in or send Authorization: Bearer <api token>", nil)
+	}
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", "/login")
+		return c.SendStatus(fiber.StatusUnauthorized)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// requireBoss answers 403 to anyone but a boss.
+func (h *handler) requireBoss(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u != nil && u.IsBoss() {
+		return c.Next()
+	}
+	if isAPI(c) {
+		return failJSON(c, fiber.StatusForbidden, "this needs the boss role", fiber.Map{"requiredRole": storage.RoleBoss})
+	}
+	return h.fail(c, fiber.StatusForbidden, "Only a boss can open this page.")
+}

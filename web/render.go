@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/views"
+)
+
+// render writes a templ component as the response.
+func render(c *fiber.Ctx, status int, comp templ.Component) error {
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return comp.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// isAPI reports whether a request wants JSON answers.
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// fail is the one way to answer with an error: JSON under /api, a page elsewhere,
+// a bare message for htmx fragments.
+func (h *handler) fail(c *fiber.Ctx, status int, msg string) error {
+	if isAPI(c) {
+		return c.Status(status).JSON(fiber.Map{"error": msg, "status": status})
+	}
+	if c.Get("HX-Request") == "true" {
+		c.Status(status)
+		c.Type("html", "utf-8")
+		return c.SendString(`<div class="alert alert-error" role="alert">` + templ.EscapeString(msg) + `</div>`)
+	}
+	return render(c, status, views.ErrorPage(h.page(c, http.StatusText(status), ""), status, msg))
+}
+
+// failJSON answers an API error with extra fields (e.g. retryAfterMs, requiredRole).
+func failJSON(c *fiber.Ctx, status int, msg string, extra fiber.Map) error {
+	body := fiber.Map{"error": msg, "status": status}
+	for k, v := range extra {
+		body[k] = v
+	}
+	return c.Status(status).JSON(body)
+}
+
+// page builds the layout model for the current request.
+func (h *handler) page(c *fiber.Ctx, title, nav string) views.Page {
+	p := views.Page{Title: title, Nav: nav, CSRF: csrfToken(c, h.cfg.SessionSecret), Health: h.health()}
+	if u := currentUser(c); u != nil {
+		p.User = &views.UserView{Email: u.Email, Boss: u.IsBoss()}
+	}
+	return p
+}
+
+// health is the stores' state for the health strip.
+func (h *handler) health() views.Health {
+	hs := views.Health{DB: h.store.Up(), Dialect: h.store.Dialect(), Embedded: h.redis.Embedded()}
+	switch {
+	case !h.redis.Enabled():
+		hs.Redis = "off"
+	case h.redis.Up():
+		hs.Redis = "up"
+	default:
+		hs.Redis = "down"
+	}
+	return hs
+}

@@ -1,0 +1,84 @@
+// Package web is SimCRM's HTTP side: one route table (routes.go), middleware, and
+// one small file per page action. Handlers parse, call storage or jobs, build a
+// view model and render it through one helper.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// Deps is what the web side needs from the process.
+type Deps struct {
+	Config config.Config
+	Store  *storage.Store
+	Redis  *storage.Redis
+	Queue  *asynq.Client // nil when Redis is off
+	Log    *slog.Logger
+}
+
+// handler carries the dependencies every page action uses.
+type handler struct {
+	cfg   config.Config
+	store *storage.Store
+	redis *storage.Redis
+	queue *asynq.Client
+	log   *slog.Logger
+}
+
+// New builds the Fiber app with every route.
+func New(d Deps) *fiber.App {
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, log: d.Log}
+	app := fiber.New(fiber.Config{
+		AppName:               "SimCRM",
+		DisableStartupMessage: true,
+		ErrorHandler:          h.handleError,
+		BodyLimit:             2 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	})
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		h.log.Error("panic in handler", "path", c.Path(), "panic", e)
+	}}))
+	app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy:     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+		CrossOriginEmbedderPolicy: "unsafe-none",
+	}))
+	app.Use(h.authenticate)
+	app.Use(h.checkCSRF)
+	routes(app, h)
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app
+}
+
+// handleError renders any error that reaches Fiber: a JSON body under /api, the
+// app's error page elsewhere. Unknown errors are logged and shown as 500.
+func (h *handler) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	msg := "Something went wrong on our side. It has been logged."
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+		msg = fe.Message
+		switch status {
+		case fiber.StatusNotFound:
+			msg = "There is nothing at this address."
+		case fiber.StatusRequestEntityTooLarge:
+			msg = "The request body is too large."
+		}
+	}
+	if status >= 500 {
+		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	return h.fail(c, status, msg)
+}

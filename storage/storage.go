@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/go-sql-driver/mysql" // MySQL / MariaDB driver
+	"github.com/go-sql-driver/mysql"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // SQLite driver
 
@@ -49,7 +49,12 @@ func Open(ctx context.Context, dialect, dsn string) (*Store, error) {
 	)
 	switch dialect {
 	case MySQL:
-		db, err = sql.Open("mysql", dsn)
+		var cfg *mysql.Config
+		if cfg, err = mysql.ParseDSN(dsn); err != nil {
+			return nil, fmt.Errorf("storage: MySQL DSN: %w", err)
+		}
+		cfg.ParseTime, cfg.Loc, cfg.MultiStatements = true, time.UTC, false
+		db, err = sql.Open("mysql", cfg.FormatDSN())
 		if err == nil {
 			db.SetMaxOpenConns(32)
 			db.SetMaxIdleConns(16)

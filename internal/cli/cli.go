@@ -24,6 +24,7 @@ const usage = `usage: simcrm [command]
   token create EMAIL [--name N] print a new API token for an account (shown once)
   sandbox [--addr A] [--token T] [--burst N] [--daily N]
                                 run the HubSpot-compatible sandbox alone
+  healthcheck                   exit 0 when the local server's /healthz answers
 
 Configuration comes from the environment; see README.md.
 `
@@ -35,10 +36,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer) error{
-		"migrate": runMigrate,
-		"user":    runUser,
-		"token":   runToken,
-		"sandbox": runSandbox,
+		"migrate":     runMigrate,
+		"user":        runUser,
+		"token":       runToken,
+		"sandbox":     runSandbox,
+		"healthcheck": runHealthcheck,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -144,7 +144,7 @@ func (b *Buckets) Level(ctx context.Context, objectType string) (int, error) {
 func (b *Buckets) run(ctx context.Context, objectType string, r BucketRate, n int, write string) ([]int64, error) {
 	key := BucketKey(objectType)
 	res, err := bucketScript.Run(ctx, b.rdb, []string{key, key + ":ts"},
-		b.s.nowArg(), strconv.FormatFloat(r.PerSecond/1000, 'g', -1, 64), r.Capacity, n, write,
+		b.s.nowArg(), strconv.FormatFloat(r.PerSecond/1000, 'f', -1, 64), r.Capacity, n, write,
 	).Int64Slice()
 	if err != nil {
 		return nil, fmt.Errorf("ratelimit: bucket %s: %w", objectType, err)

@@ -54,6 +54,25 @@ func TestBucketTakeAndRefill(t *testing.T) {
 	}
 }
 
+// TestBucketHighRate: rates are passed to the script without exponent notation,
+// which miniredis's Lua cannot read.
+func TestBucketHighRate(t *testing.T) {
+	clk := newTestClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	rdb := clients(t, 1)[0]
+	ctx := context.Background()
+	b, _ := NewBuckets(rdb, map[string]BucketRate{"contact": {PerSecond: 1e7, Capacity: 1 << 30}, "note": {PerSecond: 1e-4, Capacity: 1}}, BucketRate{}, WithClock(clk.Now))
+	if ok, _, err := b.Take(ctx, "contact", 1<<29); !ok || err != nil {
+		t.Fatalf("Take on a 1e7/s bucket = %v, %v", ok, err)
+	}
+	if got := rdb.Get(ctx, "ratelimit:bucket:contact").Val(); got != "536870912" {
+		t.Fatalf(`GET ratelimit:bucket:contact = %q; want "536870912"`, got)
+	}
+	_, _, _ = b.Take(ctx, "note", 1)
+	if ok, retry, err := b.Take(ctx, "note", 1); ok || err != nil || retry != 10000*time.Second {
+		t.Fatalf("Take on an empty 1e-4/s bucket = %v, %s, %v; want refused for 10000s", ok, retry, err)
+	}
+}
+
 func TestBucketDefaultAndSharing(t *testing.T) {
 	clk := newTestClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	cs := clients(t, 2)

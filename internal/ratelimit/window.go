@@ -80,7 +80,9 @@ if dlimit > 0 and used + n > dlimit then
 end
 
 local cd = num(redis.call('GET', KEYS[4]), 0)
-if cd > now then return {2, cd - now, now, 0, limit} end
+if cd > now then
+  return {2, cd - now, now, redis.call('ZCOUNT', KEYS[1], '(' .. (now - interval), '+inf'), limit}
+end
 
 local c = redis.call('HMGET', KEYS[3], 'max', 'until')
 if num(c[2], 0) > now and num(c[1], 0) > 0 and num(c[1], 0) < limit then limit = num(c[1], 0) end
@@ -124,6 +126,9 @@ func (w *Window) Reserve(ctx context.Context, n int) (Reservation, error) {
 		return Reservation{}, fmt.Errorf("ratelimit: reserve on %s: %w", w.conn, err)
 	}
 	code, retry, now := res[0], res[1], res[2]
+	if code == 3 {
+		return Reservation{At: msTime(now)}, &DailyLimitError{ResetAt: msTime(now + retry).In(w.limits.zone())}
+	}
 	r := Reservation{At: msTime(now), Used: int(res[3]), Limit: int(res[4])}
 	switch code {
 	case 1:
@@ -132,8 +137,6 @@ func (w *Window) Reserve(ctx context.Context, n int) (Reservation, error) {
 		r.RetryIn = msDur(retry)
 	case 2:
 		r.RetryIn, r.Cooldown = msDur(retry), true
-	case 3:
-		return r, &DailyLimitError{ResetAt: msTime(now + retry).In(w.limits.zone())}
 	}
 	return r, nil
 }

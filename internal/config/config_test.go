@@ -1,0 +1,111 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.HTTPAddr != ":8080" || c.DataDir != "./data" || c.Role != RoleAll || c.Dialect() != "sqlite" {
+		t.Fatalf("defaults: got addr %q dir %q role %q dialect %q", c.HTTPAddr, c.DataDir, c.Role, c.Dialect())
+	}
+	if got := c.AttemptsFor("contact"); got != 3 {
+		t.Errorf("contact attempts: want 3, got %d", got)
+	}
+	if got := c.AttemptsFor("note"); got != 2 {
+		t.Errorf("note attempts: want 2, got %d", got)
+	}
+	if got := c.BackoffFor("contact", 2); got != 3*time.Second {
+		t.Errorf("contact backoff 2: want 3s, got %s", got)
+	}
+	if c.DLQSampleMax != 25 || c.DLQReplayCap != 50 || c.ThinningMax != 200 {
+		t.Errorf("dlq/thinning defaults: got %d %d %d", c.DLQSampleMax, c.DLQReplayCap, c.ThinningMax)
+	}
+}
+
+func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
+	cases := map[string]map[string]string{
+		"HTTP_ADDR":            {"HTTP_ADDR": "8080"},
+		"MYSQL_DSN":            {"MYSQL_DSN": "not a dsn", "TOKEN_ENC_SECRET": strings.Repeat("ab", 32)},
+		"REDIS_URL":            {"REDIS_URL": "http://x"},
+		"SIMCRM_ROLE":          {"SIMCRM_ROLE": "boss"},
+		"LOG_LEVEL":            {"LOG_LEVEL": "loud"},
+		"TOKEN_ENC_SECRET":     {"TOKEN_ENC_SECRET": "short"},
+		"SESSION_SECRET":       {"SESSION_SECRET": "zz"},
+		"CONTACT_ATTEMPTS":     {"CONTACT_ATTEMPTS": "0"},
+		"NOTE_BACKOFF_MS":      {"NOTE_BACKOFF_MS": "1000,abc"},
+		"ATTEMPTS_CALL":        {"ATTEMPTS_CALL": "many"},
+		"DLQ_REPLAY_LIMIT_CAP": {"DLQ_REPLAY_LIMIT_CAP": "-1"},
+		"SHUTDOWN_TIMEOUT":     {"SHUTDOWN_TIMEOUT": "soon"},
+	}
+	for name, vars := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(env(vars))
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Fatalf("want an error naming %s, got %v", name, err)
+			}
+		})
+	}
+}
+
+func TestProductionNeedsTokenSecret(t *testing.T) {
+	_, err := Load(env(map[string]string{"MYSQL_DSN": "root@tcp(127.0.0.1:3306)/simcrm"}))
+	if err == nil || !strings.Contains(err.Error(), "TOKEN_ENC_SECRET") {
+		t.Fatalf("want TOKEN_ENC_SECRET error, got %v", err)
+	}
+	c, err := Load(env(map[string]string{"MYSQL_DSN": "root@tcp(127.0.0.1:3306)/simcrm", "TOKEN_ENC_SECRET": strings.Repeat("0f", 32)}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !strings.Contains(c.MySQLDSN, "parseTime=true") {
+		t.Errorf("DSN should force parseTime: %s", c.MySQLDSN)
+	}
+}
+
+func TestRetrySettingsNewNamesWinAndShortListsRepeat(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"CONTACT_ATTEMPTS": "5", "ATTEMPTS_CONTACT": "4",
+		"BACKOFF_NOTE": "100,200", "NOTE_BACKOFF_MS": "500",
+		"ATTEMPTS_CALL": "7",
+	}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got := c.AttemptsFor("contact"); got != 5 {
+		t.Errorf("new name should win: want 5, got %d", got)
+	}
+	if got := c.AttemptsFor("call"); got != 7 {
+		t.Errorf("legacy name alone: want 7, got %d", got)
+	}
+	for n := 1; n <= 4; n++ {
+		if got := c.BackoffFor("note", n); got != 500*time.Millisecond {
+			t.Errorf("note backoff %d: want 500ms, got %s", n, got)
+		}
+	}
+	if got := c.BackoffFor("contact", 9); got != 9*time.Second {
+		t.Errorf("past the list the last value repeats: want 9s, got %s", got)
+	}
+}
+
+func TestEnsureSecretsKeepsGeneratedSecrets(t *testing.T) {
+	dir := t.TempDir()
+	c1, _ := Load(env(map[string]string{"DATA_DIR": dir}))
+	if err := EnsureSecrets(&c1); err != nil {
+		t.Fatalf("EnsureSecrets: %v", err)
+	}
+	c2, _ := Load(env(map[string]string{"DATA_DIR": dir}))
+	if err := EnsureSecrets(&c2); err != nil {
+		t.Fatalf("EnsureSecrets again: %v", err)
+	}
+	if len(c1.TokenEncSecret) != 32 || string(c1.TokenEncSecret) != string(c2.TokenEncSecret) ||
+		string(c1.SessionSecret) != string(c2.SessionSecret) || c1.SandboxToken != c2.SandboxToken || c1.SandboxToken == "" {
+		t.Fatalf("secrets must be generated once and kept")
+	}
+}

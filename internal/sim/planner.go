@@ -72,8 +72,11 @@ type Planner struct {
 	step   int64 // grid step, ns
 	cells  int
 	cdf    []float64 // len cells+1; cdf[0] = 0, cdf[cells] = 1
+	guide  []int32   // guide[b] = cell holding quantile b/guideSize: narrows each search
 	bursts []Burst
 }
+
+const guideSize = 4096
 
 // gridSteps are cell widths that divide a minute, so cells never straddle a
 // local hour boundary in any whole-minute time zone.
@@ -138,6 +141,10 @@ func NewPlanner(p PlanInput) (*Planner, error) {
 		pl.cdf[k] /= total
 	}
 	pl.cdf[pl.cells] = 1
+	pl.guide = make([]int32, guideSize+1)
+	for b := range pl.guide {
+		pl.guide[b] = int32(pl.searchIn(float64(b)/guideSize, 0, pl.cells-1))
+	}
 	return pl, nil
 }
 
@@ -179,7 +186,15 @@ func (pl *Planner) quantile(i int) float64 {
 
 // search returns the cell k with cdf[k] ≤ q < cdf[k+1].
 func (pl *Planner) search(q float64) int {
-	lo, hi := 0, pl.cells-1
+	b := min(int(q*guideSize), guideSize-1)
+	k := pl.searchIn(q, int(pl.guide[b]), int(pl.guide[b+1]))
+	if pl.cdf[k] > q { // q*guideSize rounded up across a bucket edge
+		k = pl.searchIn(q, 0, k)
+	}
+	return k
+}
+
+func (pl *Planner) searchIn(q float64, lo, hi int) int {
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if pl.cdf[m+1] > q {

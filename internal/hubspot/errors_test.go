@@ -42,8 +42,8 @@ func TestErrorShapes(t *testing.T) {
 	}{
 		{
 			name: "401 invalid token", validate: true, status: 401,
-			header: map[string]string{"X-HubSpot-Auth-Failure": "401 Unauthorized"},
-			body:   `{"status":"error","message":"Authentication credentials not found.","correlationId":"c0a8d7b6-1111-4222-8333-944455556666","category":"INVALID_AUTHENTICATION","links":{"api key":"https://app.hubspot.com/l/api-key/"}}`,
+			header:   map[string]string{"X-HubSpot-Auth-Failure": "401 Unauthorized"},
+			body:     `{"status":"error","message":"Authentication credentials not found.","correlationId":"c0a8d7b6-1111-4222-8333-944455556666","category":"INVALID_AUTHENTICATION","links":{"api key":"https://app.hubspot.com/l/api-key/"}}`,
 			category: hubspot.CategoryAuth, hsCategory: "INVALID_AUTHENTICATION", authFailure: "401 Unauthorized",
 			message: "Authentication credentials not found.",
 		},

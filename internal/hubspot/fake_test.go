@@ -41,8 +41,9 @@ type fakeHubSpot struct {
 }
 
 // newFake starts a fake; validate=false skips the OpenAPI check (for answers HubSpot
-// sends outside its spec, such as an HTML 502 from a proxy).
-func newFake(t *testing.T, validate bool, respond http.HandlerFunc) *fakeHubSpot {
+// sends outside its spec, such as an HTML 502 from a proxy); configure runs before
+// the server starts.
+func newFake(t *testing.T, validate bool, respond http.HandlerFunc, configure ...func(*http.Server)) *fakeHubSpot {
 	t.Helper()
 	f := &fakeHubSpot{t: t}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,6 +65,9 @@ func newFake(t *testing.T, validate bool, respond http.HandlerFunc) *fakeHubSpot
 		// The specs' servers entry is replaced by this server's base URL.
 		v := hubspottest.MustLoad(t, "http://"+f.srv.Listener.Addr().String()+basePath)
 		f.srv.Config.Handler = v.Handler(t, h)
+	}
+	for _, fn := range configure {
+		fn(f.srv.Config)
 	}
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"hash/fnv"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -111,12 +112,18 @@ func companyAt(spec *Spec, c int, first bool) Company {
 		industry = ind[(seed>>32)%uint64(len(ind))]
 	}
 	return Company{
-		Index:    c,
-		Key:      CompanyKey(spec.SimID, c),
-		Brand:    brand,
-		Domain:   strings.ToLower(brand) + "-" + strconv.Itoa(c) + "." + SimTag(spec.SimID) + ".example.com",
-		Industry: industry,
-		Seed:     seed,
-		First:    first,
+		Index:     c,
+		Key:       CompanyKey(spec.SimID, c),
+		Brand:     brand,
+		Domain:    strings.ToLower(brand) + "-" + strconv.Itoa(c) + "." + SimTag(spec.SimID) + ".example.com",
+		Industry:  industry,
+		Employees: logUniformInt(spec.Scenario.Employees, unitFloat(mix64(seed^0x5bd1e995))),
+		Seed:      seed,
+		First:     first,
 	}
+}
+
+func logUniformInt(r IntRange, u float64) int {
+	lo, hi := math.Log(float64(max(r.Min, 1))), math.Log(float64(max(r.Max, r.Min, 1))+1)
+	return max(r.Min, min(int(math.Exp(lo+u*(hi-lo))), r.Max))
 }

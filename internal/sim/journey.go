@@ -58,13 +58,14 @@ type Deal struct {
 // Company is the company a record's contact belongs to; several records
 // share it. Key and Domain are stable per (simulation, company index).
 type Company struct {
-	Index    int
-	Key      string // "<simID>-co-<index>"
-	Brand    string // e.g. "Brightpath"; the fake name builds on it
-	Domain   string // "<brand>-<index>.<sim tag>.example.com"
-	Industry string // HubSpot industry enum value
-	Seed     uint64 // seeds the company's fake data
-	First    bool   // this record is the company's first contact: create the company with it
+	Index     int
+	Key       string // "<simID>-co-<index>"
+	Brand     string // e.g. "Brightpath"; the fake name builds on it
+	Domain    string // "<brand>-<index>.<sim tag>.example.com"
+	Industry  string // HubSpot industry enum value
+	Employees int    // head count, from the scenario's range
+	Seed      uint64 // seeds the company's fake data
+	First     bool   // this record is the company's first contact: create the company with it
 }
 
 // Activity is one planned engagement (or ticket) of a record.
@@ -300,10 +301,7 @@ func PlanRecord(spec *Spec, index int, used Counts) (Record, error) {
 		return rec, nil
 	}
 	status := "OPEN"
-	switch {
-	case j.calls > 0:
-		status = "CONNECTED"
-	case j.task:
+	if j.calls > 0 {
 		status = "IN_PROGRESS"
 	}
 	rec.Steps = append(rec.Steps, Step{At: mqlAt, Phase: PhaseMQL, LifecycleStage: LifecycleMQL, LeadStatus: status})

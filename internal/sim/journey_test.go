@@ -303,8 +303,11 @@ func TestCompaniesAreSharedAndStable(t *testing.T) {
 				if c.First {
 					firsts[c.Index] = i
 				}
+				if e := spec.Scenario.Employees; c.Employees < e.Min || c.Employees > e.Max {
+					t.Fatalf("company %d employees: want %d…%d, got %d", c.Index, e.Min, e.Max, c.Employees)
+				}
 				again := CompanyAt(spec, c.Index)
-				if again.Key != c.Key || again.Domain != c.Domain || again.Industry != c.Industry || again.Brand != c.Brand {
+				if again.Key != c.Key || again.Domain != c.Domain || again.Industry != c.Industry || again.Brand != c.Brand || again.Employees != c.Employees {
 					t.Fatalf("company %d not stable: %+v vs %+v", c.Index, c, again)
 				}
 			}

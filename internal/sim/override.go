@@ -115,6 +115,10 @@ func buildParameters() []parameter {
 	ps = append(ps, rangeParams("gap.regression", "MQL → regression", func(s *Scenario) *Range { return &s.Gaps.Regression })...)
 	ps = append(ps, rangeParams("gap.close", "last meeting → deal closed", func(s *Scenario) *Range { return &s.Gaps.Close })...)
 	ps = append(ps,
+		parameter{key: "employees_min", help: "smallest company head count", min: 1, max: 1_000_000, integer: true,
+			int: func(s *Scenario) *int { return &s.Employees.Min }},
+		parameter{key: "employees_max", help: "largest company head count", min: 1, max: 1_000_000, integer: true,
+			int: func(s *Scenario) *int { return &s.Employees.Max }},
 		parameter{key: "deal_amount_min", help: "smallest deal amount", min: 1, max: 1e9, float: func(s *Scenario) *float64 { return &s.DealAmount.Min }},
 		parameter{key: "deal_amount_max", help: "largest deal amount", min: 1, max: 1e9, float: func(s *Scenario) *float64 { return &s.DealAmount.Max }})
 	for i, st := range OpenDealStages {

@@ -65,15 +65,16 @@ func (p PlanInput) Validate() error {
 // minutes (finer for short windows). It is immutable and safe for
 // concurrent use.
 type Planner struct {
-	in     PlanInput
-	start  time.Time
-	span   int64 // window length, ns
-	first  int64 // offset of the first grid edge after start, ns
-	step   int64 // grid step, ns
-	cells  int
-	cdf    []float64 // len cells+1; cdf[0] = 0, cdf[cells] = 1
-	guide  []int32   // guide[b] = cell holding quantile b/guideSize: narrows each search
-	bursts []Burst
+	in      PlanInput
+	start   time.Time
+	startNs int64
+	span    int64 // window length, ns
+	first   int64 // offset of the first grid edge after start, ns
+	step    int64 // grid step, ns
+	cells   int
+	cdf     []float64 // len cells+1; cdf[0] = 0, cdf[cells] = 1
+	guide   []int32   // guide[b] = cell holding quantile b/guideSize: narrows each search
+	bursts  []Burst
 }
 
 const guideSize = 4096
@@ -103,11 +104,8 @@ func NewPlanner(p PlanInput) (*Planner, error) {
 		}
 	}
 	pl := &Planner{in: p, start: p.Start, span: int64(span), step: int64(step)}
-	r := p.Start.UnixNano() % pl.step
-	if r < 0 {
-		r += pl.step
-	}
-	pl.first = pl.step - r
+	pl.startNs = p.Start.UnixNano()
+	pl.first = pl.step - mod(pl.startNs, pl.step)
 	pl.cells = 1
 	if pl.span > pl.first {
 		pl.cells += int((pl.span - pl.first + pl.step - 1) / pl.step)
@@ -210,7 +208,18 @@ func (pl *Planner) offsetIn(k int, q float64) int64 {
 	lo, hi := pl.edge(k), pl.edge(k+1)
 	c0, c1 := pl.cdf[k], pl.cdf[k+1]
 	off := lo + int64((q-c0)/(c1-c0)*float64(hi-lo))
-	return max(lo, min(off, hi-1))
+	off = min(off, hi-1)
+	// Whole milliseconds, as HubSpot and the database store them.
+	off -= mod(pl.startNs+off, int64(time.Millisecond))
+	return max(lo, off)
+}
+
+func mod(a, m int64) int64 {
+	r := a % m
+	if r < 0 {
+		r += m
+	}
+	return r
 }
 
 func (pl *Planner) offset(i int) int64 {
@@ -219,7 +228,8 @@ func (pl *Planner) offset(i int) int64 {
 }
 
 // At returns the timestamp of record i (0 ≤ i < Count) without planning the
-// others; At is non-decreasing in i and always inside [Start, End).
+// others; At is non-decreasing in i, always inside [Start, End) and in whole
+// milliseconds (unless Start itself is not).
 func (pl *Planner) At(i int) time.Time {
 	return pl.start.Add(time.Duration(pl.offset(i)))
 }

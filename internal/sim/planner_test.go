@@ -157,6 +157,9 @@ func TestDistributionsMatchTheirDensity(t *testing.T) {
 					if x.Before(in.Start) || !x.Before(in.End) {
 						t.Fatalf("timestamp %d outside the window: %v", i, x)
 					}
+					if x.Nanosecond()%int(time.Millisecond) != 0 {
+						t.Fatalf("timestamp %d not in whole milliseconds: %v", i, x)
+					}
 					if i > 0 && x.Before(ts[i-1]) {
 						t.Fatalf("timestamps out of order at %d: %v after %v", i, x, ts[i-1])
 					}

@@ -70,6 +70,7 @@ type Scenario struct {
 	Delays Delays
 	Gaps   Gaps
 
+	Employees    IntRange   // company head count, drawn log-uniformly
 	DealAmount   Range      // currency units, drawn log-uniformly
 	StageWeights [5]float64 // weights of OpenDealStages for deals that stay open
 	Industries   []string   // HubSpot industry enum values
@@ -112,6 +113,7 @@ var scenarios = []Scenario{
 			Nurture: Range{5, 25}, PostWin: Range{2, 10}, Ticket: Range{3, 20}, Meeting: Range{120, 1440},
 		},
 		Gaps:         Gaps{MQL: Range{30, 240}, Deal: Range{60, 480}, Regression: Range{240, 1440}, Close: Range{240, 2880}},
+		Employees:    IntRange{20, 2000},
 		DealAmount:   Range{5000, 120000},
 		StageWeights: [5]float64{0.30, 0.25, 0.20, 0.15, 0.10},
 		Industries: []string{"COMPUTER_SOFTWARE", "INFORMATION_TECHNOLOGY_AND_SERVICES", "FINANCIAL_SERVICES",
@@ -134,6 +136,7 @@ var scenarios = []Scenario{
 			Nurture: Range{3, 15}, PostWin: Range{1, 6}, Ticket: Range{2, 12}, Meeting: Range{30, 240},
 		},
 		Gaps:         Gaps{MQL: Range{10, 120}, Deal: Range{30, 240}, Regression: Range{120, 720}, Close: Range{60, 720}},
+		Employees:    IntRange{1, 50},
 		DealAmount:   Range{50, 2000},
 		StageWeights: [5]float64{0.35, 0.30, 0.20, 0.10, 0.05},
 		Industries: []string{"RETAIL", "CONSUMER_SERVICES", "CONSUMER_GOODS", "HEALTH_WELLNESS_AND_FITNESS",
@@ -156,6 +159,7 @@ var scenarios = []Scenario{
 			Nurture: Range{15, 60}, PostWin: Range{5, 30}, Ticket: Range{10, 60}, Meeting: Range{240, 2880},
 		},
 		Gaps:         Gaps{MQL: Range{120, 1440}, Deal: Range{240, 2880}, Regression: Range{720, 4320}, Close: Range{1440, 10080}},
+		Employees:    IntRange{1000, 100000},
 		DealAmount:   Range{50000, 750000},
 		StageWeights: [5]float64{0.20, 0.20, 0.25, 0.20, 0.15},
 		Industries: []string{"FINANCIAL_SERVICES", "BANKING", "INSURANCE", "TELECOMMUNICATIONS",
@@ -178,6 +182,7 @@ var scenarios = []Scenario{
 			Nurture: Range{5, 20}, PostWin: Range{2, 8}, Ticket: Range{3, 15}, Meeting: Range{60, 720},
 		},
 		Gaps:         Gaps{MQL: Range{20, 180}, Deal: Range{60, 360}, Regression: Range{180, 1440}, Close: Range{180, 1440}},
+		Employees:    IntRange{100, 1000},
 		DealAmount:   Range{2000, 40000},
 		StageWeights: [5]float64{0.25, 0.25, 0.20, 0.15, 0.15},
 		Industries: []string{"COMPUTER_SOFTWARE", "MARKETING_AND_ADVERTISING", "MANAGEMENT_CONSULTING", "HOSPITAL_HEALTH_CARE",
@@ -200,6 +205,7 @@ var scenarios = []Scenario{
 			Nurture: Range{2, 10}, PostWin: Range{1, 4}, Ticket: Range{1, 8}, Meeting: Range{30, 180},
 		},
 		Gaps:         Gaps{MQL: Range{5, 60}, Deal: Range{10, 120}, Regression: Range{60, 480}, Close: Range{15, 240}},
+		Employees:    IntRange{1, 200},
 		DealAmount:   Range{20, 600},
 		StageWeights: [5]float64{0.40, 0.30, 0.15, 0.10, 0.05},
 		Industries: []string{"RETAIL", "APPAREL_FASHION", "CONSUMER_ELECTRONICS", "COSMETICS",
@@ -222,6 +228,7 @@ var scenarios = []Scenario{
 			Nurture: Range{10, 40}, PostWin: Range{3, 12}, Ticket: Range{2, 15}, Meeting: Range{60, 1440},
 		},
 		Gaps:         Gaps{MQL: Range{60, 720}, Deal: Range{120, 1440}, Regression: Range{360, 2880}, Close: Range{720, 4320}},
+		Employees:    IntRange{10, 500},
 		DealAmount:   Range{1200, 60000},
 		StageWeights: [5]float64{0.30, 0.25, 0.20, 0.15, 0.10},
 		Industries: []string{"COMPUTER_SOFTWARE", "INTERNET", "INFORMATION_TECHNOLOGY_AND_SERVICES", "COMPUTER_NETWORK_SECURITY",

@@ -19,6 +19,7 @@ var (
 	ErrScenario            = errors.New("invalid scenario parameter")
 	ErrPace                = errors.New("invalid pace")
 	ErrIndex               = errors.New("record index out of range")
+	ErrNoPlanner           = errors.New("spec has no planner")
 )
 
 // ValidationError names the field that failed validation. It unwraps to

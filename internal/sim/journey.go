@@ -15,6 +15,14 @@ type Spec struct {
 	Planner  *Planner // record index → contact creation time; unused by Candidates
 }
 
+// Validate checks the scenario and that a planner is set.
+func (s *Spec) Validate() error {
+	if s.Planner == nil {
+		return invalid("planner", ErrNoPlanner, "")
+	}
+	return s.Scenario.Validate()
+}
+
 // Phase is a step of a record's funnel journey.
 type Phase string
 

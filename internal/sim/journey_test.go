@@ -159,6 +159,9 @@ func TestActivityDelays(t *testing.T) {
 					if d <= 0 || d < lo || d > hi || d != a.Delay {
 						t.Fatalf("record %d %s in %s: delay want %v…%v (and = Delay %v), got %v", r.Index, a.Kind, a.Phase, lo, hi, a.Delay, d)
 					}
+					if a.At.After(r.CreatedAt.Add(sc.MaxJourney())) {
+						t.Fatalf("record %d %s at %v: want within MaxJourney %v of %v", r.Index, a.Kind, a.At, sc.MaxJourney(), r.CreatedAt)
+					}
 					if a.PhaseAt.Before(r.CreatedAt) {
 						t.Fatalf("record %d %s: phase %v before the contact %v", r.Index, a.Kind, a.PhaseAt, r.CreatedAt)
 					}

@@ -205,6 +205,7 @@ func ApplyOverrides(s Scenario, o Overrides) (Scenario, error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	canon := make(Overrides, len(o))
 	for _, key := range keys {
 		v := o[key]
 		p, ok := lookupParameter(key)
@@ -218,11 +219,35 @@ func ApplyOverrides(s Scenario, o Overrides) (Scenario, error) {
 			return s, invalid(key, ErrOverrideValue, "must be a whole number, got "+fmtNum(v))
 		}
 		p.set(&out, v)
+		canon[p.key] = v
 	}
 	if err := out.Validate(); err != nil {
-		return s, err
+		return s, blameOverride(err, canon)
 	}
 	return out, nil
+}
+
+// blameOverride names the overridden key when a cross-field rule fails on
+// its untouched partner (min raised above the built-in max, mean lowered
+// below the built-in jitter).
+func blameOverride(err error, o Overrides) error {
+	ve, ok := err.(*ValidationError)
+	if !ok {
+		return err
+	}
+	if _, touched := o[ve.Field]; touched {
+		return err
+	}
+	partners := map[string]string{"delay.call_jitter": "delay.call_mean"}
+	for _, p := range rangePairs {
+		partners[p.hi.key] = p.lo.key
+	}
+	if partner, ok := partners[ve.Field]; ok {
+		if _, touched := o[partner]; touched {
+			return &ValidationError{Field: partner, Reason: ve.Reason, Err: ve.Err}
+		}
+	}
+	return err
 }
 
 // ParseOverrides decodes a JSON object of numbers; a non-number value is an

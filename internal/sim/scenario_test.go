@@ -86,9 +86,12 @@ func TestApplyOverrides(t *testing.T) {
 		{"probability above 1", Overrides{"p_deal": 1.2}, ErrOverrideValue, "p_deal", nil},
 		{"negative budget", Overrides{"budget.notes": -1}, ErrOverrideValue, "budget.notes", nil},
 		{"fractional cap", Overrides{"cap.calls": 1.5}, ErrOverrideValue, "cap.calls", nil},
-		{"min above max", Overrides{"delay.task_min": 500}, ErrScenario, "delay.task_max", nil},
+		{"min above max", Overrides{"delay.task_min": 500}, ErrScenario, "delay.task_min", nil},
+		{"max below min", Overrides{"delay.task_max": 10}, ErrScenario, "delay.task_max", nil},
+		{"both out of order", Overrides{"delay.task_min": 50, "delay.task_max": 40}, ErrScenario, "delay.task_max", nil},
 		{"jitter not below mean", Overrides{"delay.call_jitter": 15}, ErrScenario, "delay.call_jitter", nil},
-		{"company range", Overrides{"contacts_per_company_min": 8}, ErrScenario, "contacts_per_company_max", nil},
+		{"mean not above jitter", Overrides{"delay.call_mean": 10}, ErrScenario, "delay.call_mean", nil},
+		{"company range", Overrides{"contacts_per_company_min": 8}, ErrScenario, "contacts_per_company_min", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,7 +48,7 @@ func (t *Totals) setActivities(c Counts) {
 }
 
 // CountTotals is the exact plan of records [0, records): it runs Candidates
-// for every record (about 0.1 s per million) and applies the budgets exactly
+// for every record (0.1-0.25 s per million) and applies the budgets exactly
 // as PlanRecord does.
 func CountTotals(spec *Spec, records int) Totals {
 	var sum Counts

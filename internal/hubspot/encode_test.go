@@ -95,3 +95,93 @@ func TestPayloadReturnsToPoolAfterEveryReader(t *testing.T) {
 		t.Fatal("buffer not released after the last reader closed")
 	}
 }
+
+func TestPropertiesUnmarshalMatchesEncodingJSON(t *testing.T) {
+	cases := []string{
+		`{}`,
+		`null`,
+		` { "a" : "1" , "b":null,"c":"" } `,
+		`{"esc":"q\"uote\\ \/ \n\t \u00e9 \ud83c\udf89","utf8":"héllo 日本","bad":"\u2028"}`,
+		"{\"raw\":\"bad \xff byte\"}",
+		`{"dup":"1","dup":"2"}`,
+	}
+	for _, in := range cases {
+		var got Properties
+		if err := json.Unmarshal([]byte(in), &got); err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		var want map[string]*string
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		if (got == nil) != (want == nil) || len(got) != len(want) {
+			t.Errorf("%s: got %v, want %v", in, got, want)
+			continue
+		}
+		for k, w := range want {
+			g, ok := got[k]
+			if !ok || (g == nil) != (w == nil) || (g != nil && *g != *w) {
+				t.Errorf("%s: key %q: got %v, want %v", in, k, deref(g), deref(w))
+			}
+		}
+	}
+	// Lenient about numbers and booleans, strict about structures.
+	var p Properties
+	if err := json.Unmarshal([]byte(`{"n":12.5,"b":true}`), &p); err != nil || p.Get("n") != "12.5" || p.Get("b") != "true" {
+		t.Errorf("literals: %v %v", p, err)
+	}
+	for _, bad := range []string{`{"a":{}}`, `{"a":[]}`, `[]`, `"x"`} {
+		if err := json.Unmarshal([]byte(bad), &p); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func FuzzPropertiesUnmarshal(f *testing.F) {
+	f.Add(`{"a":"1","b":null}`)
+	f.Add(`{"e":"\u00e9\n"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		var want map[string]*string
+		if json.Unmarshal([]byte(in), &want) != nil {
+			return
+		}
+		var got Properties
+		if err := json.Unmarshal([]byte(in), &got); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: got %d keys, want %d", in, len(got), len(want))
+		}
+		for k, w := range want {
+			g := got[k]
+			if (g == nil) != (w == nil) || (g != nil && *g != *w) {
+				t.Fatalf("%q: key %q: got %v, want %v", in, k, deref(g), deref(w))
+			}
+		}
+	})
+}
+
+func BenchmarkAppendInputs100(b *testing.B) {
+	in := make([]ObjectInput, 100)
+	for i := range in {
+		in[i] = ObjectInput{
+			Properties: map[string]string{"email": "contact@example.com", "firstname": "Ada", "lastname": "Lovelace",
+				"phone": "+33 1 23 45 67 89", "jobtitle": "Engineer", "lifecyclestage": "lead"},
+			Associations: []Association{DefinedAssociation("9001", 279)},
+		}
+	}
+	buf := make([]byte, 0, 64<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendInputs(buf[:0], in)
+	}
+	b.SetBytes(int64(len(buf)))
+}

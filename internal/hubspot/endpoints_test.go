@@ -397,3 +397,24 @@ func TestEndpoints(t *testing.T) {
 		})
 	}
 }
+
+func TestAllOwnersFollowsPages(t *testing.T) {
+	owner := func(id string) string {
+		return `{"id":"` + id + `","email":"o` + id + `@example.com","type":"PERSON","archived":false,"createdAt":"` + ts + `","updatedAt":"` + ts + `"}`
+	}
+	fake := newFake(t, true, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("after") == "" {
+			reply(w, 200, `{"results":[`+owner("1")+`,`+owner("2")+`],"paging":{"next":{"after":"2"}}}`)
+			return
+		}
+		reply(w, 200, `{"results":[`+owner("3")+`]}`)
+	})
+	owners, err := fake.client().AllOwners(context.Background())
+	if err != nil || len(owners) != 3 || owners[2].Email != "o3@example.com" {
+		t.Fatalf("got %+v %v", owners, err)
+	}
+	reqs := fake.requests()
+	if len(reqs) != 2 || reqs[0].Query != "limit=500" || reqs[1].Query != "after=2&limit=500" {
+		t.Errorf("requests %+v", reqs)
+	}
+}

@@ -336,3 +336,24 @@ func TestRetryable(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorStrings(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{&hubspot.TransportError{Method: "GET", Path: "/crm/v3/owners", Timeout: true, Err: context.DeadlineExceeded}, "hubspot: GET /crm/v3/owners: timeout: context deadline exceeded"},
+		{&hubspot.TransportError{Method: "GET", Path: "/crm/v3/owners", Err: syscall.ECONNREFUSED}, "hubspot: GET /crm/v3/owners: network error: connection refused"},
+		{&hubspot.PartialBatchError{Done: 100, Total: 250, Err: &hubspot.Error{StatusCode: 409, Category: "CONFLICT", Message: "m"}}, "hubspot: 409 CONFLICT: m (after 100 of 250 inputs)"},
+		{&hubspot.BatchError{Category: "CONFLICT", Message: "Contact already exists. Existing ID: 7"}, "hubspot: batch input error CONFLICT: Contact already exists. Existing ID: 7"},
+	}
+	for _, tc := range cases {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+	be := &hubspot.BatchError{Message: "Contact already exists. existing id:  7"}
+	if be.ExistingID() != "7" {
+		t.Errorf("ExistingID: %q", be.ExistingID())
+	}
+}

@@ -124,7 +124,9 @@ func (c *Client) Search(ctx context.Context, t ObjectType, req SearchRequest) (*
 }
 
 // SearchAll pages through every result of a search, starting at req.After. It
-// stops at the first error, which it yields with a zero Object.
+// stops at the first error, which it yields with a zero Object. HubSpot refuses to
+// page past 10,000 results (a 400): to go further, sort by hs_object_id and filter
+// on hs_object_id GT the last id seen.
 func (c *Client) SearchAll(ctx context.Context, t ObjectType, req SearchRequest) iter.Seq2[Object, error] {
 	return func(yield func(Object, error) bool) {
 		for {

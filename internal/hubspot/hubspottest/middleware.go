@@ -2,6 +2,7 @@ package hubspottest
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 )
 
@@ -48,3 +49,50 @@ func (r *recorder) Write(p []byte) (int, error) {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Transport wraps next (nil: http.DefaultTransport) so that every request a client
+// sends and every answer it gets is checked against the specs; failures go to t.
+// Use it to run the HubSpot client against the sandbox in conformance tests.
+func (v *Validator) Transport(t Reporter, next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return roundTripper{v: v, t: t, next: next}
+}
+
+type roundTripper struct {
+	v    *Validator
+	t    Reporter
+	next http.RoundTripper
+}
+
+func (rt roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	// A RoundTripper must not change the caller's request: validate a clone.
+	out := r.Clone(r.Context())
+	if r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	if err := rt.v.ValidateRequest(out); err != nil {
+		rt.t.Errorf("request does not match HubSpot's OpenAPI spec: %v", err)
+	}
+	resp, err := rt.next.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err := rt.v.ValidateResponse(out, resp.StatusCode, resp.Header, body); err != nil {
+		rt.t.Errorf("response does not match HubSpot's OpenAPI spec: %v", err)
+	}
+	return resp, nil
+}

@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 )
@@ -115,10 +116,7 @@ func LoadSpec(kind, baseURL string) (*Validator, error) {
 }
 
 // MustLoad is Load for tests.
-func MustLoad(t interface {
-	Helper()
-	Fatalf(string, ...any)
-}, baseURL string) *Validator {
+func MustLoad(t testing.TB, baseURL string) *Validator {
 	t.Helper()
 	v, err := Load(baseURL)
 	if err != nil {

@@ -196,3 +196,29 @@ func TestHandlerReportsBothDirections(t *testing.T) {
 		t.Errorf("response not passed through: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestTransportChecksClientSide(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		w.Write([]byte(`{"id":"1","properties":{},"createdAt":"2024-05-01T10:00:00Z","updatedAt":"2024-05-01T10:00:00Z"}`)) // archived missing
+	}))
+	defer srv.Close()
+	v := hubspottest.MustLoad(t, srv.URL)
+	var rep collector
+	hc := &http.Client{Transport: v.Transport(&rep, nil)}
+	req, _ := http.NewRequest("POST", srv.URL+"/crm/v3/objects/contacts", strings.NewReader(`{"properties":{"email":"a@x"},"associations":[]}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"id":"1"`) {
+		t.Errorf("body not passed on: %s", body)
+	}
+	if len(rep.errs) != 1 {
+		t.Errorf("want one response failure (archived missing), got %v", rep.errs)
+	}
+}

@@ -92,52 +92,6 @@ func BenchmarkBatchCreate100ClientOnly(b *testing.B) {
 	}
 }
 
-// BenchmarkEncodeBatchCreate100 compares the hand-written request encoding with
-// encoding/json for the same body.
-func BenchmarkEncodeBatchCreate100(b *testing.B) {
-	in := benchInputs()
-	b.Run("hubspot", func(b *testing.B) {
-		var buf bytes.Buffer
-		b.ReportAllocs()
-		for b.Loop() {
-			buf.Reset()
-			for i := range in {
-				raw, _ := in[i].MarshalJSON() // allocates its result; the client appends into a pooled buffer instead
-				buf.Write(raw)
-			}
-		}
-	})
-	b.Run("encoding/json", func(b *testing.B) {
-		type spec struct {
-			Category string `json:"associationCategory"`
-			TypeID   int    `json:"associationTypeId"`
-		}
-		type assoc struct {
-			To    struct{ ID string } `json:"to"`
-			Types []spec              `json:"types"`
-		}
-		type input struct {
-			Properties   map[string]string `json:"properties"`
-			Associations []assoc           `json:"associations"`
-		}
-		wire := make([]input, len(in))
-		for i := range in {
-			wire[i].Properties = in[i].Properties
-			wire[i].Associations = []assoc{{Types: []spec{{"HUBSPOT_DEFINED", 279}}}}
-			wire[i].Associations[0].To.ID = "9001"
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		b.ReportAllocs()
-		for b.Loop() {
-			buf.Reset()
-			enc.Encode(struct {
-				Inputs []input `json:"inputs"`
-			}{wire})
-		}
-	})
-}
-
 func TestBenchFixturesAreValid(t *testing.T) {
 	var v struct {
 		Results []json.RawMessage `json:"results"`

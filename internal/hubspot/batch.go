@@ -51,15 +51,22 @@ func (r *BatchResult[T]) merge(o *BatchResult[T]) {
 	r.Requests += o.Requests
 }
 
+// maxHistoryBatchSize is the most records a batch read with property history takes.
+const maxHistoryBatchSize = 50
+
 // splitBatch sends inputs [0, n) in requests of at most c.batchSize, in order, and
 // merges the answers. It stops at the first request that fails as a whole.
 func splitBatch[T any](c *Client, n int, send func(lo, hi int) (*BatchResult[T], error)) (*BatchResult[T], error) {
+	return splitBatchBy(c.batchSize, n, send)
+}
+
+func splitBatchBy[T any](size, n int, send func(lo, hi int) (*BatchResult[T], error)) (*BatchResult[T], error) {
 	if n == 0 {
 		return &BatchResult[T]{Status: StatusComplete}, nil
 	}
 	var total *BatchResult[T]
-	for lo := 0; lo < n; lo += c.batchSize {
-		hi := min(lo+c.batchSize, n)
+	for lo := 0; lo < n; lo += size {
+		hi := min(lo+size, n)
 		r, err := send(lo, hi)
 		if err != nil {
 			if total == nil {
@@ -138,14 +145,19 @@ type BatchReadRequest struct {
 }
 
 // BatchRead reads records (POST /crm/v3/objects/{type}/batch/read, 200 or 207;
-// ids that do not exist come back in Errors).
+// ids that do not exist come back in Errors), 100 per request, 50 when
+// PropertiesWithHistory is set.
 func (c *Client) BatchRead(ctx context.Context, t ObjectType, req BatchReadRequest) (*BatchResult[Object], error) {
 	path := objectsPath(t) + "/batch/read"
 	query := ""
 	if req.Archived {
 		query = "archived=true"
 	}
-	return splitBatch(c, len(req.IDs), func(lo, hi int) (*BatchResult[Object], error) {
+	size := c.batchSize
+	if len(req.PropertiesWithHistory) > 0 {
+		size = min(size, maxHistoryBatchSize)
+	}
+	return splitBatchBy(size, len(req.IDs), func(lo, hi int) (*BatchResult[Object], error) {
 		p := newPayload()
 		b := appendIDInputs(p.buf.AvailableBuffer(), req.IDs[lo:hi])
 		b = b[:len(b)-1] // reopen the object after "inputs"

@@ -181,3 +181,24 @@ func TestBatchFailureMidway(t *testing.T) {
 		t.Errorf("first-request failure: got %v, %T %v", res, err, err)
 	}
 }
+
+func TestBatchReadWithHistorySplitsAt50(t *testing.T) {
+	fake := newFake(t, true, func(w http.ResponseWriter, r *http.Request) { reply(w, 200, batchJSON()) })
+	ids := make([]string, 120)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i)
+	}
+	c := fake.client()
+	if _, err := c.BatchRead(context.Background(), hubspot.Contacts, hubspot.BatchReadRequest{IDs: ids, PropertiesWithHistory: []string{"lifecyclestage"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(fake.requests()); got != 3 {
+		t.Errorf("with history: %d requests, want 3 (50+50+20)", got)
+	}
+	if _, err := c.BatchRead(context.Background(), hubspot.Contacts, hubspot.BatchReadRequest{IDs: ids}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(fake.requests()) - 3; got != 2 {
+		t.Errorf("without history: %d requests, want 2", got)
+	}
+}

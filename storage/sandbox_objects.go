@@ -1,0 +1,833 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SandboxObject is one record of the built-in HubSpot sandbox (internal/sandbox).
+// Properties holds the stored values only; the system properties (hs_object_id,
+// createdate, lastmodifieddate, …) come from ID, CreatedAt and UpdatedAt.
+type SandboxObject struct {
+	ID         int64
+	Type       string // "contacts", "deals", … (the plural v3 path name)
+	Properties map[string]string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Archived   bool
+	ArchivedAt *time.Time
+}
+
+// SandboxObjectInput is one record to create.
+type SandboxObjectInput struct {
+	Properties   map[string]string    // values to store; empty values are not stored
+	Associations []SandboxAssociation // rows to add with the record (FromID 0 means the new record)
+	CreatedAt    time.Time            // zero: now
+}
+
+// SandboxObjectUpdate changes one record's properties; an empty value clears one.
+type SandboxObjectUpdate struct {
+	ID         int64
+	Properties map[string]string
+}
+
+// SandboxUpsert creates the record whose unique property holds Value, or updates it.
+type SandboxUpsert struct {
+	Value      string
+	Properties map[string]string
+}
+
+// SandboxUpserted is the outcome of one upsert input.
+type SandboxUpserted struct {
+	SandboxObject
+	New bool
+}
+
+// SandboxConflictError reports a unique property value (a contact's email, a
+// hasUniqueValue property) that another record already holds. It matches
+// ErrDuplicate.
+type SandboxConflictError struct {
+	Property   string
+	Value      string
+	ExistingID int64 // 0 when two inputs of one call carry the same value
+}
+
+func (e *SandboxConflictError) Error() string {
+	if e.ExistingID == 0 {
+		return fmt.Sprintf("storage: sandbox: %s %q appears twice in one call", e.Property, e.Value)
+	}
+	return fmt.Sprintf("storage: sandbox: %s %q already belongs to object %d", e.Property, e.Value, e.ExistingID)
+}
+
+// Is makes errors.Is(err, ErrDuplicate) true.
+func (e *SandboxConflictError) Is(target error) bool { return target == ErrDuplicate }
+
+// SandboxUniqueMax is the longest value a unique property may hold.
+const SandboxUniqueMax = 255
+
+// sandboxIDBlock is how many object ids one trip to sandbox_sequences reserves.
+const sandboxIDBlock = 1000
+
+// sandboxMaxParams keeps multi-row statements under both dialects' placeholder limits.
+const sandboxMaxParams = 30000
+
+// sandboxTimeLayout is the fixed-width form in which sandbox timestamps are written, so
+// SQLite orders and compares them correctly as text (its driver's default format
+// does not) and MySQL stores them as DATETIME(3).
+const sandboxTimeLayout = "2006-01-02 15:04:05.000"
+
+func sandboxTime(t time.Time) string { return t.UTC().Format(sandboxTimeLayout) }
+
+// sandboxState is the sandbox's per-Store state (Store itself is shared by every
+// entity file): the reserved id range, and a lock that queues SQLite writers in
+// the process instead of letting them poll SQLite's busy handler.
+type sandboxState struct {
+	mu        sync.Mutex // guards next and end
+	next, end int64
+	writeMu   sync.Mutex
+}
+
+var sandboxStates sync.Map // *Store → *sandboxState
+
+func (s *Store) sandbox() *sandboxState {
+	v, _ := sandboxStates.LoadOrStore(s, &sandboxState{})
+	return v.(*sandboxState)
+}
+
+// sandboxAllocIDs returns n fresh, never reused object ids. Ids come from blocks
+// reserved in sandbox_sequences, so processes sharing a database never collide and
+// a batch needs no extra round trip most of the time.
+func (s *Store) sandboxAllocIDs(ctx context.Context, n int) ([]int64, error) {
+	b := s.sandbox()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.end-b.next < int64(n) {
+		size := int64(max(n, sandboxIDBlock))
+		var next int64
+		if s.dialect == SQLite {
+			b.writeMu.Lock()
+			defer b.writeMu.Unlock()
+		}
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE sandbox_sequences SET next_id = next_id + ? WHERE name = 'object'`, size); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, `SELECT next_id FROM sandbox_sequences WHERE name = 'object'`).Scan(&next)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("storage: sandbox ids: %w", err)
+		}
+		b.next, b.end = next-size, next
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = b.next
+		b.next++
+	}
+	return ids, nil
+}
+
+// sandboxTx runs fn in a transaction and runs it again (up to 4 times) when the
+// database reports a deadlock, or a unique-key collision with a writer that
+// committed after fn looked: the next run sees that row and reports a conflict.
+func (s *Store) sandboxTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.dialect == SQLite {
+		mu := &s.sandbox().writeMu
+		mu.Lock()
+		defer mu.Unlock()
+	}
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.inTx(ctx, fn)
+		if err == nil || !sandboxRetryable(err) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+func sandboxRetryable(err error) bool {
+	var ce *SandboxConflictError
+	if errors.As(err, &ce) {
+		return false
+	}
+	msg := err.Error()
+	return isDuplicate(err) || containsAny(msg, "Error 1213", "Deadlock found", "Error 1205", "SQLITE_BUSY", "database is locked")
+}
+
+// sandboxRowMarks returns "(?,…),(?,…)" for rows rows of cols columns.
+func sandboxRowMarks(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	var b strings.Builder
+	b.Grow(rows * (len(one) + 1))
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
+// sandboxMarks returns "?,?,…" for n values.
+func sandboxMarks(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// sandboxInsert inserts rows of len(cols) values with as few statements as the
+// placeholder limit allows. prefix is "INSERT INTO t (a, b) VALUES ", suffix an
+// optional ON CONFLICT clause.
+func sandboxInsert(ctx context.Context, tx *sql.Tx, prefix, suffix string, cols int, args []any) error {
+	perStmt := max(1, sandboxMaxParams/cols)
+	rows := len(args) / cols
+	for lo := 0; lo < rows; lo += perStmt {
+		hi := min(lo+perStmt, rows)
+		if _, err := tx.ExecContext(ctx, prefix+sandboxRowMarks(hi-lo, cols)+suffix, args[lo*cols:hi*cols]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sandboxIDArgs turns ids into query arguments.
+func sandboxIDArgs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// SandboxSimulationProperty is the property kept in a column as well, so that the
+// records of one simulation are found by index.
+const SandboxSimulationProperty = "simcrm_simulation_id"
+
+// sandboxSimulationIDMax is the width of the simulation_id column; longer values
+// stay in the JSON only (and search reads them there).
+const sandboxSimulationIDMax = 64
+
+func sandboxSimulationID(p map[string]string) any {
+	v := p[SandboxSimulationProperty]
+	if v == "" || len(v) > sandboxSimulationIDMax {
+		return nil
+	}
+	return v
+}
+
+func sandboxEncodeProps(p map[string]string) (string, error) {
+	if len(p) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", fmt.Errorf("storage: sandbox properties: %w", err)
+	}
+	return string(b), nil
+}
+
+func sandboxDecodeProps(s string) (map[string]string, error) {
+	p := map[string]string{}
+	if s == "" || s == "{}" {
+		return p, nil
+	}
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return nil, fmt.Errorf("storage: sandbox properties: %w", err)
+	}
+	return p, nil
+}
+
+// sandboxNonEmpty copies a property map without empty values.
+func sandboxNonEmpty(p map[string]string) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+const sandboxObjectColumns = `id, object_type, properties, created_at, updated_at, archived, archived_at`
+
+func scanSandboxObject(row interface{ Scan(...any) error }) (SandboxObject, error) {
+	var (
+		o     SandboxObject
+		props string
+		arch  sql.NullTime
+	)
+	err := row.Scan(&o.ID, &o.Type, &props, &o.CreatedAt, &o.UpdatedAt, &o.Archived, &arch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SandboxObject{}, ErrNotFound
+	}
+	if err != nil {
+		return SandboxObject{}, fmt.Errorf("storage: sandbox object: %w", err)
+	}
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	o.ArchivedAt = nullTime(arch)
+	if o.Properties, err = sandboxDecodeProps(props); err != nil {
+		return SandboxObject{}, err
+	}
+	return o, nil
+}
+
+func (s *Store) querySandboxObjects(ctx context.Context, q sandboxQuerier, query string, args ...any) ([]SandboxObject, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sandbox objects: %w", err)
+	}
+	defer rows.Close()
+	var out []SandboxObject
+	for rows.Next() {
+		o, err := scanSandboxObject(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: sandbox objects: %w", err)
+	}
+	return out, nil
+}
+
+// sandboxQuerier is a *sql.DB or a *sql.Tx.
+type sandboxQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sandboxForUpdate locks selected rows in MySQL; SQLite's write transaction already
+// holds the only write lock.
+func (s *Store) sandboxForUpdate() string {
+	if s.dialect == MySQL {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// CreateSandboxObjects creates records of one type in one transaction and returns
+// them in input order. unique names the type's unique properties: their values are
+// claimed atomically, and a value another record holds is a *SandboxConflictError
+// for the whole call (nothing is created).
+func (s *Store) CreateSandboxObjects(ctx context.Context, typ string, unique map[string]bool, in []SandboxObjectInput) ([]SandboxObject, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if err := sandboxCheckBatchUnique(unique, in, nil); err != nil {
+		return nil, err
+	}
+	ids, err := s.sandboxAllocIDs(ctx, len(in))
+	if err != nil {
+		return nil, err
+	}
+	var out []SandboxObject
+	err = s.sandboxTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.createSandboxObjectsTx(ctx, tx, typ, unique, ids, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sandboxCheckBatchUnique refuses two inputs of one call with the same unique value.
+func sandboxCheckBatchUnique(unique map[string]bool, in []SandboxObjectInput, up []SandboxObjectUpdate) error {
+	if len(unique) == 0 {
+		return nil
+	}
+	seen := map[[2]string]bool{}
+	check := func(props map[string]string) error {
+		for name := range unique {
+			v := props[name]
+			if v == "" {
+				continue
+			}
+			if len(v) > SandboxUniqueMax {
+				return fmt.Errorf("storage: sandbox: %s value longer than %d characters", name, SandboxUniqueMax)
+			}
+			k := [2]string{name, v}
+			if seen[k] {
+				return &SandboxConflictError{Property: name, Value: v}
+			}
+			seen[k] = true
+		}
+		return nil
+	}
+	for _, o := range in {
+		if err := check(o.Properties); err != nil {
+			return err
+		}
+	}
+	for _, u := range up {
+		if err := check(u.Properties); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sandboxClaim is one unique value an object takes.
+type sandboxClaim struct {
+	property, value string
+	objectID        int64
+}
+
+// sandboxCheckUniqueFree reports the first claim whose value another object holds.
+func (s *Store) sandboxCheckUniqueFree(ctx context.Context, tx *sql.Tx, typ string, claims []sandboxClaim) error {
+	byProp := map[string][]sandboxClaim{}
+	for _, c := range claims {
+		byProp[c.property] = append(byProp[c.property], c)
+	}
+	for prop, cs := range byProp {
+		args := []any{typ, prop}
+		for _, c := range cs {
+			args = append(args, c.value)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT value, object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(cs))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("storage: sandbox unique values: %w", err)
+		}
+		held := map[string]int64{}
+		for rows.Next() {
+			var v string
+			var id int64
+			if err := rows.Scan(&v, &id); err != nil {
+				rows.Close()
+				return fmt.Errorf("storage: sandbox unique values: %w", err)
+			}
+			held[v] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("storage: sandbox unique values: %w", err)
+		}
+		for _, c := range cs {
+			if id, ok := held[c.value]; ok && id != c.objectID {
+				return &SandboxConflictError{Property: prop, Value: c.value, ExistingID: id}
+			}
+		}
+	}
+	return nil
+}
+
+// sandboxInsertUnique claims values; sorted so concurrent writers lock keys in one order.
+func sandboxInsertUnique(ctx context.Context, tx *sql.Tx, typ string, claims []sandboxClaim) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	slices.SortFunc(claims, func(a, b sandboxClaim) int {
+		if c := strings.Compare(a.property, b.property); c != 0 {
+			return c
+		}
+		return strings.Compare(a.value, b.value)
+	})
+	args := make([]any, 0, 4*len(claims))
+	for _, c := range claims {
+		args = append(args, typ, c.property, c.value, c.objectID)
+	}
+	return sandboxInsert(ctx, tx, `INSERT INTO sandbox_unique_values (object_type, property, value, object_id) VALUES `, "", 4, args)
+}
+
+func (s *Store) createSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ string, unique map[string]bool, ids []int64, in []SandboxObjectInput) ([]SandboxObject, error) {
+	at := now()
+	objs := make([]SandboxObject, len(in))
+	var claims []sandboxClaim
+	objArgs := make([]any, 0, 6*len(in))
+	var assocs []SandboxAssociation
+	for i, o := range in {
+		created := at
+		if !o.CreatedAt.IsZero() {
+			created = dbTime(o.CreatedAt)
+		}
+		props := sandboxNonEmpty(o.Properties)
+		objs[i] = SandboxObject{ID: ids[i], Type: typ, Properties: props, CreatedAt: created, UpdatedAt: at}
+		for name := range unique {
+			if v := props[name]; v != "" {
+				claims = append(claims, sandboxClaim{property: name, value: v, objectID: ids[i]})
+			}
+		}
+		enc, err := sandboxEncodeProps(props)
+		if err != nil {
+			return nil, err
+		}
+		objArgs = append(objArgs, ids[i], typ, enc, sandboxSimulationID(props), sandboxTime(created), sandboxTime(at))
+		for _, a := range o.Associations {
+			if a.FromID == 0 {
+				a.FromID = ids[i]
+			}
+			if a.ToID == 0 {
+				a.ToID = ids[i]
+			}
+			assocs = append(assocs, a)
+		}
+	}
+	if len(claims) > 0 {
+		if err := s.sandboxCheckUniqueFree(ctx, tx, typ, claims); err != nil {
+			return nil, err
+		}
+	}
+	if err := sandboxInsert(ctx, tx, `INSERT INTO sandbox_objects (id, object_type, properties, simulation_id, created_at, updated_at) VALUES `, "", 6, objArgs); err != nil {
+		return nil, fmt.Errorf("storage: create sandbox objects: %w", err)
+	}
+	if err := sandboxInsertUnique(ctx, tx, typ, claims); err != nil {
+		return nil, fmt.Errorf("storage: create sandbox objects: %w", err)
+	}
+	if err := s.sandboxInsertAssociations(ctx, tx, assocs, at); err != nil {
+		return nil, err
+	}
+	return objs, nil
+}
+
+// UpdateSandboxObjects changes properties of records of one type in one
+// transaction and returns them in input order. An id that does not exist (or is
+// archived) is ErrNotFound for the whole call; a unique value held by another
+// record is a *SandboxConflictError.
+func (s *Store) UpdateSandboxObjects(ctx context.Context, typ string, unique map[string]bool, up []SandboxObjectUpdate) ([]SandboxObject, error) {
+	if len(up) == 0 {
+		return nil, nil
+	}
+	if err := sandboxCheckBatchUnique(unique, nil, up); err != nil {
+		return nil, err
+	}
+	var out []SandboxObject
+	err := s.sandboxTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.updateSandboxObjectsTx(ctx, tx, typ, unique, up)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) updateSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ string, unique map[string]bool, up []SandboxObjectUpdate) ([]SandboxObject, error) {
+	ids := make([]int64, len(up))
+	for i, u := range up {
+		ids[i] = u.ID
+	}
+	current, err := s.querySandboxObjects(ctx, tx, `SELECT `+sandboxObjectColumns+` FROM sandbox_objects WHERE object_type = ? AND archived = FALSE AND id IN (`+sandboxMarks(len(ids))+`)`+s.sandboxForUpdate(),
+		append([]any{typ}, sandboxIDArgs(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*SandboxObject, len(current))
+	for i := range current {
+		byID[current[i].ID] = &current[i]
+	}
+	at := now()
+	var claims []sandboxClaim
+	var released []any // (property, value) pairs
+	touched := make([]*SandboxObject, 0, len(up))
+	seen := make(map[int64]bool, len(up))
+	for _, u := range up {
+		o := byID[u.ID]
+		if o == nil {
+			return nil, ErrNotFound
+		}
+		for name, v := range u.Properties {
+			old := o.Properties[name]
+			if v == old {
+				continue
+			}
+			if unique[name] {
+				if old != "" {
+					released = append(released, name, old)
+				}
+				if v != "" {
+					claims = append(claims, sandboxClaim{property: name, value: v, objectID: o.ID})
+				}
+			}
+			if v == "" {
+				delete(o.Properties, name)
+			} else {
+				o.Properties[name] = v
+			}
+		}
+		if !seen[o.ID] {
+			seen[o.ID] = true
+			o.UpdatedAt = at
+			touched = append(touched, o)
+		}
+	}
+	if len(claims) > 0 {
+		if err := s.sandboxCheckUniqueFree(ctx, tx, typ, claims); err != nil {
+			return nil, err
+		}
+	}
+	for i := 0; i < len(released); i += 2 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value = ?`, typ, released[i], released[i+1]); err != nil {
+			return nil, fmt.Errorf("storage: update sandbox objects: %w", err)
+		}
+	}
+	if err := sandboxInsertUnique(ctx, tx, typ, claims); err != nil {
+		return nil, fmt.Errorf("storage: update sandbox objects: %w", err)
+	}
+	for _, o := range touched {
+		enc, err := sandboxEncodeProps(o.Properties)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sandbox_objects SET properties = ?, simulation_id = ?, updated_at = ? WHERE id = ?`, enc, sandboxSimulationID(o.Properties), sandboxTime(at), o.ID); err != nil {
+			return nil, fmt.Errorf("storage: update sandbox objects: %w", err)
+		}
+	}
+	out := make([]SandboxObject, len(up))
+	for i, u := range up {
+		out[i] = *byID[u.ID]
+		out[i].Properties = sandboxCloneProps(byID[u.ID].Properties)
+	}
+	return out, nil
+}
+
+func sandboxCloneProps(p map[string]string) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
+}
+
+// UpsertSandboxObjects creates or updates records of one type by the value of the
+// unique property prop, in one transaction, and returns them in input order with
+// New telling which were created. A concurrent writer of the same new value makes
+// the transaction run again, after which the value is found and updated.
+func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map[string]bool, prop string, in []SandboxUpsert) ([]SandboxUpserted, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if !unique[prop] {
+		return nil, fmt.Errorf("storage: sandbox upsert: %s is not a unique property of %s", prop, typ)
+	}
+	seen := map[string]bool{}
+	for i := range in {
+		if in[i].Value == "" || len(in[i].Value) > SandboxUniqueMax {
+			return nil, fmt.Errorf("storage: sandbox upsert: bad %s value %q", prop, in[i].Value)
+		}
+		if seen[in[i].Value] {
+			return nil, &SandboxConflictError{Property: prop, Value: in[i].Value}
+		}
+		seen[in[i].Value] = true
+	}
+	// Ids for the inputs that turn out new; reserved before the transaction, since
+	// reserving opens a transaction of its own. Unused ones are simply skipped.
+	ids, err := s.sandboxAllocIDs(ctx, len(in))
+	if err != nil {
+		return nil, err
+	}
+	var out []SandboxUpserted
+	err = s.sandboxTx(ctx, func(tx *sql.Tx) error {
+		args := append([]any{typ, prop}, make([]any, len(in))...)
+		for i := range in {
+			args[2+i] = in[i].Value
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT value, object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(in))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("storage: sandbox upsert: %w", err)
+		}
+		existing := map[string]int64{}
+		for rows.Next() {
+			var v string
+			var id int64
+			if err := rows.Scan(&v, &id); err != nil {
+				rows.Close()
+				return fmt.Errorf("storage: sandbox upsert: %w", err)
+			}
+			existing[v] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("storage: sandbox upsert: %w", err)
+		}
+		var creates []SandboxObjectInput
+		var updates []SandboxObjectUpdate
+		for _, u := range in {
+			props := sandboxCloneProps(u.Properties)
+			props[prop] = u.Value
+			if id, ok := existing[u.Value]; ok {
+				updates = append(updates, SandboxObjectUpdate{ID: id, Properties: props})
+			} else {
+				creates = append(creates, SandboxObjectInput{Properties: props})
+			}
+		}
+		if err := sandboxCheckBatchUnique(unique, creates, updates); err != nil {
+			return err
+		}
+		byValue := make(map[string]SandboxUpserted, len(in))
+		if len(creates) > 0 {
+			objs, err := s.createSandboxObjectsTx(ctx, tx, typ, unique, ids[:len(creates)], creates)
+			if err != nil {
+				return err
+			}
+			for _, o := range objs {
+				byValue[o.Properties[prop]] = SandboxUpserted{SandboxObject: o, New: true}
+			}
+		}
+		if len(updates) > 0 {
+			objs, err := s.updateSandboxObjectsTx(ctx, tx, typ, unique, updates)
+			if err != nil {
+				return err
+			}
+			for i, o := range objs {
+				byValue[updates[i].Properties[prop]] = SandboxUpserted{SandboxObject: o}
+			}
+		}
+		out = make([]SandboxUpserted, len(in))
+		for i, u := range in {
+			out[i] = byValue[u.Value]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SandboxObject returns one record of a type; archived ones only when archived is true.
+func (s *Store) SandboxObject(ctx context.Context, typ string, id int64, archived bool) (SandboxObject, error) {
+	return scanSandboxObject(s.db.QueryRowContext(ctx,
+		`SELECT `+sandboxObjectColumns+` FROM sandbox_objects WHERE id = ? AND object_type = ? AND archived = ?`, id, typ, archived))
+}
+
+// SandboxObjects returns the records of a type among ids that exist (archived ones
+// only when archived is true), keyed by id.
+func (s *Store) SandboxObjects(ctx context.Context, typ string, ids []int64, archived bool) (map[int64]SandboxObject, error) {
+	out := make(map[int64]SandboxObject, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	objs, err := s.querySandboxObjects(ctx, s.db, `SELECT `+sandboxObjectColumns+` FROM sandbox_objects WHERE object_type = ? AND archived = ? AND id IN (`+sandboxMarks(len(ids))+`)`,
+		append([]any{typ, archived}, sandboxIDArgs(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range objs {
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
+// SandboxObjectIDsByUnique maps values of a unique property to the ids of the
+// records holding them; values nobody holds are absent.
+func (s *Store) SandboxObjectIDsByUnique(ctx context.Context, typ, prop string, values []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(values))
+	if len(values) == 0 {
+		return out, nil
+	}
+	args := []any{typ, prop}
+	for _, v := range values {
+		args = append(args, v)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT value, object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(values))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sandbox unique values: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		var id int64
+		if err := rows.Scan(&v, &id); err != nil {
+			return nil, fmt.Errorf("storage: sandbox unique values: %w", err)
+		}
+		out[v] = id
+	}
+	return out, rows.Err()
+}
+
+// SandboxObjectTypes returns the type of each live (not archived) record among ids.
+func (s *Store) SandboxObjectTypes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, object_type FROM sandbox_objects WHERE archived = FALSE AND id IN (`+sandboxMarks(len(ids))+`)`, sandboxIDArgs(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sandbox object types: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var typ string
+		if err := rows.Scan(&id, &typ); err != nil {
+			return nil, fmt.Errorf("storage: sandbox object types: %w", err)
+		}
+		out[id] = typ
+	}
+	return out, rows.Err()
+}
+
+// SandboxObjectPage lists records of a type by id, after the id afterID, at most limit.
+func (s *Store) SandboxObjectPage(ctx context.Context, typ string, afterID int64, limit int, archived bool) ([]SandboxObject, error) {
+	return s.querySandboxObjects(ctx, s.db, `SELECT `+sandboxObjectColumns+` FROM sandbox_objects WHERE object_type = ? AND archived = ? AND id > ? ORDER BY id LIMIT ?`,
+		typ, archived, afterID, limit)
+}
+
+// ArchiveSandboxObjects archives records of a type (ids that do not exist or are
+// archived already are skipped), frees their unique values and drops their
+// associations. It returns how many it archived.
+func (s *Store) ArchiveSandboxObjects(ctx context.Context, typ string, ids []int64) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.sandboxTx(ctx, func(tx *sql.Tx) error {
+		at := sandboxTime(now())
+		idArgs := sandboxIDArgs(ids)
+		res, err := tx.ExecContext(ctx, `UPDATE sandbox_objects SET archived = TRUE, archived_at = ?, updated_at = ? WHERE object_type = ? AND archived = FALSE AND id IN (`+sandboxMarks(len(ids))+`)`,
+			append([]any{at, at, typ}, idArgs...)...)
+		if err != nil {
+			return fmt.Errorf("storage: archive sandbox objects: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_unique_values WHERE object_type = ? AND object_id IN (`+sandboxMarks(len(ids))+`)`, append([]any{typ}, idArgs...)...); err != nil {
+			return fmt.Errorf("storage: archive sandbox objects: %w", err)
+		}
+		in := sandboxMarks(len(ids))
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_associations WHERE from_id IN (`+in+`) OR to_id IN (`+in+`)`, append(idArgs, idArgs...)...); err != nil {
+			return fmt.Errorf("storage: archive sandbox objects: %w", err)
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// SandboxCounts returns how many live records each object type has.
+func (s *Store) SandboxCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT object_type, COUNT(*) FROM sandbox_objects WHERE archived = FALSE GROUP BY object_type`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sandbox counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var typ string
+		var n int
+		if err := rows.Scan(&typ, &n); err != nil {
+			return nil, fmt.Errorf("storage: sandbox counts: %w", err)
+		}
+		out[typ] = n
+	}
+	return out, rows.Err()
+}
+
+// ResetSandbox deletes every sandbox record, association and custom property.
+// Object ids keep counting up, so ids seen before a reset never come back.
+func (s *Store) ResetSandbox(ctx context.Context) error {
+	for _, table := range []string{"sandbox_associations", "sandbox_unique_values", "sandbox_objects", "sandbox_properties"} {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table); err != nil {
+			return fmt.Errorf("storage: reset sandbox: %s: %w", table, err)
+		}
+	}
+	return nil
+}

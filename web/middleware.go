@@ -28,7 +28,7 @@ func currentUser(c *fiber.Ctx) *storage.User {
 
 // authenticate finds the user from an API bearer token or the session cookie.
 func (h *handler) authenticate(c *fiber.Ctx) error {
-	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/metrics" {
 		return c.Next()
 	}
 	ctx := c.UserContext()

@@ -10,10 +10,11 @@ import (
 )
 
 // routes is SimCRM's one route table.
-func routes(app *fiber.App, h *handler) {
+func routes(app *fiber.App, h *handler, metrics *exporter) {
 	// Probes and assets.
 	app.Get("/healthz", h.showHealthz)
 	app.Get("/readyz", h.showReadyz)
+	app.Get("/metrics", metrics.handler())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Get("/fragments/health", h.showHealthStrip)
 

@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -23,21 +24,23 @@ type Deps struct {
 	Store  *storage.Store
 	Redis  *storage.Redis
 	Queue  *asynq.Client // nil when Redis is off
+	Engine *jobs.Engine
 	Log    *slog.Logger
 }
 
 // handler carries the dependencies every page action uses.
 type handler struct {
-	cfg   config.Config
-	store *storage.Store
-	redis *storage.Redis
-	queue *asynq.Client
-	log   *slog.Logger
+	cfg    config.Config
+	store  *storage.Store
+	redis  *storage.Redis
+	queue  *asynq.Client
+	engine *jobs.Engine
+	log    *slog.Logger
 }
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, log: d.Log}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, engine: d.Engine, log: d.Log}
 	app := fiber.New(fiber.Config{
 		AppName:               "SimCRM",
 		DisableStartupMessage: true,
@@ -54,9 +57,11 @@ func New(d Deps) *fiber.App {
 		ContentSecurityPolicy:     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
 		CrossOriginEmbedderPolicy: "unsafe-none",
 	}))
+	metrics := newExporter(h)
+	app.Use(metrics.observe)
 	app.Use(h.authenticate)
 	app.Use(h.checkCSRF)
-	routes(app, h)
+	routes(app, h, metrics)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

@@ -27,6 +27,19 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 
 	// Signed-in pages.
 	app.Get("/", h.requireUser, h.showDashboard)
+	app.Get("/onboarding", h.showOnboarding) // open to everyone
+
+	// Simulations: pages, form posts, and the fragments htmx swaps in.
+	app.Get("/simulations/new", h.requireUser, h.showNewSimulation)
+	app.Post("/simulations", h.requireUser, h.createSimulation)
+	app.Get("/simulations/:id", h.requireUser, h.showSimulation)
+	app.Post("/simulations/:id/start", h.requireUser, h.controlSimulation("start"))
+	app.Post("/simulations/:id/pause", h.requireUser, h.controlSimulation("pause"))
+	app.Post("/simulations/:id/resume", h.requireUser, h.controlSimulation("resume"))
+	app.Post("/simulations/:id/abort", h.requireUser, h.controlSimulation("abort"))
+	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
+	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
+	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
 
 	// Boss pages.
 	boss := app.Group("/boss", h.requireUser, h.requireBoss)
@@ -35,6 +48,16 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	// JSON API (session cookie + CSRF header, or Authorization: Bearer <api token>).
 	api := app.Group("/api", h.requireUser)
 	api.Get("/me", h.showMe)
+	api.Get("/simulations", h.listSimulationsAPI)
+	api.Post("/simulations", h.createSimulationAPI)
+	api.Get("/simulations/:id", h.showSimulationAPI)
+	api.Get("/simulations/:id/metrics", h.showSimulationMetricsAPI)
+	api.Get("/simulations/:id/segments", h.showSimulationSegmentsAPI)
+	api.Post("/simulations/:id/start", h.controlSimulation("start"))
+	api.Post("/simulations/:id/pause", h.controlSimulation("pause"))
+	api.Post("/simulations/:id/resume", h.controlSimulation("resume"))
+	api.Post("/simulations/:id/abort", h.controlSimulation("abort"))
+	// The boss group's middleware guards every /api route registered after it: player routes go above.
 	apiBoss := api.Group("", h.requireBoss)
 	apiBoss.Get("/users", h.listUsers)
 }

@@ -1,0 +1,169 @@
+package views
+
+import (
+	"strconv"
+
+	"github.com/a-h/templ"
+)
+
+// Option is one choice of a select or radio group.
+type Option struct {
+	Value, Label, Hint string
+}
+
+// SimulationForm is the new-simulation form as shown or as submitted. Values are
+// the text the user typed (blank when too long to echo back).
+type SimulationForm struct {
+	Name, Scenario, Distribution      string
+	StartTime, EndTime, TimeZone      string // datetime-local text, IANA zone
+	TotalRecords, Pace, PaceFactor    string
+	Target, Seed, Pipeline, OwnerIDs  string
+	HourWeights                       [24]string
+	StartNow                          bool
+	Errors                            FormErrors
+	Scenarios, Distributions, Targets []Option
+	Paces                             []Option
+	TimeZones                         []string
+}
+
+// PreviewView is the live preview beside the form.
+type PreviewView struct {
+	Chart          BarChart
+	Requested      int
+	EffectiveTotal int
+	Totals         []TypeCount
+	Warnings       []string
+	Problems       []Problem // input the preview could not use
+}
+
+// TypeCount is a count for one object type (plural name).
+type TypeCount struct {
+	Type  string
+	Count int64
+}
+
+// Problem is a field message shown away from its field.
+type Problem struct {
+	Label, Message string
+}
+
+// SimulationView is a simulation's definition as its page shows it.
+type SimulationView struct {
+	ID                     int64
+	Name                   string
+	Owner                  string // shown to a boss looking at someone else's simulation
+	Scenario, Distribution string
+	Window, TimeZone       string
+	TotalRecords           int
+	EffectiveTotal         int
+	Pace, Target           string
+	Pipeline, Owners       string
+	Seed                   string
+	CreatedAt              string
+	StartedAt, FinishedAt  string
+	Metrics                MetricsView
+	Segments               SegmentsView
+	Controls               ControlsView
+	Panels                 []templ.Component // DLQ and thinning panels, built by their owners
+}
+
+// MetricsView is the polled progress panel.
+type MetricsView struct {
+	SimID          int64
+	Status         string
+	StatusReason   string
+	Source         string // redis or db
+	Finished       bool
+	Percent        float64
+	EffectiveTotal int
+	Processed      int64
+	Created        int64 // objects of every type
+	Records        int64 // contacts created: one per record journey
+	Failed         int64
+	Thinned        int64
+	Rows           []MetricsRow
+	Throughput     Sparkline
+	Unavailable    string // why there are no numbers right now
+}
+
+// MetricsRow is one object type's counters.
+type MetricsRow struct {
+	Type                                string
+	Scheduled, Created, Failed, Thinned int64
+}
+
+// PollURL is the fragment address, carrying the status on screen so the answer
+// can refresh the controls when it changed.
+func (m MetricsView) PollURL() string {
+	return "/fragments/simulations/" + strconv.FormatInt(m.SimID, 10) + "/metrics?shown=" + m.Status
+}
+
+// SegmentsView is the polled segment panel.
+type SegmentsView struct {
+	SimID                   int64
+	Finished                bool
+	Source                  string
+	Planned, Expanded, Done int
+	Cells                   []SegmentCell
+	Rows                    []SegmentRow // the segments around the current one
+	Unavailable             string
+}
+
+// SegmentCell is one segment in the overview strip.
+type SegmentCell struct {
+	State, Title string
+}
+
+// SegmentRow is one segment in the table.
+type SegmentRow struct {
+	Index          int
+	Start, End     string
+	Records, State string
+	Current        bool
+}
+
+// PollURL is the segment fragment's address.
+func (s SegmentsView) PollURL() string {
+	return "/fragments/simulations/" + strconv.FormatInt(s.SimID, 10) + "/segments"
+}
+
+// ControlsView is the pause/resume/abort region.
+type ControlsView struct {
+	SimID                                   int64
+	Status                                  string
+	CanStart, CanPause, CanResume, CanAbort bool
+	Message                                 string // a refused action, e.g. a state conflict
+	CSRF                                    string
+}
+
+// ActionURL is where a control posts.
+func (c ControlsView) ActionURL(action string) string {
+	return "/simulations/" + strconv.FormatInt(c.SimID, 10) + "/" + action
+}
+
+// DashboardView is the list of simulations.
+type DashboardView struct {
+	Rows      []SimulationRow
+	All       bool // a boss looking at everyone's
+	CanSeeAll bool
+}
+
+// SimulationRow is one simulation in the list.
+type SimulationRow struct {
+	ID             int64
+	Name           string
+	Owner          string
+	Scenario       string
+	Target         string
+	Status         string
+	StatusReason   string
+	Percent        float64
+	Records        int64
+	EffectiveTotal int
+	CreatedAt      string
+	Source         string
+	HasMetrics     bool
+}
+
+// URL is the simulation's page.
+func (r SimulationRow) URL() string { return "/simulations/" + strconv.FormatInt(r.ID, 10) }

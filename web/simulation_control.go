@@ -1,0 +1,91 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/views"
+)
+
+// The state changes a simulation accepts, with the word for "it cannot be …".
+var simulationActions = map[string]string{"start": "started", "pause": "paused", "resume": "resumed", "abort": "aborted"}
+
+// controlSimulation starts, pauses, resumes or aborts a simulation, for the page
+// (redirect back, or the controls for htmx) and the API (the simulation as JSON).
+// A change the current state does not allow is a 409 that says why.
+func (h *handler) controlSimulation(action string) fiber.Handler {
+	if _, ok := simulationActions[action]; !ok {
+		panic("web: unknown simulation action " + action)
+	}
+	return func(c *fiber.Ctx) error {
+		s, err := h.simulationFor(c)
+		if err != nil {
+			return err
+		}
+		purge, err := readPurge(c)
+		if err != nil {
+			return h.fail(c, fiber.StatusBadRequest, err.Error())
+		}
+		ctx := c.UserContext()
+		var updated storage.Simulation
+		switch action {
+		case "start":
+			updated, err = h.engine.Start(ctx, s.ID)
+		case "pause":
+			updated, err = h.engine.Pause(ctx, s.ID)
+		case "resume":
+			updated, err = h.engine.Resume(ctx, s.ID)
+		case "abort":
+			updated, err = h.engine.Abort(ctx, s.ID, purge)
+		}
+		if errors.Is(err, storage.ErrConflict) {
+			if now, rerr := h.store.Simulation(ctx, s.ID); rerr == nil {
+				s = now
+			}
+			msg := fmt.Sprintf("Simulation %d is %s, so it cannot be %s.", s.ID, s.Status, simulationActions[action])
+			if c.Get("HX-Request") == "true" && !isAPI(c) {
+				cv := controlsView(c, h, s)
+				cv.Message = msg
+				return render(c, fiber.StatusOK, views.SimulationControls(cv, false)) // htmx swaps only 2xx
+			}
+			return h.fail(c, fiber.StatusConflict, msg)
+		}
+		if err != nil {
+			return err
+		}
+		h.log.Info("simulation "+simulationActions[action], "simulation", s.ID, "user", currentUser(c).ID, "purge", purge)
+		switch {
+		case isAPI(c):
+			return c.JSON(simulationJSONOf(updated))
+		case c.Get("HX-Request") == "true":
+			return render(c, fiber.StatusOK, views.SimulationControls(controlsView(c, h, updated), false))
+		}
+		return c.Redirect("/simulations/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)
+	}
+}
+
+// readPurge reads abort's purge option: the form's checkbox, or the API's
+// optional {"purge": true}.
+func readPurge(c *fiber.Ctx) (bool, error) {
+	if !isAPI(c) {
+		v := c.FormValue("purge")
+		return v == "1" || v == "on" || v == "true", nil
+	}
+	body := bytes.TrimSpace(c.Body())
+	if len(body) == 0 {
+		return false, nil
+	}
+	var req struct {
+		Purge bool `json:"purge"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return false, errors.New(`the body must be empty or {"purge": true|false}`)
+	}
+	return req.Purge, nil
+}

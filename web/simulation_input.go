@@ -1,0 +1,426 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // the form's time zones work whatever zoneinfo the machine has
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/views"
+)
+
+// Text limits of the simulation fields; longer values are refused, never echoed.
+const (
+	maxSimNameLen  = 120
+	maxZoneLen     = 64
+	maxPipelineLen = 100
+	maxOwnerIDs    = 50
+	maxOwnerIDLen  = 32
+	maxNumberLen   = 32
+)
+
+// datetimeLocal is what <input type="datetime-local"> sends.
+const datetimeLocal = "2006-01-02T15:04"
+
+var paceModes = []string{string(sim.Realtime), string(sim.Accelerated), string(sim.Backfill)}
+
+// fieldLabels names the input fields in messages shown away from the field.
+var fieldLabels = map[string]string{
+	"name": "Name", "scenario": "Scenario", "distribution": "Distribution", "startTime": "Start", "endTime": "End",
+	"timeZone": "Time zone", "totalRecords": "Records", "pace": "Pace", "paceFactor": "Acceleration factor",
+	"target": "Target", "seed": "Seed", "hourWeights": "Hour-of-day weights", "pipeline": "Deal pipeline", "ownerIds": "Owner ids",
+}
+
+// addError keeps the first message for a field.
+func addError(fe jobs.FieldErrors, field, msg string) {
+	if _, ok := fe[field]; !ok {
+		fe[field] = msg
+	}
+}
+
+// simulationText is the new-simulation input as text, before parsing. The form
+// fills it directly; the API converts its JSON values into it.
+type simulationText struct {
+	Name, Scenario, Distribution, StartTime, EndTime, TimeZone string
+	TotalRecords, Pace, PaceFactor, Target, Seed, Pipeline     string
+	OwnerIDs                                                   []string
+	HourWeights                                                []string
+	timesRFC3339                                               bool // the API sends RFC 3339; the form sends datetime-local in TimeZone
+}
+
+// readSimulationForm copies the form's values (Fiber reuses its buffers).
+func readSimulationForm(c *fiber.Ctx) simulationText {
+	v := func(k string) string { return strings.Clone(c.FormValue(k)) }
+	t := simulationText{Name: v("name"), Scenario: v("scenario"), Distribution: v("distribution"), StartTime: v("startTime"),
+		EndTime: v("endTime"), TimeZone: v("timeZone"), TotalRecords: v("totalRecords"), Pace: v("pace"),
+		PaceFactor: v("paceFactor"), Target: v("target"), Seed: v("seed"), Pipeline: v("pipeline")}
+	for _, w := range c.Request().PostArgs().PeekMulti("hourWeights") {
+		t.HourWeights = append(t.HourWeights, string(w))
+	}
+	t.OwnerIDs = strings.FieldsFunc(v("ownerIds"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+	return t
+}
+
+// parse turns the text into engine input, with a message per field it cannot
+// read. Ranges and cross-field rules (end after start, 30 days, 1 … 1,000,000
+// records, factor bounds, 24 weights) are the engine's.
+func (t simulationText) parse(conns []storage.Connection) (jobs.SimulationInput, jobs.FieldErrors) {
+	fe := jobs.FieldErrors{}
+	var in jobs.SimulationInput
+
+	in.Name = strings.TrimSpace(t.Name)
+	switch {
+	case in.Name == "":
+		fe["name"] = "Give the simulation a name."
+	case len(in.Name) > maxSimNameLen:
+		fe["name"] = "Use at most 120 characters."
+	}
+	in.Scenario = t.Scenario
+	if !slices.Contains(sim.ScenarioNames(), t.Scenario) {
+		fe["scenario"] = "Choose one of the scenarios: " + strings.Join(sim.ScenarioNames(), ", ") + "."
+	}
+	in.Distribution = t.Distribution
+	if !slices.Contains(sim.DistributionNames(), t.Distribution) {
+		fe["distribution"] = "Choose one of the distributions: " + strings.Join(sim.DistributionNames(), ", ") + "."
+	}
+
+	loc := time.UTC
+	in.TimeZone = strings.TrimSpace(t.TimeZone)
+	switch {
+	case len(in.TimeZone) > maxZoneLen:
+		fe["timeZone"] = "That is not a time zone."
+	case in.TimeZone == "" || in.TimeZone == "UTC":
+		in.TimeZone = "UTC"
+	default:
+		l, err := time.LoadLocation(in.TimeZone)
+		if err != nil || in.TimeZone == "Local" {
+			fe["timeZone"] = "Unknown time zone; use an IANA name such as Europe/Berlin."
+		} else {
+			loc = l
+		}
+	}
+	in.Start = t.parseTime("startTime", t.StartTime, loc, fe)
+	in.End = t.parseTime("endTime", t.EndTime, loc, fe)
+
+	if n, msg := parseWhole(t.TotalRecords, "Enter how many records to create.", "Enter a whole number of records, e.g. 1000."); msg != "" {
+		fe["totalRecords"] = msg
+	} else if n > math.MaxInt32 {
+		fe["totalRecords"] = "Use at most 1,000,000 records."
+	} else {
+		in.TotalRecords = int(n)
+	}
+
+	in.PaceMode = t.Pace
+	switch {
+	case !slices.Contains(paceModes, t.Pace):
+		fe["pace"] = "Choose real time, accelerated or backfill."
+	// The form always sends its (hidden) factor field; only the API's explicit factor counts for other modes.
+	case t.Pace == string(sim.Accelerated) || (t.timesRFC3339 && strings.TrimSpace(t.PaceFactor) != ""):
+		f, msg := parseDecimal(t.PaceFactor, "Enter how many times faster than real time, e.g. 60.", "Enter a number, e.g. 60.")
+		if msg != "" && t.Pace == string(sim.Accelerated) {
+			fe["paceFactor"] = msg
+		}
+		in.PaceFactor = f
+	}
+
+	in.Target = t.Target
+	isHubSpot := false
+	if t.Target != storage.TargetSandbox {
+		id, err := strconv.ParseInt(t.Target, 10, 64)
+		isHubSpot = err == nil && slices.ContainsFunc(conns, func(c storage.Connection) bool { return c.ID == id })
+		if !isHubSpot {
+			fe["target"] = "Choose the sandbox or one of your HubSpot connections."
+		}
+	}
+
+	if strings.TrimSpace(t.Seed) != "" {
+		n, msg := parseWhole(t.Seed, "", "Use a whole number, or leave it blank for a random seed.")
+		if msg != "" {
+			fe["seed"] = msg
+		} else {
+			in.Seed = &n
+		}
+	}
+
+	if t.Distribution == string(sim.Custom) {
+		for h, w := range t.HourWeights {
+			f, msg := parseDecimal(w, "Give every hour a weight (0 for none).", "Use numbers only.")
+			if msg != "" {
+				fe["hourWeights"] = "Hour " + strconv.Itoa(h) + ": " + msg
+				break
+			}
+			in.HourWeights = append(in.HourWeights, f)
+		}
+		if len(t.HourWeights) == 0 {
+			in.HourWeights = []float64{}
+		}
+	}
+
+	if isHubSpot {
+		in.Pipeline = strings.TrimSpace(t.Pipeline)
+		if len(in.Pipeline) > maxPipelineLen {
+			fe["pipeline"] = "Use at most 100 characters."
+		}
+		if len(t.OwnerIDs) > maxOwnerIDs {
+			fe["ownerIds"] = "Use at most 50 owners."
+		}
+		for _, id := range t.OwnerIDs {
+			id = strings.TrimSpace(id)
+			if len(id) > maxOwnerIDLen || strings.Trim(id, "0123456789") != "" {
+				addError(fe, "ownerIds", "Owner ids are HubSpot's numeric user ids, separated by commas.")
+				break
+			}
+			if id != "" {
+				in.OwnerIDs = append(in.OwnerIDs, id)
+			}
+		}
+	}
+	return in, fe
+}
+
+func (t simulationText) parseTime(field, s string, loc *time.Location, fe jobs.FieldErrors) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		fe[field] = map[string]string{"startTime": "Enter when the simulation starts.", "endTime": "Enter when the simulation ends."}[field]
+		return time.Time{}
+	}
+	if len(s) > maxNumberLen {
+		fe[field] = "That is not a date and time."
+		return time.Time{}
+	}
+	if t.timesRFC3339 {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			fe[field] = "Use an RFC 3339 time such as 2025-06-02T09:00:00Z."
+		}
+		return at
+	}
+	for _, layout := range []string{datetimeLocal, datetimeLocal + ":05"} {
+		if at, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return at
+		}
+	}
+	fe[field] = "Use a date and time such as 2025-06-02T09:00."
+	return time.Time{}
+}
+
+// parseWhole reads an integer; the messages are for blank and unreadable text.
+func parseWhole(s, blank, bad string) (int64, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, blank
+	}
+	if len(s) > maxNumberLen {
+		return 0, bad
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, bad
+	}
+	return n, ""
+}
+
+// parseDecimal reads a finite number.
+func parseDecimal(s, blank, bad string) (float64, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, blank
+	}
+	if len(s) > maxNumberLen {
+		return 0, bad
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, bad
+	}
+	return f, ""
+}
+
+// errBadJSON is a body that is not a JSON object at all (400, not 422).
+type errBadJSON string
+
+func (e errBadJSON) Error() string { return string(e) }
+
+// readSimulationJSON converts an API request into text for parse. A value of the
+// wrong JSON type is a field message; a body that is not a JSON object is errBadJSON.
+func readSimulationJSON(body []byte) (simulationText, jobs.FieldErrors, error) {
+	fe := jobs.FieldErrors{}
+	var raw map[string]json.RawMessage
+	if len(bytes.TrimSpace(body)) == 0 {
+		return simulationText{}, nil, errBadJSON("send the simulation as a JSON object")
+	}
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return simulationText{}, nil, errBadJSON("the body is not a JSON object: " + jsonProblem(err))
+	}
+	t := simulationText{timesRFC3339: true}
+	str := func(key, msg string) string {
+		v, ok := raw[key]
+		if !ok || string(v) == "null" {
+			return ""
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			fe[key] = msg
+		}
+		return s
+	}
+	number := func(key string) string {
+		v, ok := raw[key]
+		if !ok || string(v) == "null" {
+			return ""
+		}
+		var n json.Number
+		if json.Unmarshal(v, &n) != nil || len(v) > maxNumberLen {
+			fe[key] = "must be a number"
+			return ""
+		}
+		return n.String()
+	}
+	for key := range raw {
+		if _, known := fieldLabels[key]; !known || key == "paceFactor" {
+			if len(key) > 40 {
+				key = key[:40] + "…"
+			}
+			addError(fe, "", "unknown field "+strconv.Quote(key)+"; the fields are name, scenario, distribution, startTime, endTime, timeZone, totalRecords, pace, target, seed, hourWeights, pipeline, ownerIds")
+		}
+	}
+	t.Name = str("name", "must be a string")
+	t.Scenario = str("scenario", "must be a string naming a scenario")
+	t.Distribution = str("distribution", "must be a string naming a distribution")
+	t.StartTime = str("startTime", "must be an RFC 3339 time string")
+	t.EndTime = str("endTime", "must be an RFC 3339 time string")
+	t.TimeZone = str("timeZone", "must be an IANA time zone name")
+	t.TotalRecords = number("totalRecords")
+	t.Seed = number("seed")
+	t.Pipeline = str("pipeline", "must be a string")
+
+	if v, ok := raw["pace"]; ok {
+		var mode string
+		var obj map[string]json.RawMessage
+		switch {
+		case json.Unmarshal(v, &mode) == nil:
+			t.Pace = mode
+		case json.Unmarshal(v, &obj) == nil && obj != nil:
+			if m, ok := obj["mode"]; ok && json.Unmarshal(m, &t.Pace) != nil {
+				fe["pace"] = "pace.mode must be realtime, accelerated or backfill"
+			}
+			if f, ok := obj["factor"]; ok && string(f) != "null" {
+				var n json.Number
+				if json.Unmarshal(f, &n) != nil || len(f) > maxNumberLen {
+					fe["paceFactor"] = "pace.factor must be a number"
+				} else {
+					t.PaceFactor = n.String()
+				}
+			}
+		default:
+			fe["pace"] = `must be {"mode": "realtime|accelerated|backfill", "factor": N}`
+		}
+	}
+	if t.Pace == "" {
+		addError(fe, "pace", "choose realtime, accelerated or backfill")
+	}
+
+	if v, ok := raw["target"]; ok {
+		var s string
+		var n json.Number
+		switch {
+		case json.Unmarshal(v, &s) == nil:
+			t.Target = s
+		case json.Unmarshal(v, &n) == nil:
+			t.Target = n.String()
+		default:
+			fe["target"] = `must be "sandbox" or a connection id`
+		}
+	}
+	if t.Target == "" {
+		addError(fe, "target", `choose "sandbox" or one of your connection ids`)
+	}
+
+	if v, ok := raw["hourWeights"]; ok && string(v) != "null" {
+		var ws []json.Number
+		if json.Unmarshal(v, &ws) != nil {
+			fe["hourWeights"] = "must be a list of 24 numbers"
+		}
+		for _, w := range ws {
+			t.HourWeights = append(t.HourWeights, w.String())
+		}
+	}
+	if v, ok := raw["ownerIds"]; ok && string(v) != "null" {
+		var ids []json.Number
+		if json.Unmarshal(v, &t.OwnerIDs) != nil {
+			if json.Unmarshal(v, &ids) != nil {
+				fe["ownerIds"] = "must be a list of HubSpot owner ids"
+			}
+			for _, id := range ids {
+				t.OwnerIDs = append(t.OwnerIDs, id.String())
+			}
+		}
+	}
+	return t, fe, nil
+}
+
+// jsonProblem describes a JSON syntax error briefly.
+func jsonProblem(err error) string {
+	if err == nil {
+		return "null"
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error() + " at byte " + strconv.FormatInt(se.Offset, 10)
+	}
+	return err.Error()
+}
+
+// mergeFieldErrors adds the engine's messages after the web's own.
+func mergeFieldErrors(dst, src jobs.FieldErrors) {
+	for k, v := range src {
+		addError(dst, k, v)
+	}
+}
+
+// formErrors places field messages beside the form's fields; a message for a
+// field the form does not have goes to the top of the form.
+func formErrors(fe jobs.FieldErrors) views.FormErrors {
+	out := views.FormErrors{}
+	var general []string
+	for k, v := range fe {
+		if _, ok := fieldLabels[k]; ok && k != "" {
+			out[k] = v
+		} else {
+			general = append(general, v)
+		}
+	}
+	if len(general) > 0 {
+		slices.Sort(general)
+		out[""] = strings.Join(general, " ")
+	}
+	return out
+}
+
+// problems lists field messages for the preview panel in form order.
+func problems(fe jobs.FieldErrors) []views.Problem {
+	order := []string{"", "name", "scenario", "totalRecords", "startTime", "endTime", "timeZone", "distribution",
+		"hourWeights", "pace", "paceFactor", "target", "seed", "pipeline", "ownerIds"}
+	var out []views.Problem
+	for _, k := range order {
+		if msg, ok := fe[k]; ok {
+			out = append(out, views.Problem{Label: fieldLabels[k], Message: msg})
+		}
+	}
+	for k, msg := range fe {
+		if !slices.Contains(order, k) {
+			out = append(out, views.Problem{Message: msg})
+		}
+	}
+	return out
+}

@@ -1,0 +1,306 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/views"
+)
+
+// View-model builders shared by the simulation pages and fragments.
+
+const (
+	dateTimeFormat = "Mon 2 Jan 2006 15:04"
+	shortFormat    = "Mon 2 Jan 15:04"
+)
+
+// formTimeZones are offered in the form; any other IANA name the user sent is added.
+var formTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
+	"Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens",
+	"Europe/Istanbul", "Africa/Lagos", "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore",
+	"Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Sydney", "Pacific/Auckland", "America/Sao_Paulo",
+	"America/Mexico_City", "America/Toronto", "America/New_York", "America/Chicago", "America/Denver",
+	"America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu"}
+
+// defaultHourWeights is the custom curve the form starts from: a working day.
+var defaultHourWeights = [24]string{"0", "0", "0", "0", "0", "0", "1", "2", "4", "6", "6", "5", "4", "5", "6", "6", "5", "3",
+	"2", "1", "1", "0", "0", "0"}
+
+// newSimulationForm is the form as first shown: tomorrow from the next full hour,
+// one day long, 1,000 records at ×60.
+func newSimulationForm(now time.Time) views.SimulationForm {
+	start := now.UTC().Truncate(time.Hour).Add(time.Hour)
+	return views.SimulationForm{
+		Scenario: "b2b", Distribution: string(sim.BellCurve), TimeZone: "UTC",
+		StartTime: start.Format(datetimeLocal), EndTime: start.Add(24 * time.Hour).Format(datetimeLocal),
+		TotalRecords: "1000", Pace: string(sim.Accelerated), PaceFactor: "60", Target: storage.TargetSandbox,
+		HourWeights: defaultHourWeights, StartNow: true,
+	}
+}
+
+// echoForm is the form as submitted; over-long values are not echoed back.
+func echoForm(t simulationText, startNow bool) views.SimulationForm {
+	clip := func(s string, n int) string {
+		if len(s) > n {
+			return ""
+		}
+		return s
+	}
+	f := views.SimulationForm{
+		Name: clip(t.Name, maxSimNameLen), Scenario: clip(t.Scenario, 40), Distribution: clip(t.Distribution, 40),
+		StartTime: clip(t.StartTime, maxNumberLen), EndTime: clip(t.EndTime, maxNumberLen), TimeZone: clip(t.TimeZone, maxZoneLen),
+		TotalRecords: clip(t.TotalRecords, maxNumberLen), Pace: clip(t.Pace, 20), PaceFactor: clip(t.PaceFactor, maxNumberLen),
+		Target: clip(t.Target, 24), Seed: clip(t.Seed, maxNumberLen), Pipeline: clip(t.Pipeline, maxPipelineLen),
+		OwnerIDs: clip(strings.Join(t.OwnerIDs, ", "), 400), StartNow: startNow,
+	}
+	f.HourWeights = defaultHourWeights
+	for i, w := range t.HourWeights {
+		if i < len(f.HourWeights) {
+			f.HourWeights[i] = clip(w, maxNumberLen)
+		}
+	}
+	return f
+}
+
+// withChoices adds the options the form's selects offer.
+func withChoices(f views.SimulationForm, conns []storage.Connection) views.SimulationForm {
+	for _, s := range sim.Scenarios() {
+		f.Scenarios = append(f.Scenarios, views.Option{Value: s.Name, Label: s.Label, Hint: s.Description})
+	}
+	for _, d := range sim.Distributions() {
+		f.Distributions = append(f.Distributions, views.Option{Value: string(d.Name), Label: d.Label, Hint: d.Description})
+	}
+	f.Paces = []views.Option{
+		{Value: string(sim.Realtime), Label: "Real time", Hint: "Each action happens at its simulated moment."},
+		{Value: string(sim.Accelerated), Label: "Accelerated", Hint: "Simulated time runs N times faster."},
+		{Value: string(sim.Backfill), Label: "Backfill", Hint: "As fast as the target's rate limit allows, with historical timestamps."},
+	}
+	f.Targets = []views.Option{{Value: storage.TargetSandbox, Label: "Sandbox (built in)", Hint: "SimCRM's HubSpot-compatible sandbox"}}
+	for _, c := range conns {
+		label := "HubSpot: " + c.Name
+		if !c.ValidationOK {
+			label += " (token not validated)"
+		}
+		f.Targets = append(f.Targets, views.Option{Value: strconv.FormatInt(c.ID, 10), Label: label, Hint: c.BaseURL})
+	}
+	f.TimeZones = formTimeZones
+	if f.TimeZone != "" && !slices.Contains(formTimeZones, f.TimeZone) {
+		if _, err := time.LoadLocation(f.TimeZone); err == nil {
+			f.TimeZones = append([]string{f.TimeZone}, formTimeZones...)
+		}
+	}
+	return f
+}
+
+// previewView asks the engine for the planned curve of parsed input.
+func (h *handler) previewView(in jobs.SimulationInput, fe jobs.FieldErrors) views.PreviewView {
+	if len(fe) > 0 {
+		return views.PreviewView{Problems: problems(fe)}
+	}
+	if in.Name == "" {
+		in.Name = "preview" // the name does not change the plan
+	}
+	pv, fe := h.engine.Preview(in)
+	if len(fe) > 0 {
+		return views.PreviewView{Problems: problems(fe)}
+	}
+	loc := time.UTC
+	if l, err := time.LoadLocation(in.TimeZone); err == nil && in.TimeZone != "" {
+		loc = l
+	}
+	bins := make([]views.Bin, len(pv.Bins))
+	for i, b := range pv.Bins {
+		bins[i] = views.Bin{Start: b.Start, Count: b.Count}
+	}
+	v := views.PreviewView{Chart: views.NewBarChart(bins, in.Start, in.End, loc), Requested: in.TotalRecords,
+		EffectiveTotal: pv.EffectiveTotal, Warnings: pv.Warnings}
+	for _, k := range sim.ObjectKinds {
+		if n, ok := pv.Totals[k.Plural()]; ok {
+			v.Totals = append(v.Totals, views.TypeCount{Type: k.Plural(), Count: int64(n)})
+		}
+	}
+	return v
+}
+
+// location is a simulation's time zone (UTC if unknown).
+func location(s storage.Simulation) *time.Location {
+	if l, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return l
+	}
+	return time.UTC
+}
+
+// paceText describes a pace for people.
+func paceText(mode string, factor float64) string {
+	switch mode {
+	case string(sim.Accelerated):
+		return "accelerated ×" + strconv.FormatFloat(factor, 'f', -1, 64)
+	case string(sim.Realtime):
+		return "real time"
+	}
+	return mode
+}
+
+// targetText names a simulation's target, with the connection's name when known.
+func targetText(s storage.Simulation, conns map[int64]string) string {
+	if s.TargetKind != storage.TargetHubSpot || s.ConnectionID == nil {
+		return "Sandbox"
+	}
+	if name, ok := conns[*s.ConnectionID]; ok {
+		return "HubSpot: " + name
+	}
+	return "HubSpot connection #" + strconv.FormatInt(*s.ConnectionID, 10)
+}
+
+// connectionNames maps connection ids to names for display.
+func (h *handler) connectionNames(ctx context.Context, userID int64) map[int64]string {
+	out := map[int64]string{}
+	conns, err := h.store.Connections(ctx, userID)
+	if err != nil {
+		h.log.Warn("connections for display", "err", err)
+		return out
+	}
+	for _, c := range conns {
+		out[c.ID] = c.Name
+	}
+	return out
+}
+
+// simulationView builds the simulation page's model.
+func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.SimulationView {
+	ctx := c.UserContext()
+	loc := location(s)
+	v := views.SimulationView{
+		ID: s.ID, Name: s.Name, Scenario: s.Scenario, Distribution: s.Distribution,
+		Window:   s.StartAt.In(loc).Format(dateTimeFormat) + " → " + s.EndAt.In(loc).Format(dateTimeFormat),
+		TimeZone: s.TimeZone, TotalRecords: s.TotalRecords, EffectiveTotal: s.EffectiveTotal,
+		Pace: paceText(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
+		Pipeline: s.Pipeline, Owners: strings.Join(s.OwnerIDs, ", "), Seed: strconv.FormatInt(s.Seed, 10),
+		CreatedAt: s.CreatedAt.In(loc).Format(dateTimeFormat),
+		Metrics:   h.metricsView(ctx, s), Segments: h.segmentsView(ctx, s), Controls: controlsView(c, h, s),
+		Panels: h.simulationPanels(c, s),
+	}
+	if s.TimeZone == "" {
+		v.TimeZone = "UTC"
+	}
+	if s.StartedAt != nil {
+		v.StartedAt = s.StartedAt.In(loc).Format(dateTimeFormat)
+	}
+	if s.FinishedAt != nil {
+		v.FinishedAt = s.FinishedAt.In(loc).Format(dateTimeFormat)
+	}
+	if u := currentUser(c); u != nil && u.ID != s.UserID {
+		if owner, err := h.store.User(ctx, s.UserID); err == nil {
+			v.Owner = owner.Email
+		}
+	}
+	return v
+}
+
+// metricsView reads a simulation's progress. The database's state is the truth
+// for the status; the numbers come from the engine (Redis, or the database).
+func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.MetricsView {
+	v := views.MetricsView{SimID: s.ID, Status: s.Status, StatusReason: s.StatusReason, Finished: s.Finished(),
+		EffectiveTotal: s.EffectiveTotal}
+	m, err := h.engine.Metrics(ctx, s.ID)
+	if err != nil {
+		h.log.Warn("simulation metrics", "simulation", s.ID, "err", err)
+		v.Unavailable = "Progress cannot be read right now; this panel retries every 2 seconds."
+		return v
+	}
+	v.Source, v.Percent, v.Processed = m.Source, m.PercentComplete, m.Processed
+	if v.StatusReason == "" {
+		v.StatusReason = m.StatusReason
+	}
+	if m.EffectiveTotal > 0 {
+		v.EffectiveTotal = m.EffectiveTotal
+	}
+	v.Records = m.Created[sim.KindContact.Plural()]
+	for _, k := range sim.ObjectKinds {
+		p := k.Plural()
+		row := views.MetricsRow{Type: p, Scheduled: m.Scheduled[p], Created: m.Created[p], Failed: m.Failed[p], Thinned: m.Thinned[p]}
+		v.Created += row.Created
+		v.Failed += row.Failed
+		v.Thinned += row.Thinned
+		v.Rows = append(v.Rows, row)
+	}
+	v.Throughput = views.NewSparkline(m.Throughput)
+	return v
+}
+
+// segmentsAround is how many segment rows the panel lists around the current one.
+const segmentsAround = 10
+
+// segmentsView reads a simulation's segments.
+func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.SegmentsView {
+	v := views.SegmentsView{SimID: s.ID, Finished: s.Finished()}
+	segs, source, err := h.engine.Segments(ctx, s.ID)
+	if err != nil {
+		h.log.Warn("simulation segments", "simulation", s.ID, "err", err)
+		v.Unavailable = "Segments cannot be read right now; this panel retries every 2 seconds."
+		return v
+	}
+	v.Source = source
+	loc := location(s)
+	current := -1 // the first segment not done yet
+	for i, sg := range segs {
+		switch sg.State {
+		case "done":
+			v.Done++
+		case "expanded":
+			v.Expanded++
+		default:
+			v.Planned++
+		}
+		if sg.State != "done" && current < 0 {
+			current = i
+		}
+		v.Cells = append(v.Cells, views.SegmentCell{State: segmentState(sg.State),
+			Title: "#" + strconv.Itoa(sg.Index) + " " + sg.Start.In(loc).Format(shortFormat) + " · " + sg.State})
+	}
+	if current < 0 {
+		current = len(segs) - 1
+	}
+	from := max(0, current-2)
+	to := min(len(segs), from+segmentsAround)
+	for i := from; i < to; i++ {
+		sg := segs[i]
+		v.Rows = append(v.Rows, views.SegmentRow{Index: sg.Index, Start: sg.Start.In(loc).Format(shortFormat),
+			End: sg.End.In(loc).Format("15:04"), Records: recordsText(sg.FirstIndex, sg.EndIndex),
+			State: segmentState(sg.State), Current: i == current && !s.Finished()})
+	}
+	return v
+}
+
+func segmentState(s string) string {
+	switch s {
+	case "done", "expanded":
+		return s
+	}
+	return "planned"
+}
+
+func recordsText(first, end int) string {
+	if end <= first {
+		return "none"
+	}
+	return views.Count(end-first) + " (" + views.Count(first) + "–" + views.Count(end-1) + ")"
+}
+
+// controlsView says which state changes a status allows.
+func controlsView(c *fiber.Ctx, h *handler, s storage.Simulation) views.ControlsView {
+	return views.ControlsView{SimID: s.ID, Status: s.Status, CSRF: csrfToken(c, h.cfg.SessionSecret),
+		CanStart:  s.Status == storage.StatusQueued,
+		CanPause:  s.Status == storage.StatusRunning,
+		CanResume: s.Status == storage.StatusPaused,
+		CanAbort:  !s.Finished(),
+	}
+}

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/storage"
+)
+
+// listSimulationsAPI lists the caller's simulations (everyone's for a boss).
+func (h *handler) listSimulationsAPI(c *fiber.Ctx) error {
+	f := storage.SimulationFilter{}
+	if u := currentUser(c); !u.IsBoss() {
+		f.UserID = u.ID
+	}
+	sims, err := h.store.Simulations(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]simulationJSON, 0, len(sims))
+	for _, s := range sims {
+		out = append(out, simulationJSONOf(s))
+	}
+	return c.JSON(fiber.Map{"simulations": out})
+}
+
+// showSimulationAPI answers one simulation.
+func (h *handler) showSimulationAPI(c *fiber.Ctx) error {
+	s, err := h.simulationFor(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(simulationJSONOf(s))
+}
+
+// createSimulationAPI creates a simulation from JSON: 201 with it, 422 with a
+// message per field, 400 when the body is not a JSON object.
+func (h *handler) createSimulationAPI(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	text, fe, err := readSimulationJSON(c.Body())
+	var bad errBadJSON
+	if errors.As(err, &bad) {
+		return h.fail(c, fiber.StatusBadRequest, bad.Error())
+	}
+	conns, err := h.userConnections(c)
+	if err != nil {
+		return err
+	}
+	in, parseErrs := text.parse(conns)
+	mergeFieldErrors(fe, parseErrs)
+	if len(fe) == 0 {
+		s, engineErrs, err := h.engine.Create(ctx, u.ID, in)
+		if err != nil {
+			return err
+		}
+		if len(engineErrs) == 0 {
+			h.log.Info("simulation created", "simulation", s.ID, "user", u.ID, "via", "api")
+			return c.Status(fiber.StatusCreated).JSON(simulationJSONOf(s))
+		}
+		mergeFieldErrors(fe, engineErrs)
+	}
+	return failJSON(c, fiber.StatusUnprocessableEntity, "the simulation has invalid fields", fiber.Map{"fields": fe})
+}
+
+// showSimulationMetricsAPI answers a simulation's progress, from Redis or the database.
+func (h *handler) showSimulationMetricsAPI(c *fiber.Ctx) error {
+	s, err := h.simulationFor(c)
+	if err != nil {
+		return err
+	}
+	m, err := h.engine.Metrics(c.UserContext(), s.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(metricsJSONOf(s, m))
+}
+
+// showSimulationSegmentsAPI answers a simulation's segments.
+func (h *handler) showSimulationSegmentsAPI(c *fiber.Ctx) error {
+	s, err := h.simulationFor(c)
+	if err != nil {
+		return err
+	}
+	segs, source, err := h.engine.Segments(c.UserContext(), s.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]segmentJSON, 0, len(segs))
+	for _, sg := range segs {
+		out = append(out, segmentJSON{Index: sg.Index, Start: sg.Start, End: sg.End, FirstIndex: sg.FirstIndex,
+			EndIndex: sg.EndIndex, State: sg.State})
+	}
+	return c.JSON(fiber.Map{"simulationId": s.ID, "source": source, "segments": out})
+}

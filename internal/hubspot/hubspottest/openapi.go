@@ -5,20 +5,32 @@
 // ../shared/hubspot/openapi beside the module root (the nearest directory above the
 // working directory that holds go.mod).
 //
-// Validation covers what the specs use: paths and methods, path and query
-// parameters, JSON bodies against their schemas (type, required, properties,
-// additionalProperties, items, enum, int32/int64 ranges, date-time) and documented
-// response statuses. Security schemes are not checked. Requests to
-// /crm/v3/objects/{type} are matched whether {type} is a name ("deals"), a singular
-// ("deal") or an id ("0-3"); the deals spec's 0-3 paths are served as /deals.
+// The validating is done by kin-openapi: each spec is loaded with openapi3.Loader,
+// checked as a document, routed with a gorilla/mux router whose server is the
+// base URL given to Load, and every exchange goes through openapi3filter's
+// ValidateRequest and ValidateResponse (paths and methods, path and query
+// parameters, JSON bodies against their schemas, formats such as date-time and
+// int32, documented response statuses). Security requirements are not checked.
+// A request body must have a Content-Type the operation documents, and an
+// operation that documents no body gets none. Two checks are added on top: a
+// status below 400 must be documented by the operation itself (HubSpot's
+// "default" response is its error body), and a response the spec gives no
+// content must have no body. The validator never changes the request it checks
+// (no defaults are written into it; its body is read and put back).
 //
-// Where HubSpot's real API differs from its specs, the validator follows the API
-// (see Deviations).
+// Requests to /crm/v3/objects/{type} are matched whether {type} is a name
+// ("deals"), a singular ("deal") or an id ("0-3"); the deals spec's 0-3 paths are
+// served as /deals. The path of the base URL (e.g. /sandbox/hubspot) must prefix
+// every request; the host and scheme are not compared, since a test server is
+// reached as 127.0.0.1, localhost or example.com alike.
+//
+// Where HubSpot's real API differs from its specs, the loaded specs are widened to
+// follow the API (see Deviations, and adjust.go for how).
 package hubspottest
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,16 +40,20 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 )
 
 // Deviations lists where the validator accepts HubSpot's observed behaviour over
-// its specs.
+// its specs. Each is an adjustment of the loaded spec documents (adjust.go).
 var Deviations = []string{
 	"search sorts[] items may be {propertyName, direction} objects (the API sorts only with those; the spec says strings)",
 	"object properties in responses may be null (HubSpot returns null for unset properties; the spec says string)",
@@ -88,8 +104,15 @@ func Dir() (string, error) {
 
 // Validator checks requests and responses against one or more spec files.
 type Validator struct {
+	base   *url.URL
 	prefix string // path of the base URL, stripped from request paths
 	specs  []*spec
+}
+
+// spec is one spec file, routed for one base URL.
+type spec struct {
+	name   string // file name
+	router routers.Router
 }
 
 // Load returns a validator for every spec file. baseURL replaces the specs' servers:
@@ -130,190 +153,100 @@ func load(baseURL string, kinds ...string) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hubspottest: base URL: %w", err)
 	}
+	if u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("hubspottest: base URL %q is not absolute", baseURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
 	dir, err := Dir()
 	if err != nil {
 		return nil, err
 	}
-	v := &Validator{prefix: strings.TrimRight(u.Path, "/")}
+	v := &Validator{base: u, prefix: u.EscapedPath()}
 	for _, k := range kinds {
-		s, err := loadSpec(filepath.Join(dir, specFiles[k]))
+		doc, err := loadDoc(filepath.Join(dir, specFiles[k]))
 		if err != nil {
 			return nil, err
 		}
-		v.specs = append(v.specs, s)
+		// The cached document is shared; this one differs only in its servers.
+		routed := &openapi3.T{
+			OpenAPI:    doc.OpenAPI,
+			Info:       doc.Info,
+			Components: doc.Components,
+			Paths:      doc.Paths,
+			Security:   doc.Security,
+			Servers:    openapi3.Servers{{URL: u.String()}},
+		}
+		router, err := gorillamux.NewRouter(routed)
+		if err != nil {
+			return nil, fmt.Errorf("hubspottest: %s: %w", specFiles[k], err)
+		}
+		v.specs = append(v.specs, &spec{name: specFiles[k], router: router})
 	}
 	return v, nil
 }
 
-// Spec files are parsed once per process and shared read-only.
-var specCache sync.Map // path → *specEntry
+// Spec files are loaded, adjusted and checked once per process, then shared
+// read-only.
+var docCache sync.Map // path → *docEntry
 
-type specEntry struct {
+type docEntry struct {
 	once sync.Once
-	spec *spec
+	doc  *openapi3.T
 	err  error
 }
 
-func loadSpec(path string) (*spec, error) {
-	e, _ := specCache.LoadOrStore(path, new(specEntry))
-	entry := e.(*specEntry)
-	entry.once.Do(func() { entry.spec, entry.err = parseSpec(path) })
-	return entry.spec, entry.err
+func loadDoc(path string) (*openapi3.T, error) {
+	e, _ := docCache.LoadOrStore(path, new(docEntry))
+	entry := e.(*docEntry)
+	entry.once.Do(func() { entry.doc, entry.err = parseDoc(path) })
+	return entry.doc, entry.err
 }
 
-type spec struct {
-	name    string
-	schemas map[string]any // components.schemas
-	resps   map[string]any // components.responses
-	ops     []*operation
+func parseDoc(path string) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("hubspottest: %w", err)
+	}
+	if err := adjust(doc); err != nil {
+		return nil, fmt.Errorf("hubspottest: %s: %w", filepath.Base(path), err)
+	}
+	if err := doc.Validate(loader.Context, openapi3.DisableExamplesValidation()); err != nil {
+		return nil, fmt.Errorf("hubspottest: %s: %w", filepath.Base(path), err)
+	}
+	return doc, nil
 }
 
-type operation struct {
-	method   string
-	template string
-	segs     []string // template segments; "{x}" are parameters
-	literals int
-	params   []parameter
-	body     map[string]any // requestBody
-	resps    map[string]any
-	spec     *spec
-}
-
-type parameter struct {
-	name     string
-	in       string
-	required bool
-	explode  bool
-	schema   map[string]any
+// options are those of every validation: security is not checked, undocumented
+// statuses fail, every problem is reported, and nothing is written into the
+// request (no defaults).
+var options = &openapi3filter.Options{
+	AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
+	IncludeResponseStatus:             true,
+	MultiError:                        true,
+	SkipSettingDefaults:               true,
+	RejectWhenRequestBodyNotSpecified: true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{
+		// Messages name the failing location and rule, without dumping the
+		// schema and the (possibly 100-object) value.
+		openapi3.DisableSchemaErrorDetails(),
+	},
 }
 
 var objectsPathType = regexp.MustCompile(`^/crm/v3/objects/([^/]+)`)
 
-func parseSpec(path string) (*spec, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("hubspottest: %w", err)
+// canonicalObjectsPath names the object type of a /crm/v3/objects path by its
+// plural name ("0-3" and "deal" become "deals").
+func canonicalObjectsPath(p string) string {
+	m := objectsPathType.FindStringSubmatchIndex(p)
+	if m == nil {
+		return p
 	}
-	var doc map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("hubspottest: %s: %w", path, err)
+	if t, ok := hubspot.ParseObjectType(p[m[2]:m[3]]); ok {
+		return p[:m[2]] + string(t) + p[m[3]:]
 	}
-	s := &spec{name: filepath.Base(path)}
-	comps, _ := doc["components"].(map[string]any)
-	s.schemas, _ = comps["schemas"].(map[string]any)
-	s.resps, _ = comps["responses"].(map[string]any)
-	applyDeviations(s.schemas)
-
-	paths, _ := doc["paths"].(map[string]any)
-	for tmpl, item := range paths {
-		ops, _ := item.(map[string]any)
-		// The deals spec names its paths /crm/v3/objects/0-3; serve them under the name.
-		tmpl = objectsPathType.ReplaceAllStringFunc(tmpl, func(m string) string {
-			id := strings.TrimPrefix(m, "/crm/v3/objects/")
-			if t, ok := hubspot.ParseObjectType(id); ok {
-				return "/crm/v3/objects/" + string(t)
-			}
-			return m
-		})
-		shared := parseParams(ops["parameters"])
-		for method, o := range ops {
-			om, ok := o.(map[string]any)
-			if !ok || method == "parameters" {
-				continue
-			}
-			op := &operation{method: strings.ToUpper(method), template: tmpl, spec: s}
-			op.segs = strings.Split(strings.Trim(tmpl, "/"), "/")
-			for _, seg := range op.segs {
-				if !isParam(seg) {
-					op.literals++
-				}
-			}
-			op.params = append(append([]parameter(nil), shared...), parseParams(om["parameters"])...)
-			op.body, _ = om["requestBody"].(map[string]any)
-			op.resps, _ = om["responses"].(map[string]any)
-			s.ops = append(s.ops, op)
-		}
-	}
-	return s, nil
-}
-
-func parseParams(v any) []parameter {
-	list, _ := v.([]any)
-	var out []parameter
-	for _, p := range list {
-		m, _ := p.(map[string]any)
-		if m == nil {
-			continue
-		}
-		pr := parameter{explode: true}
-		pr.name, _ = m["name"].(string)
-		pr.in, _ = m["in"].(string)
-		pr.required, _ = m["required"].(bool)
-		if e, ok := m["explode"].(bool); ok {
-			pr.explode = e
-		}
-		pr.schema, _ = m["schema"].(map[string]any)
-		out = append(out, pr)
-	}
-	return out
-}
-
-func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
-
-// applyDeviations patches the parsed schemas (see Deviations).
-func applyDeviations(schemas map[string]any) {
-	if sr, ok := schemas["PublicObjectSearchRequest"].(map[string]any); ok {
-		if props, ok := sr["properties"].(map[string]any); ok {
-			if sorts, ok := props["sorts"].(map[string]any); ok {
-				sorts["items"] = map[string]any{"anyOf": []any{
-					map[string]any{"type": "string"},
-					map[string]any{
-						"type":     "object",
-						"required": []any{"propertyName"},
-						"properties": map[string]any{
-							"propertyName": map[string]any{"type": "string"},
-							"direction":    map[string]any{"type": "string", "enum": []any{"ASCENDING", "DESCENDING"}},
-						},
-					},
-				}}
-			}
-		}
-	}
-	if sl, ok := schemas["AssociationSpecWithLabel"].(map[string]any); ok {
-		if props, ok := sl["properties"].(map[string]any); ok {
-			if label, ok := props["label"].(map[string]any); ok {
-				label["nullable"] = true
-			}
-		}
-	}
-	for name, s := range schemas {
-		if !strings.HasPrefix(name, "SimplePublicObject") && !strings.HasPrefix(name, "SimplePublicUpsertObject") {
-			continue
-		}
-		sm, _ := s.(map[string]any)
-		props, _ := sm["properties"].(map[string]any)
-		if p, ok := props["properties"].(map[string]any); ok && !strings.Contains(name, "Input") {
-			if ap, ok := p["additionalProperties"].(map[string]any); ok {
-				ap["nullable"] = true
-			}
-		}
-	}
-}
-
-// rateLimitErrorSchema is the 429 body HubSpot sends.
-var rateLimitErrorSchema = map[string]any{
-	"type":     "object",
-	"required": []any{"status", "message", "errorType", "correlationId", "policyName"},
-	"properties": map[string]any{
-		"status":        map[string]any{"type": "string"},
-		"message":       map[string]any{"type": "string"},
-		"errorType":     map[string]any{"type": "string", "enum": []any{"RATE_LIMIT"}},
-		"correlationId": map[string]any{"type": "string"},
-		"policyName":    map[string]any{"type": "string", "enum": []any{hubspot.PolicyTenSecondlyRolling, hubspot.PolicyDaily, hubspot.PolicySecondly}},
-		"requestId":     map[string]any{"type": "string"},
-	},
+	return p
 }
 
 // Route describes the operation a request matched.
@@ -326,281 +259,132 @@ type Route struct {
 
 var errNoRoute = errors.New("no operation in the specs")
 
-// find matches a request to an operation, preferring the template with the most
-// literal segments (/properties/{t}/groups over /properties/{t}/{name}).
-func (v *Validator) find(method, path string) (*operation, map[string]string, error) {
-	rel, ok := strings.CutPrefix(path, v.prefix)
-	if !ok {
-		return nil, nil, fmt.Errorf("path %s is not below the base path %s", path, v.prefix)
+// match is a request routed to an operation.
+type match struct {
+	spec   *spec
+	route  *routers.Route
+	params map[string]string // unescaped path parameters
+	url    *url.URL          // the request's URL on the base URL, object type canonical
+}
+
+// find routes a request through each spec's router.
+func (v *Validator) find(r *http.Request) (*match, error) {
+	escaped := r.URL.EscapedPath()
+	rel, ok := strings.CutPrefix(escaped, v.prefix)
+	if !ok || (rel != "" && rel[0] != '/') {
+		return nil, fmt.Errorf("path %s is not below the base path %s", escaped, v.prefix)
 	}
 	rel = canonicalObjectsPath(rel)
-	segs := strings.Split(strings.Trim(rel, "/"), "/")
-	var best *operation
-	pathMatched := false
+	u, err := url.Parse(v.prefix + rel)
+	if err != nil {
+		return nil, fmt.Errorf("path %s: %w", escaped, err)
+	}
+	u.Scheme, u.Host, u.RawQuery = v.base.Scheme, v.base.Host, r.URL.RawQuery
+	probe := &http.Request{Method: r.Method, URL: u, Host: u.Host, Header: http.Header{}}
+	methodMismatch := false
 	for _, s := range v.specs {
-		for _, op := range s.ops {
-			if !segmentsMatch(op.segs, segs) {
-				continue
+		route, vars, err := s.router.FindRoute(probe)
+		switch {
+		case err == nil:
+			params := make(map[string]string, len(vars))
+			for k, val := range vars {
+				if un, err := url.PathUnescape(val); err == nil {
+					val = un
+				}
+				params[k] = val
 			}
-			pathMatched = true
-			if op.method != method {
-				continue
-			}
-			if best == nil || op.literals > best.literals {
-				best = op
-			}
+			return &match{spec: s, route: route, params: params, url: u}, nil
+		case errors.Is(err, routers.ErrMethodNotAllowed):
+			methodMismatch = true
+		case errors.Is(err, routers.ErrPathNotFound):
+		default:
+			return nil, fmt.Errorf("%s %s: %s: %w", r.Method, rel, s.name, err)
 		}
 	}
-	if best == nil {
-		if pathMatched {
-			return nil, nil, fmt.Errorf("%s %s: method not in the specs", method, rel)
-		}
-		return nil, nil, fmt.Errorf("%s %s: %w", method, rel, errNoRoute)
+	if methodMismatch {
+		return nil, fmt.Errorf("%s %s: method not in the specs", r.Method, rel)
 	}
-	params := map[string]string{}
-	for i, seg := range best.segs {
-		if isParam(seg) {
-			val, err := url.PathUnescape(segs[i])
-			if err != nil {
-				val = segs[i]
-			}
-			params[seg[1:len(seg)-1]] = val
-		}
-	}
-	return best, params, nil
-}
-
-func canonicalObjectsPath(p string) string {
-	m := objectsPathType.FindStringSubmatchIndex(p)
-	if m == nil {
-		return p
-	}
-	if t, ok := hubspot.ParseObjectType(p[m[2]:m[3]]); ok {
-		return p[:m[2]] + string(t) + p[m[3]:]
-	}
-	return p
-}
-
-func segmentsMatch(tmpl, segs []string) bool {
-	if len(tmpl) != len(segs) {
-		return false
-	}
-	for i, t := range tmpl {
-		if isParam(t) {
-			if segs[i] == "" {
-				return false
-			}
-			continue
-		}
-		if t != segs[i] {
-			return false
-		}
-	}
-	return true
+	return nil, fmt.Errorf("%s %s: %w", r.Method, rel, errNoRoute)
 }
 
 // Route returns the operation a request matches.
 func (v *Validator) Route(r *http.Request) (Route, error) {
-	op, params, err := v.find(r.Method, r.URL.EscapedPath())
+	m, err := v.find(r)
 	if err != nil {
 		return Route{}, err
 	}
-	return Route{Spec: op.spec.name, Method: op.method, Template: op.template, Params: params}, nil
+	return Route{Spec: m.spec.name, Method: r.Method, Template: m.route.Path, Params: m.params}, nil
+}
+
+// input is what openapi3filter needs of a request. Its request is a copy of r on
+// the canonical URL, with its own reader over body, so the validator changes
+// nothing in r.
+func (m *match) input(r *http.Request, body []byte) *openapi3filter.RequestValidationInput {
+	req := r.Clone(r.Context())
+	req.URL = m.url
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = nil
+	req.ContentLength = int64(len(body))
+	return &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: m.params,
+		Route:      m.route,
+		Options:    options,
+	}
 }
 
 // ValidateRequest checks a request's path, parameters and body. The body is read
 // and put back, so a handler can still read it.
 func (v *Validator) ValidateRequest(r *http.Request) error {
-	op, params, err := v.find(r.Method, r.URL.EscapedPath())
+	m, err := v.find(r)
 	if err != nil {
 		return err
 	}
 	var body []byte
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		body, err = io.ReadAll(r.Body)
+		r.Body.Close()
 		if err != nil {
 			return fmt.Errorf("read request body: %w", err)
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	var errs []string
-	op.checkParams(params, r.URL.Query(), &errs)
-	op.checkRequestBody(r.Header.Get("Content-Type"), body, &errs)
-	return joinErrors(r.Method+" "+op.template, errs)
+	err = openapi3filter.ValidateRequest(context.Background(), m.input(r, body))
+	return wrap(r.Method+" "+m.route.Path, err)
 }
 
-// ValidateResponse checks a response's status and body against the operation the
-// request matched.
+// ValidateResponse checks a response's status, headers and body against the
+// operation the request matched. The request's body is not read.
 func (v *Validator) ValidateResponse(r *http.Request, status int, header http.Header, body []byte) error {
-	op, _, err := v.find(r.Method, r.URL.EscapedPath())
+	m, err := v.find(r)
 	if err != nil {
 		return err
 	}
-	var errs []string
-	op.checkResponse(status, header.Get("Content-Type"), body, &errs)
-	return joinErrors(fmt.Sprintf("%s %s → %d", r.Method, op.template, status), errs)
+	what := fmt.Sprintf("%s %s → %d", r.Method, m.route.Path, status)
+	responses := m.route.Operation.Responses
+	documented := responses.Status(status)
+	if documented == nil && status < 400 {
+		return wrap(what, errors.New("status not in the spec (the spec's default response is HubSpot's error body)"))
+	}
+	if documented == nil {
+		documented = responses.Default()
+	}
+	if documented != nil && documented.Value != nil && len(documented.Value.Content) == 0 && len(bytes.TrimSpace(body)) > 0 {
+		return wrap(what, errors.New("response has a body the spec does not declare"))
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: m.input(r, nil),
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                options,
+	}
+	return wrap(what, openapi3filter.ValidateResponse(context.Background(), in))
 }
 
-func joinErrors(what string, errs []string) error {
-	if len(errs) == 0 {
+func wrap(what string, err error) error {
+	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s: %s", what, strings.Join(errs, "; "))
-}
-
-func (op *operation) checkParams(path map[string]string, query url.Values, errs *[]string) {
-	for _, p := range op.params {
-		switch p.in {
-		case "path":
-			op.spec.validateParam(p, []string{path[p.name]}, "path "+p.name, errs)
-		case "query":
-			vals, ok := query[p.name]
-			if !ok {
-				if p.required {
-					*errs = append(*errs, "query "+p.name+": required")
-				}
-				continue
-			}
-			op.spec.validateParam(p, vals, "query "+p.name, errs)
-		}
-	}
-}
-
-func (s *spec) validateParam(p parameter, vals []string, at string, errs *[]string) {
-	sch := s.resolve(p.schema)
-	if t, _ := sch["type"].(string); t == "array" {
-		items, _ := sch["items"].(map[string]any)
-		var list []any
-		for _, v := range vals {
-			if !p.explode {
-				for _, part := range strings.Split(v, ",") {
-					list = append(list, paramValue(s.resolve(items), part))
-				}
-				continue
-			}
-			list = append(list, paramValue(s.resolve(items), v))
-		}
-		s.validate(sch, list, at, errs)
-		return
-	}
-	if len(vals) > 1 {
-		*errs = append(*errs, at+": given more than once")
-	}
-	s.validate(sch, paramValue(sch, vals[0]), at, errs)
-}
-
-// paramValue turns a parameter string into the JSON value its schema expects, so
-// one validator serves both.
-func paramValue(sch map[string]any, v string) any {
-	switch sch["type"] {
-	case "integer", "number":
-		if _, err := strconv.ParseFloat(v, 64); err == nil {
-			return json.Number(v)
-		}
-	case "boolean":
-		if b, err := strconv.ParseBool(v); err == nil && (v == "true" || v == "false") {
-			return b
-		}
-	}
-	return v
-}
-
-func (op *operation) checkRequestBody(contentType string, body []byte, errs *[]string) {
-	if op.body == nil {
-		return
-	}
-	rb := op.spec.resolve(op.body)
-	if len(bytes.TrimSpace(body)) == 0 {
-		if req, _ := rb["required"].(bool); req {
-			*errs = append(*errs, "request body: required")
-		}
-		return
-	}
-	content, _ := rb["content"].(map[string]any)
-	sch, ok := mediaSchema(content, contentType)
-	if !ok {
-		*errs = append(*errs, fmt.Sprintf("request body: content type %q not in the spec", contentType))
-		return
-	}
-	op.spec.validateJSON(sch, body, "body", errs)
-}
-
-func (op *operation) checkResponse(status int, contentType string, body []byte, errs *[]string) {
-	resp, ok := op.resps[strconv.Itoa(status)]
-	if !ok {
-		if resp, ok = op.resps["default"]; !ok {
-			*errs = append(*errs, "status not in the spec")
-			return
-		}
-		if status < 400 {
-			*errs = append(*errs, "success status not in the spec")
-			return
-		}
-	}
-	r := op.spec.resolve(resp.(map[string]any))
-	content, _ := r["content"].(map[string]any)
-	if len(content) == 0 {
-		if len(bytes.TrimSpace(body)) > 0 {
-			*errs = append(*errs, "response has a body the spec does not declare")
-		}
-		return
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		*errs = append(*errs, "response body: missing")
-		return
-	}
-	sch, ok := mediaSchema(content, contentType)
-	if !ok {
-		*errs = append(*errs, fmt.Sprintf("response content type %q not in the spec", contentType))
-		return
-	}
-	if status == http.StatusTooManyRequests {
-		sch = rateLimitErrorSchema
-	}
-	op.spec.validateJSON(sch, body, "body", errs)
-}
-
-func mediaSchema(content map[string]any, contentType string) (map[string]any, bool) {
-	mt := strings.TrimSpace(strings.ToLower(strings.SplitN(contentType, ";", 2)[0]))
-	for key, m := range content {
-		if key == mt || key == "*/*" || (mt == "" && key == "application/json") {
-			mm, _ := m.(map[string]any)
-			sch, _ := mm["schema"].(map[string]any)
-			return sch, true
-		}
-	}
-	return nil, false
-}
-
-func (s *spec) validateJSON(sch map[string]any, body []byte, at string, errs *[]string) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		*errs = append(*errs, at+": invalid JSON: "+err.Error())
-		return
-	}
-	if dec.More() {
-		*errs = append(*errs, at+": trailing data after JSON value")
-	}
-	s.validate(sch, v, at, errs)
-}
-
-// resolve follows a local $ref (#/components/schemas/X or #/components/responses/X).
-func (s *spec) resolve(m map[string]any) map[string]any {
-	for i := 0; i < 16 && m != nil; i++ {
-		ref, ok := m["$ref"].(string)
-		if !ok {
-			return m
-		}
-		switch {
-		case strings.HasPrefix(ref, "#/components/schemas/"):
-			m, _ = s.schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
-		case strings.HasPrefix(ref, "#/components/responses/"):
-			m, _ = s.resps[strings.TrimPrefix(ref, "#/components/responses/")].(map[string]any)
-		default:
-			return nil
-		}
-	}
-	return m
+	return fmt.Errorf("%s: %w", what, err)
 }

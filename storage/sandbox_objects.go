@@ -42,6 +42,7 @@ type SandboxObjectUpdate struct {
 type SandboxUpsert struct {
 	Value      string
 	Properties map[string]string
+	CreatedAt  time.Time // used when the record is created; zero: now
 }
 
 // SandboxUpserted is the outcome of one upsert input.
@@ -657,7 +658,7 @@ func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map
 			if id, ok := existing[u.Value]; ok {
 				updates = append(updates, SandboxObjectUpdate{ID: id, Properties: props})
 			} else {
-				creates = append(creates, SandboxObjectInput{Properties: props})
+				creates = append(creates, SandboxObjectInput{Properties: props, CreatedAt: u.CreatedAt})
 			}
 		}
 		if err := sandboxCheckBatchUnique(unique, creates, updates); err != nil {

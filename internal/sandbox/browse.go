@@ -1,0 +1,147 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// Errors of the browsing API.
+var (
+	ErrUnknownType = errors.New("sandbox: unknown object type")
+	ErrNotFound    = fmt.Errorf("sandbox: %w", storage.ErrNotFound)
+)
+
+// Record is one sandbox record for the browser: every property, system ones
+// (hs_object_id, createdate, lastmodifieddate) included.
+type Record struct {
+	ID         int64
+	Type       string
+	Properties map[string]string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Archived   bool
+}
+
+// SortedProperties returns the record's property names in alphabetical order.
+func (r Record) SortedProperties() []string {
+	names := make([]string, 0, len(r.Properties))
+	for n := range r.Properties {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Association is one record associated with another, as the browser shows it.
+type Association struct {
+	Type   string // the other record's type
+	ID     int64
+	TypeID int
+	Label  string // "contact_to_company", "contact_to_company_unlabeled", …
+}
+
+// RecordQuery selects records to browse: one type, optionally the records whose
+// property equals a value (Property "simcrm_simulation_id" is indexed), or whose
+// text properties contain Query; a page by offset.
+type RecordQuery struct {
+	Type     string
+	Property string
+	Value    string
+	Query    string
+	Offset   int
+	Limit    int // 1–200; 0 means 25
+}
+
+// RecordPage is one page of records and the number of matches.
+type RecordPage struct {
+	Records    []Record
+	Total      int
+	NextOffset int // 0 when this is the last page
+}
+
+func recordOf(t hubspot.ObjectType, o storage.SandboxObject) Record {
+	props := systemValues(t, o)
+	for k, v := range o.Properties {
+		props[k] = v
+	}
+	return Record{ID: o.ID, Type: string(t), Properties: props, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Archived: o.Archived}
+}
+
+// Records lists live records of a type, newest first.
+func (s *Server) Records(ctx context.Context, q RecordQuery) (RecordPage, error) {
+	t, ok := parseType(q.Type)
+	if !ok {
+		return RecordPage{}, ErrUnknownType
+	}
+	if q.Limit <= 0 {
+		q.Limit = 25
+	}
+	q.Limit = min(q.Limit, maxSearchLimit)
+	sc, err := s.schema(ctx, t)
+	if err != nil {
+		return RecordPage{}, err
+	}
+	req := searchRequest{Limit: &q.Limit, After: flexString(fmt.Sprint(max(q.Offset, 0))), Query: q.Query,
+		Sorts: []searchSort{{PropertyName: "hs_object_id", Direction: "DESCENDING"}}}
+	if q.Property != "" {
+		f := searchFilter{PropertyName: strings.TrimSpace(q.Property), Operator: storage.SandboxEQ, Value: flexString(q.Value)}
+		req.FilterGroups = append(req.FilterGroups, struct {
+			Filters []searchFilter `json:"filters"`
+		}{Filters: []searchFilter{f}})
+	}
+	sq, err := buildSearch(sc, req)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			return RecordPage{}, fmt.Errorf("sandbox: %s", ae.Message)
+		}
+		return RecordPage{}, err
+	}
+	objs, total, err := s.store.SearchSandboxObjects(ctx, sq)
+	if err != nil {
+		return RecordPage{}, err
+	}
+	page := RecordPage{Total: total}
+	for _, o := range objs {
+		page.Records = append(page.Records, recordOf(t, o))
+	}
+	if next := sq.Offset + len(objs); next < total && len(objs) > 0 {
+		page.NextOffset = next
+	}
+	return page, nil
+}
+
+// Record returns one record (archived ones too) with its associations.
+func (s *Server) Record(ctx context.Context, typ string, id int64) (Record, []Association, error) {
+	t, ok := parseType(typ)
+	if !ok {
+		return Record{}, nil, ErrUnknownType
+	}
+	o, err := s.store.SandboxObject(ctx, string(t), id, false)
+	if errors.Is(err, storage.ErrNotFound) {
+		o, err = s.store.SandboxObject(ctx, string(t), id, true)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return Record{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return Record{}, nil, err
+	}
+	rows, err := s.store.SandboxAssociationsFrom(ctx, []int64{id}, "")
+	if err != nil {
+		return Record{}, nil, err
+	}
+	var assocs []Association
+	for _, r := range rows[id] {
+		to := hubspot.ObjectType(r.ToType)
+		assocs = append(assocs, Association{Type: r.ToType, ID: r.ToID, TypeID: r.TypeID, Label: associationName(t, to, r.TypeID)})
+	}
+	return recordOf(t, o), assocs, nil
+}

@@ -41,12 +41,12 @@ type Tick struct {
 
 // Chart geometry (viewBox units).
 const (
-	chartWidth  = 720
-	chartHeight = 230
-	chartLeft   = 52
-	chartRight  = 14
+	chartWidth  = 480
+	chartHeight = 240
+	chartLeft   = 44
+	chartRight  = 12
 	chartTop    = 12
-	chartBottom = 30
+	chartBottom = 28
 )
 
 // NewBarChart lays out bins over the window [start, end) with time labels in loc.
@@ -88,7 +88,7 @@ func NewBarChart(bins []Bin, start, end time.Time, loc *time.Location) BarChart 
 	for v := 0.0; v <= top+step/2; v += step {
 		c.YTicks = append(c.YTicks, Tick{Pos: c.Plot.Y + c.Plot.H - v/top*c.Plot.H, Label: Decimal(v)})
 	}
-	for _, t := range timeTicks(start, end, loc, 7) {
+	for _, t := range timeTicks(start, end, loc, 5) {
 		c.XTicks = append(c.XTicks, Tick{Pos: c.Plot.X + float64(t.at.Sub(start))/float64(end.Sub(start))*c.Plot.W, Label: t.label})
 	}
 	c.Unit = "records per " + durationWord(width)

@@ -35,6 +35,8 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 			return c.Redirect("/simulations/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)
 		}
 		mergeFieldErrors(fe, engineErrs)
+	} else {
+		h.judgeRest(in, fe)
 	}
 	form := echoForm(text, startNow)
 	form.Errors = formErrors(fe)

@@ -381,6 +381,29 @@ func jsonProblem(err error) string {
 	return err.Error()
 }
 
+// judgeRest adds the engine's messages about the fields the web could read, so
+// that one submit shows every problem. It uses Preview, which stores nothing;
+// messages that follow from unreadable times (or about the form as a whole) are
+// left out because they would only confuse.
+func (h *handler) judgeRest(in jobs.SimulationInput, fe jobs.FieldErrors) {
+	if len(fe) == 0 {
+		return
+	}
+	timesBad := fe["startTime"] != "" || fe["endTime"] != "" || fe["timeZone"] != ""
+	if in.Name == "" {
+		in.Name = "unnamed"
+	}
+	_, engineErrs := h.engine.Preview(in)
+	for k, v := range engineErrs {
+		switch {
+		case k == "":
+		case timesBad && (k == "startTime" || k == "endTime" || k == "distribution" || k == "hourWeights"):
+		default:
+			addError(fe, k, v)
+		}
+	}
+}
+
 // mergeFieldErrors adds the engine's messages after the web's own.
 func mergeFieldErrors(dst, src jobs.FieldErrors) {
 	for k, v := range src {

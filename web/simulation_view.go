@@ -103,6 +103,7 @@ func withChoices(f views.SimulationForm, conns []storage.Connection) views.Simul
 // previewView asks the engine for the planned curve of parsed input.
 func (h *handler) previewView(in jobs.SimulationInput, fe jobs.FieldErrors) views.PreviewView {
 	if len(fe) > 0 {
+		h.judgeRest(in, fe)
 		return views.PreviewView{Problems: problems(fe)}
 	}
 	if in.Name == "" {

@@ -60,6 +60,8 @@ func (h *handler) createSimulationAPI(c *fiber.Ctx) error {
 			return c.Status(fiber.StatusCreated).JSON(simulationJSONOf(s))
 		}
 		mergeFieldErrors(fe, engineErrs)
+	} else {
+		h.judgeRest(in, fe)
 	}
 	return failJSON(c, fiber.StatusUnprocessableEntity, "the simulation has invalid fields", fiber.Map{"fields": fe})
 }

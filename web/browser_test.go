@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/simcrm/simcrm/internal/testenv"
+)
+
+// chromiumPath is Debian's Chromium (apt-get install -y chromium).
+const chromiumPath = "/usr/bin/chromium"
+
+// serve runs the app on a loopback listener and returns its base URL.
+func (a *testApp) serve(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = a.app.Listener(ln) }()
+	t.Cleanup(func() { _ = a.app.ShutdownWithTimeout(5 * time.Second) })
+	return "http://" + ln.Addr().String()
+}
+
+// newChromium starts a headless Chromium with a fresh profile; it skips (fails
+// under CI) when Chromium is not installed.
+func newChromium(t *testing.T) context.Context {
+	t.Helper()
+	_, err := exec.LookPath(chromiumPath)
+	testenv.Require(t, err == nil, chromiumPath+" is not installed (apt-get install -y chromium)")
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser without a deadline
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// step runs browser actions with a deadline and fails the test with what was being done.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(sctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// screenshot saves a full-page PNG when SIMCRM_SCREENSHOTS names a directory.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("SIMCRM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := run(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowserPlansASimulationWithALivePreview(t *testing.T) {
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
+	requireEngine(t, a)
+	ctx := newChromium(t)
+	base := a.serve(t)
+
+	step(t, ctx, "sign up",
+		chromedp.Navigate(base+"/signup"),
+		chromedp.SendKeys(chromedp.ID("f-email"), "player@example.com"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "browser password 1"),
+		chromedp.SendKeys(chromedp.ID("f-confirm"), "browser password 1"),
+		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".who .email")),
+	)
+
+	step(t, ctx, "open the new-simulation form",
+		chromedp.Navigate(base+"/simulations/new"),
+		chromedp.WaitVisible(chromedp.CSS("#sim-preview svg#preview-chart rect.bar")),
+	)
+	before := run(t, ctx, "read the chart", chromedp.OuterHTML(chromedp.ID("preview-chart")))
+	if hidden := run(t, ctx, "custom weights hidden", chromedp.Evaluate[bool](
+		`getComputedStyle(document.querySelector('.only-custom')).display === 'none'`)); !hidden {
+		t.Errorf("the custom weights must stay hidden until the custom distribution is chosen")
+	}
+
+	step(t, ctx, "name it and change the distribution",
+		chromedp.SendKeys(chromedp.ID("f-name"), "Browser run"),
+		chromedp.SetValue(chromedp.ID("f-distribution"), "front_loaded"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('f-distribution').dispatchEvent(new Event('change', {bubbles: true}))`),
+	)
+	quoted, _ := json.Marshal(before)
+	step(t, ctx, "the preview redraws the curve",
+		chromedp.Poll[chromedp.Void](`(() => { const c = document.getElementById('preview-chart'); return c && c.outerHTML !== `+string(quoted)+`; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	step(t, ctx, "the swap settles",
+		chromedp.Poll[chromedp.Void](`!document.querySelector('#sim-preview.htmx-request, #sim-preview.htmx-settling')`, chromedp.WithPollingTimeout(5*time.Second)),
+		chromedp.Sleep(300*time.Millisecond),
+	)
+	after := run(t, ctx, "read the new chart", chromedp.AttributeValue(chromedp.ID("preview-chart"), "aria-label"))
+	if strings.Contains(before, after.Value) || !strings.Contains(after.Value, "Planned curve") {
+		t.Errorf("the chart's summary should change with the distribution: before %q, after %q", before[:min(len(before), 200)], after.Value)
+	}
+	bars := run(t, ctx, "count bars", chromedp.Evaluate[int](`document.querySelectorAll('#preview-chart rect.bar').length`))
+	if bars == 0 {
+		t.Fatalf("the redrawn chart has no bars")
+	}
+	screenshot(t, ctx, "new-simulation")
+
+	step(t, ctx, "submit",
+		chromedp.Click(chromedp.ID("create-simulation")),
+		chromedp.WaitVisible(chromedp.ID("sim-metrics")),
+	)
+	loc := run(t, ctx, "location", chromedp.Location())
+	if !regexp.MustCompile(`/simulations/\d+$`).MatchString(loc) {
+		t.Fatalf("after submit: want the simulation page, got %s", loc)
+	}
+	if h1 := run(t, ctx, "title", chromedp.Text(chromedp.CSS("h1"))); h1 != "Browser run" {
+		t.Errorf("simulation page title: want %q, got %q", "Browser run", h1)
+	}
+	// Let one poll of the panels land so the screenshot shows live numbers.
+	step(t, ctx, "wait for a poll", chromedp.Sleep(2500*time.Millisecond), chromedp.WaitVisible(chromedp.ID("sim-metrics")))
+	screenshot(t, ctx, "simulation")
+}

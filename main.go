@@ -70,18 +70,33 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	rdb.Watch(time.Second)
 
 	var queue *asynq.Client
-	var workers *asynq.Server
 	if rdb.Enabled() {
 		queue = asynq.NewClientFromRedisClient(rdb.Client)
 		defer queue.Close()
-		if cfg.Role != config.RoleWeb {
-			workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{ShutdownTimeout: cfg.ShutdownTimeout, Log: log})
-			mux := asynq.NewServeMux()
-			mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
-			if err := workers.Start(mux); err != nil {
-				return fmt.Errorf("workers: %w", err)
-			}
+	}
+	engine, err := jobs.NewEngine(jobs.EngineOptions{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+	if err != nil {
+		return err
+	}
+	// Workers run the simulation engine's tasks; the engine's own loop flushes
+	// counters and reconciles plans with the ledger (at start, periodically, and
+	// when Redis comes back).
+	var workers *asynq.Server
+	engineCtx, stopEngine := context.WithCancel(context.Background())
+	defer stopEngine()
+	engineDone := make(chan struct{})
+	if rdb.Enabled() && cfg.Role != config.RoleWeb {
+		workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{Concurrency: cfg.Concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
+			Log: log, RetryDelay: engine.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.HandleError)})
+		mux := asynq.NewServeMux()
+		mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
+		engine.Register(mux)
+		if err := workers.Start(mux); err != nil {
+			return fmt.Errorf("workers: %w", err)
 		}
+		go func() { engine.Run(engineCtx); close(engineDone) }()
+	} else {
+		close(engineDone)
 	}
 
 	errc := make(chan error, 1)
@@ -90,7 +105,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		ShutdownWithTimeout(time.Duration) error
 	}
 	if cfg.Role != config.RoleWorker {
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Log: log})
 		app = a
 		go func() { errc <- a.Listen(cfg.HTTPAddr) }()
 		log.Info("simcrm serving", "addr", cfg.HTTPAddr, "database", cfg.Dialect(), "redis", redisMode(cfg), "role", cfg.Role)
@@ -115,6 +130,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if workers != nil {
 		workers.Shutdown()
 	}
+	// In-flight jobs are done or back in the queue: write their counters.
+	stopEngine()
+	<-engineDone
 	log.Info("simcrm stopped cleanly")
 	return nil
 }

@@ -1,10 +1,17 @@
 package jobs
 
 import (
-	"context"
 	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/ratelimit"
+	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -73,52 +80,133 @@ type SegmentView struct {
 // ErrNotFound is returned for a simulation that does not exist.
 var ErrNotFound = storage.ErrNotFound
 
-// errNotBuilt marks engine operations not wired yet.
-var errNotBuilt = errors.New("jobs: engine not built yet")
+// errNotBuilt answers every call on a zero Engine (use NewEngine).
+var errNotBuilt = errors.New("jobs: engine not built (use jobs.NewEngine)")
+
+// ErrNoRedis refuses to start a simulation when SimCRM runs without Redis
+// (REDIS_URL=off): there is no queue to run it on.
+var ErrNoRedis = errors.New("jobs: simulations need Redis (REDIS_URL is off)")
 
 // Engine runs simulations: it validates and stores them, plans their segments,
-// queues their work and reports their progress.
+// queues their work and reports their progress. Build it with NewEngine; a worker
+// process also registers its handlers (Register), runs asynq with its retry policy
+// (ServerOptions) and runs its reconciler and counter flusher (Run).
 type Engine struct {
-	store *storage.Store
-	redis *storage.Redis
+	store     *storage.Store
+	redis     *storage.Redis
+	cfg       config.Config
+	opts      EngineOptions
+	log       *slog.Logger
+	queue     *asynq.Client
+	inspector *asynq.Inspector
+	breaker   *ratelimit.Breaker
+	box       *secret.Box
+
+	mu       sync.Mutex
+	runs     map[int64]*simRun
+	targets  map[string]*target
+	plans    map[int64]map[string]int64
+	progress map[int64]progress
+
+	counters  counterBuf
+	readings  readingCache
+	firstFail sync.Map // task id → time of its first failure
+	kick      chan struct{}
 }
 
-// Create validates and stores a new simulation in state queued for a user.
-func (e *Engine) Create(ctx context.Context, userID int64, in SimulationInput) (storage.Simulation, FieldErrors, error) {
-	return storage.Simulation{}, nil, errNotBuilt
+// EngineOptions wire an Engine to the process.
+type EngineOptions struct {
+	Config config.Config
+	Store  *storage.Store
+	Redis  *storage.Redis
+	Log    *slog.Logger
+	// Queue enqueues work; nil builds a client on Redis.
+	Queue *asynq.Client
+	// SandboxURL and SandboxToken reach the built-in sandbox; empty takes
+	// Config.SandboxURL and Config.SandboxToken.
+	SandboxURL   string
+	SandboxToken string
+	// SandboxLimits are the limits the sandbox enforces; the engine's limiter for
+	// the sandbox keeps the same numbers. nil: the sandbox enforces none (limits
+	// off) and the engine sends as fast as it can.
+	SandboxLimits *ratelimit.Limits
+	// HTTPClient replaces the HTTP client of target calls (tests).
+	HTTPClient *http.Client
+	// BackfillQueued is how many records tasks a backfill keeps waiting on its
+	// primary queue (default 40, i.e. 4,000 records).
+	BackfillQueued int
+	// ReconcileEvery is the reconciler's period (default 30 s).
+	ReconcileEvery time.Duration
+	// FlushEvery is the counter flush period (default 2 s).
+	FlushEvery time.Duration
+	// StallAfter is how long a running simulation may make no progress with work
+	// overdue before the reconciler re-queues that work (default 2 min).
+	StallAfter time.Duration
 }
 
-// Preview plans the curve and the expected totals without storing anything.
-func (e *Engine) Preview(in SimulationInput) (Preview, FieldErrors) {
-	return Preview{}, FieldErrors{"": errNotBuilt.Error()}
+// NewEngine returns the engine of a process.
+func NewEngine(o EngineOptions) (*Engine, error) {
+	if o.Store == nil || o.Redis == nil {
+		return nil, errors.New("jobs: NewEngine needs a store and a Redis handle")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.SandboxURL == "" {
+		o.SandboxURL = o.Config.SandboxURL
+	}
+	if o.SandboxToken == "" {
+		o.SandboxToken = o.Config.SandboxToken
+	}
+	if o.BackfillQueued <= 0 {
+		o.BackfillQueued = 40
+	}
+	if o.ReconcileEvery <= 0 {
+		o.ReconcileEvery = 30 * time.Second
+	}
+	if o.FlushEvery <= 0 {
+		o.FlushEvery = 2 * time.Second
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = 2 * time.Minute
+	}
+	e := &Engine{store: o.Store, redis: o.Redis, cfg: o.Config, opts: o, log: o.Log, queue: o.Queue,
+		runs: map[int64]*simRun{}, targets: map[string]*target{}, plans: map[int64]map[string]int64{},
+		kick: make(chan struct{}, 1)}
+	e.counters.pending = map[int64]map[string]int64{}
+	e.readings.vals = map[string]reading{}
+	if len(o.Config.TokenEncSecret) == 32 {
+		box, err := secret.NewBox(o.Config.TokenEncSecret)
+		if err != nil {
+			return nil, err
+		}
+		e.box = box
+	}
+	if o.Redis.Enabled() {
+		if e.queue == nil {
+			e.queue = asynq.NewClientFromRedisClient(o.Redis.Client)
+		}
+		e.inspector = asynq.NewInspectorFromRedisClient(o.Redis.Client)
+		b, err := ratelimit.NewBreaker(o.Redis.Client, ratelimit.DefaultBreakerConfig())
+		if err != nil {
+			return nil, err
+		}
+		e.breaker = b
+	}
+	return e, nil
 }
 
-// Start moves a queued simulation to running and queues its first segments.
-func (e *Engine) Start(ctx context.Context, id int64) (storage.Simulation, error) {
-	return storage.Simulation{}, errNotBuilt
+// built reports whether the engine came from NewEngine.
+func (e *Engine) built() error {
+	if e == nil || e.store == nil {
+		return errNotBuilt
+	}
+	return nil
 }
 
-// Pause stops a running simulation from taking new work; queued work waits.
-func (e *Engine) Pause(ctx context.Context, id int64) (storage.Simulation, error) {
-	return storage.Simulation{}, errNotBuilt
-}
-
-// Resume continues a paused simulation.
-func (e *Engine) Resume(ctx context.Context, id int64) (storage.Simulation, error) {
-	return storage.Simulation{}, errNotBuilt
-}
-
-// Abort ends a simulation; purge also deletes its queued work.
-func (e *Engine) Abort(ctx context.Context, id int64, purge bool) (storage.Simulation, error) {
-	return storage.Simulation{}, errNotBuilt
-}
-
-// Metrics reports a simulation's progress.
-func (e *Engine) Metrics(ctx context.Context, id int64) (Metrics, error) {
-	return Metrics{}, errNotBuilt
-}
-
-// Segments lists a simulation's segments and where they came from ("redis"/"db").
-func (e *Engine) Segments(ctx context.Context, id int64) ([]SegmentView, string, error) {
-	return nil, "", errNotBuilt
+// Register adds the engine's task handlers to a worker's mux.
+func (e *Engine) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeTick, e.handleTick)
+	mux.HandleFunc(TypeRecords, e.handleRecords)
+	mux.HandleFunc(TypeActivityPrefix, e.handleActivities)
 }

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"errors"
 	"log/slog"
 	"time"
 
@@ -13,6 +14,11 @@ type ServerOptions struct {
 	Concurrency     int
 	ShutdownTimeout time.Duration
 	Log             *slog.Logger
+	// RetryDelay and ErrorHandler come from the Engine (Engine.RetryDelay,
+	// Engine.HandleError); nil keeps asynq's defaults (throttled tasks still wait
+	// their Throttled.Wait).
+	RetryDelay   asynq.RetryDelayFunc
+	ErrorHandler asynq.ErrorHandler
 }
 
 // NewServer returns an asynq server on the shared Redis client serving SimCRM's
@@ -21,15 +27,33 @@ func NewServer(rdb redis.UniversalClient, o ServerOptions) *asynq.Server {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 32
 	}
+	if o.RetryDelay == nil {
+		o.RetryDelay = func(n int, err error, t *asynq.Task) time.Duration {
+			var th *Throttled
+			if errors.As(err, &th) {
+				return th.Wait
+			}
+			return asynq.DefaultRetryDelayFunc(n, err, t)
+		}
+	}
 	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     o.Concurrency,
 		Queues:          queuePriorities(),
 		ShutdownTimeout: o.ShutdownTimeout,
 		Logger:          asynqLogger{o.Log},
 		LogLevel:        asynq.WarnLevel,
-		// Waiting for a rate limit or a tripped breaker is not a failure.
-		IsFailure:           func(err error) bool { return !IsThrottled(err) },
-		HealthCheckInterval: 5 * time.Second,
+		// Waiting for a rate limit or a tripped breaker is not a failure, and
+		// neither is a crashed worker's lost lease: neither burns an attempt.
+		IsFailure: func(err error) bool {
+			return !IsThrottled(err) && !errors.Is(err, asynq.ErrLeaseExpired)
+		},
+		RetryDelayFunc: o.RetryDelay,
+		ErrorHandler:   o.ErrorHandler,
+		// Retries and scheduled work (throttle waits, ticks) are due to the
+		// second; look for them often so a wait is not stretched by up to 5 s.
+		DelayedTaskCheckInterval: 250 * time.Millisecond,
+		TaskCheckInterval:        200 * time.Millisecond,
+		HealthCheckInterval:      5 * time.Second,
 	})
 }
 

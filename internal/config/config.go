@@ -37,11 +37,13 @@ type Config struct {
 	TokenEncSecret  []byte // 32 bytes, AES-256-GCM key for stored HubSpot tokens
 	SessionSecret   []byte // 32 bytes, signs session and CSRF cookies
 	SandboxToken    string
+	SandboxURL      string // where the engine reaches the built-in sandbox
 	Role            string
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	Attempts        map[string]int             // per job type: record types and activity types
 	Backoff         map[string][]time.Duration // per job type
+	Concurrency     int // tasks one worker process runs at once
 	DLQSampleMax    int
 	DLQReplayCap    int
 	ThinningMax     int
@@ -143,6 +145,17 @@ var Settings = []Setting{
 		c.SandboxToken = v
 		return nil
 	}},
+	{"SANDBOX_URL", "", "Base URL the simulation engine reaches the built-in sandbox at. Unset: http://127.0.0.1:<port of HTTP_ADDR>/sandbox/hubspot.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("want an http(s) URL such as http://127.0.0.1:8080/sandbox/hubspot, got %q", v)
+		}
+		c.SandboxURL = strings.TrimRight(v, "/")
+		return nil
+	}},
 	{"SIMCRM_ROLE", RoleAll, "What this process runs: all (web and workers), web, or worker.", func(c *Config, v string) error {
 		switch v {
 		case RoleAll, RoleWeb, RoleWorker:
@@ -167,6 +180,7 @@ var Settings = []Setting{
 		c.ShutdownTimeout = d
 		return nil
 	}},
+	{"WORKER_CONCURRENCY", "32", "How many jobs one worker process runs at once.", intIn(1, 1024, func(c *Config, n int) { c.Concurrency = n })},
 	{"DLQ_SAMPLE_MAX", "25", "How many recent failed payloads each simulation keeps in sim:<id>:dlq:samples.", intIn(1, 1000, func(c *Config, n int) { c.DLQSampleMax = n })},
 	{"DLQ_REPLAY_LIMIT_CAP", "50", "Most DLQ rows one replay call may replay.", intIn(1, 1000, func(c *Config, n int) { c.DLQReplayCap = n })},
 	{"THINNING_EVENTS_MAX", "200", "How many thinning decisions each simulation keeps in sim:<id>:thinning:events.", intIn(1, 10000, func(c *Config, n int) { c.ThinningMax = n })},
@@ -199,6 +213,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err := loadRetry(&c, getenv); err != nil {
 		return Config{}, err
+	}
+	if c.SandboxURL == "" {
+		c.SandboxURL = DefaultSandboxURL(c.HTTPAddr)
 	}
 	if c.Production() && c.TokenEncSecret == nil {
 		return Config{}, errors.New("config: TOKEN_ENC_SECRET: required when MYSQL_DSN is set (32 bytes as base64 or hex, e.g. `openssl rand -base64 32`)")
@@ -234,6 +251,20 @@ func loadRetry(c *Config, getenv func(string) string) error {
 		c.Backoff[jt] = backoff
 	}
 	return nil
+}
+
+// DefaultSandboxURL is the sandbox's base URL on this process's own web server:
+// loopback at HTTP_ADDR's port.
+func DefaultSandboxURL(httpAddr string) string {
+	host, port, err := net.SplitHostPort(httpAddr)
+	if err != nil {
+		return "http://127.0.0.1:8080/sandbox/hubspot"
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/sandbox/hubspot"
 }
 
 // BackoffFor returns the delay before retry number n (1-based) of a job type; a

@@ -1,0 +1,313 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/fake"
+	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// markerTTL keeps an activity's idempotency marker past its run time; the
+// activity's own task deletes it once the activity exists.
+const markerTTL = 7 * 24 * time.Hour
+
+// scheduleActivities queues the activities of every record whose contact, company
+// and deal exist, at run time RunAt(phase time + delay): one task per kind and
+// second, at most 100 activities each. Activities already created, skipped, failed
+// or queued (their marker is set) are left out, so running it again for the same
+// records queues nothing twice. Optional activities are thinned under pressure.
+func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim.Record, have map[string]string,
+	skipped, dlq map[string]bool, force bool) error {
+	type cand struct {
+		rec *sim.Record
+		act sim.Activity
+	}
+	var cands []cand
+	for i := range recs {
+		r := &recs[i]
+		if _, ok := have[r.Key]; !ok {
+			continue
+		}
+		if _, ok := have[r.Company.Key]; !ok {
+			continue
+		}
+		if r.Deal != nil {
+			if _, ok := have[r.Deal.Key]; !ok {
+				continue
+			}
+		}
+		for _, a := range r.Activities {
+			if _, ok := have[a.Key]; ok || skipped[a.Key] || dlq[a.Key] {
+				continue
+			}
+			cands = append(cands, cand{r, a})
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	id := run.sim.ID
+	if !force && e.redis.Up() {
+		pipe := e.redis.Client.Pipeline()
+		exists := make([]interface{ Val() int64 }, len(cands))
+		for i, c := range cands {
+			exists[i] = pipe.Exists(ctx, ActivityMarkerKey(id, c.rec.Index, c.act.Kind, c.act.Ordinal))
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return &Throttled{Wait: time.Second, Reason: "redis: " + err.Error()}
+		}
+		kept := cands[:0]
+		for i, c := range cands {
+			if exists[i].Val() == 0 {
+				kept = append(kept, c)
+			}
+		}
+		cands = kept
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+
+	// Thinning: one factor for the whole call, a seeded decision per activity.
+	waiting := e.secondaryWaiting(ctx)
+	factor := ThinningFactor(e.breakerTripped(ctx), waiting)
+	var thinned []storage.Skip
+	var events []any
+	if factor < 1 {
+		kept := cands[:0]
+		before, after := map[int]int{}, map[int]int{}
+		var order []int
+		for _, c := range cands {
+			idx := c.rec.Index
+			if _, seen := before[idx]; !seen {
+				order = append(order, idx)
+			}
+			before[idx]++
+			if thinnable(c.act.Kind) && !keepActivity(run.sim.Seed, idx, c.act.Kind, c.act.Ordinal, factor) {
+				thinned = append(thinned, storage.Skip{SimulationID: id, RecordIndex: idx, ObjectType: string(c.act.Kind),
+					RecordKey: c.act.Key, Reason: storage.SkipThinned})
+				continue
+			}
+			after[idx]++
+			kept = append(kept, c)
+		}
+		cands = kept
+		now := time.Now().UnixMilli()
+		for _, idx := range order {
+			if before[idx] != after[idx] {
+				b, _ := json.Marshal(ThinningEvent{TS: now, RecordIndex: idx, Before: before[idx], After: after[idx],
+					Factor: factor, TotalWaiting: waiting})
+				events = append(events, string(b))
+			}
+		}
+	}
+	if len(thinned) > 0 {
+		added, err := e.store.AddSkips(context.WithoutCancel(ctx), thinned)
+		if err != nil {
+			return err
+		}
+		var n int64
+		for _, v := range added {
+			n += int64(v)
+		}
+		e.countObjects(ctx, id, eventThinned, fieldThinned, added, nil)
+		if n > 0 && e.redis.Up() {
+			pipe := e.redis.Client.Pipeline()
+			pipe.LPush(ctx, ThinningEventsKey(id), events...)
+			pipe.LTrim(ctx, ThinningEventsKey(id), 0, int64(e.cfg.ThinningMax)-1)
+			_, _ = pipe.Exec(ctx)
+		}
+	}
+
+	// Group by kind and run second, 100 at most per task.
+	type groupKey struct {
+		kind sim.Kind
+		at   int64
+	}
+	groups := map[groupKey][]cand{}
+	var keys []groupKey
+	now := time.Now()
+	for _, c := range cands {
+		at := run.runAt(c.act.At)
+		if at.Before(now) {
+			at = now
+		}
+		g := groupKey{c.act.Kind, at.Unix()}
+		if _, ok := groups[g]; !ok {
+			keys = append(keys, g)
+		}
+		groups[g] = append(groups[g], c)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].at != keys[j].at {
+			return keys[i].at < keys[j].at
+		}
+		return keys[i].kind < keys[j].kind
+	})
+	scheduled := map[string]int{}
+	for _, g := range keys {
+		list := groups[g]
+		for lo := 0; lo < len(list); lo += MaxBatch {
+			part := list[lo:min(lo+MaxBatch, len(list))]
+			p := ActivitiesPayload{Sim: id, Kind: g.kind, Items: make([]ActivityItem, len(part))}
+			for i, c := range part {
+				assoc := []ActivityAssoc{{sim.KindContact, have[c.rec.Key]}, {sim.KindCompany, have[c.rec.Company.Key]}}
+				if c.rec.Deal != nil && hasKind(c.act.Associations, sim.KindDeal) {
+					assoc = append(assoc, ActivityAssoc{sim.KindDeal, have[c.rec.Deal.Key]})
+				}
+				p.Items[i] = ActivityItem{Record: c.rec.Index, Ordinal: c.act.Ordinal, Key: c.act.Key, At: c.act.At.UnixMilli(),
+					Props: fake.ActivityProperties(*c.rec, c.act), Assoc: assoc}
+			}
+			at := time.Unix(g.at, 0)
+			task, taskID, opts, err := e.newActivitiesTask(p, at)
+			if err != nil {
+				return err
+			}
+			if _, err := e.queue.EnqueueContext(ctx, task, opts...); err != nil {
+				return &Throttled{Wait: time.Second, Reason: "enqueue activities: " + err.Error()}
+			}
+			// Markers go after the enqueue: a crash between the two leaves a task
+			// without marker (a later run may queue a harmless duplicate), never a
+			// marker without task.
+			pipe := e.redis.Client.Pipeline()
+			set := make([]interface{ Val() bool }, len(part))
+			ttl := max(time.Until(at), 0) + markerTTL
+			for i, c := range part {
+				set[i] = pipe.SetNX(ctx, ActivityMarkerKey(id, c.rec.Index, c.act.Kind, c.act.Ordinal), taskID, ttl)
+			}
+			_, _ = pipe.Exec(ctx)
+			for i := range part {
+				if set[i].Val() {
+					scheduled[string(g.kind)]++
+				}
+			}
+		}
+	}
+	e.countObjects(ctx, id, sim.EventScheduled, fieldScheduled, scheduled, nil)
+	return nil
+}
+
+func hasKind(ks []sim.Kind, k sim.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// handleActivities creates a batch of one activity kind with its associations,
+// skipping activities the ledger already has.
+func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
+	var p ActivitiesPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || len(p.Items) == 0 {
+		return fmt.Errorf("jobs: activities payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
+	}
+	kind := p.Kind
+	if !kind.IsActivity() {
+		return fmt.Errorf("jobs: activities payload: kind %q: %w", kind, asynq.SkipRetry)
+	}
+	run, err := e.run(ctx, p.Sim)
+	if err != nil {
+		return e.missingSimulation(err)
+	}
+	if drop, wait := run.gate(p.Replay); drop || wait != nil {
+		return wait
+	}
+	if err := run.target.prepare(ctx); err != nil {
+		return e.retryOrWait(ctx, run, err)
+	}
+	keys := make([]string, len(p.Items))
+	for i, it := range p.Items {
+		keys[i] = it.Key
+	}
+	have, err := e.store.LedgerByKeys(ctx, p.Sim, keys)
+	if err != nil {
+		return err
+	}
+	var ins []objectInput
+	for _, it := range p.Items {
+		if _, ok := have[it.Key]; ok {
+			continue
+		}
+		props := make(map[string]string, len(it.Props)+1)
+		for k, v := range it.Props {
+			props[k] = v
+		}
+		run.stamp(kind, props, it.Key)
+		to := map[sim.Kind]string{}
+		for _, a := range it.Assoc {
+			to[a.Kind] = a.ID
+		}
+		ins = append(ins, objectInput{record: it.Record, key: it.Key, props: props, assoc: associations(kind, to)})
+	}
+	out, stepErr := e.createObjects(ctx, run, kind, ins)
+	for k, v := range out.ids {
+		have[k] = v
+	}
+	failed := out.failed
+	if stepErr != nil && !IsThrottled(stepErr) && !isDailyLimit(stepErr) {
+		cat := categoryOf(stepErr)
+		if !hubspot.Retryable(cat) || e.lastAttempt(ctx, string(kind)) {
+			for _, in := range ins {
+				if _, ok := have[in.key]; !ok {
+					if _, ok := failed[in.key]; !ok {
+						failed[in.key] = failure{category: cat, err: stepErr}
+					}
+				}
+			}
+			stepErr = nil
+		} else {
+			e.noteFailure(ctx)
+		}
+	}
+	if len(failed) > 0 {
+		var items []dlqItem
+		for _, it := range p.Items {
+			f, ok := failed[it.Key]
+			if !ok {
+				continue
+			}
+			one := p
+			one.Items, one.Replay = []ActivityItem{it}, true
+			items = append(items, dlqItem{kind: kind, record: it.Record, key: it.Key, payload: one, category: f.category, err: f.err})
+		}
+		if err := e.deadLetter(ctx, run, t, t.Type(), items); err != nil {
+			return err
+		}
+	}
+	e.clearMarkers(ctx, p, have, failed)
+	if stepErr != nil {
+		return e.retryOrWait(ctx, run, stepErr)
+	}
+	e.forgetFailure(ctx)
+	return nil
+}
+
+// clearMarkers deletes the idempotency markers of activities that are settled
+// (created or in the DLQ): the ledger and the DLQ now keep them from being queued
+// again, and Redis memory stays bounded.
+func (e *Engine) clearMarkers(ctx context.Context, p ActivitiesPayload, have map[string]string, failed map[string]failure) {
+	if !e.redis.Up() {
+		return
+	}
+	var keys []string
+	for _, it := range p.Items {
+		_, created := have[it.Key]
+		_, dead := failed[it.Key]
+		if created || dead {
+			keys = append(keys, ActivityMarkerKey(p.Sim, it.Record, p.Kind, it.Ordinal))
+		}
+	}
+	if len(keys) > 0 {
+		_ = e.redis.Client.Del(context.WithoutCancel(ctx), keys...).Err()
+	}
+}

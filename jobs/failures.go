@@ -1,0 +1,247 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// pausedWait is how often queued work of a paused simulation looks again.
+const pausedWait = 5 * time.Second
+
+// dailyWait is how long work waits after its simulation paused for the daily limit.
+const dailyWait = time.Minute
+
+// dlqItem is one object that ran out of attempts (or cannot succeed).
+type dlqItem struct {
+	kind     sim.Kind
+	record   int
+	key      string
+	payload  any // a task payload that redoes just this object (Replay set)
+	category hubspot.Category
+	err      error
+}
+
+// dlqSample is one entry of sim:<id>:dlq:samples.
+type dlqSample struct {
+	TS          int64           `json:"ts"`
+	TaskID      string          `json:"taskId"`
+	JobType     string          `json:"jobType"`
+	ObjectType  string          `json:"objectType"`
+	RecordIndex int             `json:"recordIndex"`
+	RecordKey   string          `json:"recordKey"`
+	Category    string          `json:"category"`
+	Error       string          `json:"error"`
+	Attempts    int             `json:"attempts"`
+	Payload     json.RawMessage `json:"payload"`
+}
+
+// deadLetter stores failed objects as durable DLQ rows, then counts them in
+// sim:<id>:dlq:counts, samples them into sim:<id>:dlq:samples (capped) and adds
+// them to the failure metrics. A failed object is "accounted for": the simulation
+// completes without it.
+func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, jobType string, items []dlqItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	dctx := context.WithoutCancel(ctx)
+	taskID, _ := asynq.GetTaskID(ctx)
+	retried, _ := asynq.GetRetryCount(ctx)
+	now := time.Now().UTC()
+	first := now
+	if v, ok := e.firstFail.Load(taskID); ok {
+		first = v.(time.Time)
+	}
+	failed := map[string]int{}
+	cats := map[string]int64{}
+	var samples []any
+	for _, it := range items {
+		payload, err := json.Marshal(it.payload)
+		if err != nil {
+			return err
+		}
+		msg := "unknown error"
+		if it.err != nil {
+			msg = it.err.Error()
+		}
+		cat := string(it.category)
+		if cat == "" {
+			cat = string(hubspot.CategoryUnknown)
+		}
+		entry := &storage.DLQEntry{SimulationID: run.sim.ID, JobType: jobType, ObjectType: string(it.kind), RecordIndex: it.record,
+			RecordKey: it.key, TaskID: taskID, Payload: string(payload), Category: cat, Error: msg, Attempts: retried + 1,
+			FirstFailedAt: first, LastFailedAt: now}
+		if err := e.store.AddDLQEntry(dctx, entry); err != nil {
+			return fmt.Errorf("jobs: dlq: %w", err)
+		}
+		failed[string(it.kind)]++
+		cats[cat]++
+		s, _ := json.Marshal(dlqSample{TS: now.UnixMilli(), TaskID: taskID, JobType: jobType, ObjectType: string(it.kind),
+			RecordIndex: it.record, RecordKey: it.key, Category: cat, Error: msg, Attempts: retried + 1, Payload: payload})
+		samples = append(samples, string(s))
+	}
+	e.countObjects(ctx, run.sim.ID, eventFailed, fieldFailures, failed, nil)
+	if e.redis.Up() {
+		pipe := e.redis.Client.Pipeline()
+		for c, n := range cats {
+			pipe.HIncrBy(dctx, DLQCountsKey(run.sim.ID), c, n)
+		}
+		pipe.LPush(dctx, DLQSamplesKey(run.sim.ID), samples...)
+		pipe.LTrim(dctx, DLQSamplesKey(run.sim.ID), 0, int64(e.cfg.DLQSampleMax)-1)
+		if _, err := pipe.Exec(dctx); err != nil {
+			e.log.Warn("dlq to redis", "simulation", run.sim.ID, "err", err)
+		}
+	}
+	e.log.Warn("job failed into the DLQ", "simulation", run.sim.ID, "job", jobType, "objects", len(items),
+		"category", items[0].category, "err", items[0].err)
+	return nil
+}
+
+// lastAttempt reports whether the running task is on its last attempt for its job
+// type (cfg.AttemptsFor). Throttled runs do not count: asynq only raises the retry
+// count for failures.
+func (e *Engine) lastAttempt(ctx context.Context, jobType string) bool {
+	n, ok := asynq.GetRetryCount(ctx)
+	if !ok {
+		return true
+	}
+	return n+1 >= e.cfg.AttemptsFor(jobType)
+}
+
+// noteFailure remembers when a task first failed, for its DLQ row.
+func (e *Engine) noteFailure(ctx context.Context) {
+	if id, ok := asynq.GetTaskID(ctx); ok {
+		e.firstFail.LoadOrStore(id, time.Now().UTC())
+	}
+}
+
+func (e *Engine) forgetFailure(ctx context.Context) {
+	if id, ok := asynq.GetTaskID(ctx); ok {
+		e.firstFail.Delete(id)
+	}
+}
+
+// retryOrWait turns a step's error into the task's answer: a wait stays a wait; the
+// daily limit pauses the simulation and waits; anything else is a failed attempt.
+func (e *Engine) retryOrWait(ctx context.Context, run *simRun, err error) error {
+	var dl *dailyLimitError
+	if errors.As(err, &dl) {
+		reason := "paused: " + dl.Error() + "; resume it after the reset"
+		if _, terr := e.store.TransitionSimulation(context.WithoutCancel(ctx), run.sim.ID, []string{storage.StatusRunning},
+			storage.StatusPaused, reason); terr == nil {
+			e.log.Warn("simulation paused at the daily limit", "simulation", run.sim.ID, "reset", dl.resetAt)
+		}
+		e.forgetRun(run.sim.ID)
+		return &Throttled{Wait: dailyWait, Reason: dl.Error()}
+	}
+	return err
+}
+
+// missingSimulation answers work of a simulation that no longer exists: drop it.
+func (e *Engine) missingSimulation(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// categoryOf is the failure category of an error from a create step.
+func categoryOf(err error) hubspot.Category {
+	var bf *batchFailure
+	if errors.As(err, &bf) {
+		return bf.category
+	}
+	return hubspot.Classify(err)
+}
+
+// RetryDelay is the asynq server's RetryDelayFunc: a throttled task comes back
+// after its wait; a failed one after its job type's backoff (cfg.BackoffFor).
+func (e *Engine) RetryDelay(n int, err error, t *asynq.Task) time.Duration {
+	var th *Throttled
+	if errors.As(err, &th) {
+		return max(th.Wait, 50*time.Millisecond)
+	}
+	return e.cfg.BackoffFor(jobTypeOf(t.Type()), n+1)
+}
+
+// HandleError is the asynq server's ErrorHandler, a safety net for failures the
+// handler could not account for itself (a panic, a lost lease, a DLQ write that
+// failed): when asynq is about to archive a work task, its objects go to the DLQ
+// so the simulation can still complete.
+func (e *Engine) HandleError(ctx context.Context, t *asynq.Task, err error) {
+	if IsThrottled(err) {
+		return
+	}
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	if retried < maxRetry && !errors.Is(err, asynq.SkipRetry) {
+		return
+	}
+	e.log.Error("job gave up", "type", t.Type(), "err", err)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var items []dlqItem
+	var simID int64
+	switch {
+	case t.Type() == TypeRecords:
+		var p RecordsPayload
+		if json.Unmarshal(t.Payload(), &p) != nil {
+			return
+		}
+		simID = p.Sim
+		run, rerr := e.run(dctx, p.Sim)
+		if rerr != nil {
+			return
+		}
+		used := p.Used
+		for i := p.First; i < min(p.End, run.spec.Planner.Count()); i++ {
+			one := RecordsPayload{Sim: p.Sim, First: i, End: i + 1, Used: used, Replay: true}
+			items = append(items, dlqItem{kind: sim.KindContact, record: i, key: sim.RecordKey(run.spec.SimID, i), payload: one,
+				category: hubspot.Classify(err), err: err})
+			used = used.Plus(sim.Candidates(run.spec, i))
+		}
+	case t.Type() != TypeTick:
+		var p ActivitiesPayload
+		if json.Unmarshal(t.Payload(), &p) != nil {
+			return
+		}
+		simID = p.Sim
+		for _, it := range p.Items {
+			one := p
+			one.Items, one.Replay = []ActivityItem{it}, true
+			items = append(items, dlqItem{kind: p.Kind, record: it.Record, key: it.Key, payload: one, category: hubspot.Classify(err), err: err})
+		}
+	default:
+		return
+	}
+	run, rerr := e.run(dctx, simID)
+	if rerr != nil {
+		return
+	}
+	// Objects that exist already are not failures.
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = it.key
+	}
+	have, herr := e.store.LedgerByKeys(dctx, simID, keys)
+	if herr != nil {
+		return
+	}
+	kept := items[:0]
+	for _, it := range items {
+		if _, ok := have[it.key]; !ok {
+			kept = append(kept, it)
+		}
+	}
+	if err := e.deadLetter(dctx, run, t, t.Type(), kept); err != nil {
+		e.log.Error("dlq safety net", "err", err)
+	}
+}

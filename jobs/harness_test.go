@@ -1,0 +1,316 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/ratelimit"
+	"github.com/simcrm/simcrm/internal/sandbox"
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/testenv"
+	"github.com/simcrm/simcrm/storage"
+)
+
+const testSandboxToken = "pat-na1-engine-test-token-0123456789"
+
+// testEnv is one engine with its workers, its database (one dialect), its own
+// Redis database and a sandbox served over HTTP on a loopback port.
+type testEnv struct {
+	t       testing.TB
+	dialect testenv.Dialect
+	store   *storage.Store
+	rdb     *storage.Redis
+	sandbox *sandbox.Server
+	baseURL string
+	engine  *Engine
+	cfg     config.Config
+	user    int64
+	calls   *callCounter
+	log     *slog.Logger
+
+	server *asynq.Server
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+// envOptions tune a test environment.
+type envOptions struct {
+	limits        sandbox.Limits    // the sandbox's limits (zero: off)
+	engineLimits  *ratelimit.Limits // the engine's limiter for the sandbox (nil: none)
+	env           map[string]string // settings
+	concurrency   int
+	noWorkers     bool
+	redisURL      string
+	engineOptions func(*EngineOptions)
+}
+
+// callCounter counts the HTTP calls the engine makes to its target, by method and
+// path suffix, and the 429 answers.
+type callCounter struct {
+	mu      sync.Mutex
+	calls   map[string]int
+	total   atomic.Int64
+	tooMany atomic.Int64
+	next    http.RoundTripper
+}
+
+func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	key := r.Method + " " + r.URL.Path
+	if i := strings.Index(key, "/crm/"); i >= 0 {
+		key = r.Method + " " + key[i:]
+	}
+	c.mu.Lock()
+	c.calls[key]++
+	c.mu.Unlock()
+	c.total.Add(1)
+	resp, err := c.next.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		c.tooMany.Add(1)
+	}
+	return resp, err
+}
+
+func (c *callCounter) count(suffix string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, v := range c.calls {
+		if strings.HasSuffix(k, suffix) {
+			n += v
+		}
+	}
+	return n
+}
+
+func quietLog() *slog.Logger {
+	if os.Getenv("JOBS_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// newTestEnv starts everything for one dialect.
+func newTestEnv(t testing.TB, d testenv.Dialect, o envOptions) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	log := quietLog()
+	store, err := storage.Open(ctx, d.Name, d.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	url := o.redisURL
+	if url == "" {
+		url = testenv.RedisURL(t)
+	}
+	rdb, err := storage.OpenRedis(ctx, url, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	rdb.Watch(200 * time.Millisecond)
+
+	sb := sandbox.New(store, sandbox.Options{Token: testSandboxToken, Limits: o.limits, Log: log})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = sb.Handler().Listener(ln) }()
+	t.Cleanup(func() { _ = sb.Handler().ShutdownWithTimeout(time.Second) })
+	base := "http://" + ln.Addr().String()
+
+	vars := map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SANDBOX_URL": base, "SANDBOX_TOKEN": testSandboxToken}
+	for k, v := range o.env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.TokenEncSecret = make([]byte, 32)
+	calls := &callCounter{calls: map[string]int{}, next: http.DefaultTransport.(*http.Transport).Clone()}
+	eo := EngineOptions{Config: cfg, Store: store, Redis: rdb, Log: log, SandboxLimits: o.engineLimits,
+		HTTPClient: &http.Client{Transport: calls}, ReconcileEvery: time.Hour}
+	if o.engineOptions != nil {
+		o.engineOptions(&eo)
+	}
+	engine, err := NewEngine(eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.CreateUser(ctx, "engine-"+d.Name+"@example.com", "x", storage.RolePlayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{t: t, dialect: d, store: store, rdb: rdb, sandbox: sb, baseURL: base, engine: engine, cfg: cfg,
+		user: u.ID, calls: calls, log: log}
+	if !o.noWorkers {
+		e.startWorkers(o.concurrency)
+	}
+	t.Cleanup(e.stopWorkers)
+	return e
+}
+
+// startWorkers runs an asynq server with the engine's handlers and the engine's
+// background loop.
+func (e *testEnv) startWorkers(concurrency int) {
+	if concurrency == 0 {
+		concurrency = 16
+	}
+	e.server = NewServer(e.rdb.Client, ServerOptions{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second, Log: e.log,
+		RetryDelay: e.engine.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(e.engine.HandleError)})
+	mux := asynq.NewServeMux()
+	e.engine.Register(mux)
+	if err := e.server.Start(mux); err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.stop, e.done = cancel, make(chan struct{})
+	go func() { e.engine.Run(ctx); close(e.done) }()
+}
+
+func (e *testEnv) stopWorkers() {
+	if e.server == nil {
+		return
+	}
+	e.server.Shutdown()
+	e.stop()
+	<-e.done
+	e.server = nil
+}
+
+// input is a small b2b backfill over the last two days.
+func backfillInput(records int) SimulationInput {
+	seed := int64(42)
+	end := time.Now().UTC().Truncate(time.Hour)
+	return SimulationInput{Name: "test", Scenario: "b2b", Distribution: "linear", Start: end.Add(-48 * time.Hour), End: end,
+		TotalRecords: records, PaceMode: "backfill", Target: "sandbox", Seed: &seed}
+}
+
+// run creates and starts a simulation.
+func (e *testEnv) run(in SimulationInput) storage.Simulation {
+	e.t.Helper()
+	ctx := context.Background()
+	s, fe, err := e.engine.Create(ctx, e.user, in)
+	if err != nil || len(fe) > 0 {
+		e.t.Fatalf("create: %v %v", fe, err)
+	}
+	s, err = e.engine.Start(ctx, s.ID)
+	if err != nil {
+		e.t.Fatalf("start: %v", err)
+	}
+	return s
+}
+
+// wait waits for a simulation to reach a status.
+func (e *testEnv) wait(id int64, status string, timeout time.Duration) storage.Simulation {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var s storage.Simulation
+	for time.Now().Before(deadline) {
+		var err error
+		s, err = e.store.Simulation(context.Background(), id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if s.Status == status {
+			return s
+		}
+		if s.Finished() && s.Status != status {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	m, _ := e.engine.Metrics(context.Background(), id)
+	st, _ := e.store.SegmentStateCounts(context.Background(), id)
+	e.t.Fatalf("simulation %d: want %s, got %s (%s); segments %v; metrics %+v", id, status, s.Status, s.StatusReason, st, m)
+	return s
+}
+
+// rawDB opens the test's database directly, for checks the store has no query for.
+func (e *testEnv) rawDB() *sql.DB {
+	e.t.Helper()
+	var db *sql.DB
+	var err error
+	if e.dialect.Name == storage.SQLite {
+		db, err = sql.Open("sqlite", "file:"+e.dialect.DSN+"?_pragma=busy_timeout(10000)")
+	} else {
+		db, err = sql.Open("mysql", e.dialect.DSN)
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// planOf is the exact plan of a stored simulation per singular kind.
+func (e *testEnv) planOf(s storage.Simulation) map[string]int {
+	e.t.Helper()
+	spec, err := e.engine.specOf(context.Background(), s)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	t := sim.CountTotals(spec, spec.Planner.Count())
+	out := map[string]int{}
+	for _, k := range sim.ObjectKinds {
+		out[string(k)] = t.Get(k)
+	}
+	return out
+}
+
+// checkExact verifies that the target holds exactly the planned objects of a
+// simulation, once each: sandbox counts per type = ledger = plan, and every
+// simcrm_record_key value is unique.
+func (e *testEnv) checkExact(s storage.Simulation) {
+	e.t.Helper()
+	ctx := context.Background()
+	plan := e.planOf(s)
+	ledger, err := e.store.LedgerCounts(ctx, s.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	db := e.rawDB()
+	rows, err := db.QueryContext(ctx, `SELECT o.object_type, COUNT(*), COUNT(DISTINCT u.value) FROM sandbox_objects o
+		LEFT JOIN sandbox_unique_values u ON u.object_id = o.id AND u.property = 'simcrm_record_key'
+		WHERE o.simulation_id = ? AND o.archived = FALSE GROUP BY o.object_type`, simID(s.ID))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	inTarget := map[string]int{}
+	for rows.Next() {
+		var typ string
+		var n, distinct int
+		if err := rows.Scan(&typ, &n, &distinct); err != nil {
+			e.t.Fatal(err)
+		}
+		if n != distinct {
+			e.t.Errorf("%s: %d objects but %d distinct simcrm_record_key values", typ, n, distinct)
+		}
+		inTarget[typ] = n
+	}
+	for _, k := range sim.ObjectKinds {
+		want := plan[string(k)]
+		got := inTarget[k.Plural()]
+		if got != want || int(ledger[string(k)]) != want {
+			e.t.Errorf("%s: plan %d, sandbox %d, ledger %d", k.Plural(), want, got, ledger[string(k)])
+		}
+	}
+}

@@ -1,0 +1,482 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// validated is a simulation input that passed every check.
+type validated struct {
+	sim      storage.Simulation
+	scenario sim.Scenario
+	planner  *sim.Planner
+}
+
+// fieldOf maps a sim.ValidationError's field to the API's field name.
+var fieldOf = map[string]string{
+	"distribution": "distribution",
+	"end":          "endTime",
+	"window":       "distribution",
+	"count":        "totalRecords",
+	"weights":      "hourWeights",
+	"pace":         "pace",
+	"factor":       "paceFactor",
+	"scenario":     "scenario",
+}
+
+// validate checks an input the way Create does; userID 0 (Preview) skips the
+// checks that need the database or the target.
+func (e *Engine) validate(ctx context.Context, userID int64, in SimulationInput) (validated, FieldErrors) {
+	fe := FieldErrors{}
+	var v validated
+	s := &v.sim
+	s.UserID = userID
+	s.Name = strings.TrimSpace(in.Name)
+	switch {
+	case s.Name == "" && userID != 0:
+		fe["name"] = "Give the simulation a name."
+	case len(s.Name) > 200:
+		fe["name"] = "Keep the name under 200 characters."
+	}
+	sc, err := sim.ScenarioByName(in.Scenario)
+	if err != nil {
+		fe["scenario"] = fmt.Sprintf("Unknown scenario %q; choose one of %s.", in.Scenario, strings.Join(sim.ScenarioNames(), ", "))
+	} else if userID != 0 {
+		version, err := e.store.LatestScenarioVersion(ctx, sc.Name)
+		if err == nil && version > 0 {
+			if over, err := e.scenarioOf(ctx, sc.Name, version); err == nil {
+				sc, s.ScenarioVersion = over, version
+			}
+		}
+	}
+	v.scenario, s.Scenario = sc, in.Scenario
+	if _, err := sim.ParseDistribution(in.Distribution); err != nil {
+		fe["distribution"] = fmt.Sprintf("Unknown distribution %q; choose one of %s.", in.Distribution, strings.Join(sim.DistributionNames(), ", "))
+	}
+	s.Distribution = in.Distribution
+	if in.Distribution == string(sim.Custom) {
+		s.HourWeights = append([]float64(nil), in.HourWeights...)
+	}
+	switch {
+	case in.Start.IsZero():
+		fe["startTime"] = "Choose when the window starts."
+	case in.End.IsZero():
+		fe["endTime"] = "Choose when the window ends."
+	case !in.End.After(in.Start):
+		fe["endTime"] = "The window must end after it starts."
+	case in.End.Sub(in.Start) > sim.MaxWindow:
+		fe["endTime"] = "The window can be at most 30 days long."
+	}
+	s.StartAt, s.EndAt = in.Start.UTC(), in.End.UTC()
+	s.TimeZone = in.TimeZone
+	if s.TimeZone == "" {
+		s.TimeZone = "UTC"
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		fe["timeZone"] = fmt.Sprintf("Unknown time zone %q (use an IANA name such as Europe/Berlin).", in.TimeZone)
+		loc = time.UTC
+	}
+	if in.TotalRecords < 1 || in.TotalRecords > sim.MaxRecords {
+		fe["totalRecords"] = "Plan between 1 and 1,000,000 records."
+	}
+	s.TotalRecords = in.TotalRecords
+	pace := sim.Pace{Mode: sim.PaceMode(in.PaceMode)}
+	if pace.Mode == sim.Accelerated {
+		pace.Factor = in.PaceFactor
+	}
+	if err := pace.Validate(); err != nil {
+		var ve *sim.ValidationError
+		if errors.As(err, &ve) && ve.Field == "factor" {
+			fe["paceFactor"] = fmt.Sprintf("An accelerated pace runs between 1× and %d× faster than real time.", sim.MaxAcceleration)
+		} else {
+			fe["pace"] = "Choose realtime, accelerated or backfill."
+		}
+	}
+	s.PaceMode, s.PaceFactor = string(pace.Mode), pace.Factor
+	if in.Seed != nil {
+		s.Seed = *in.Seed
+	} else {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		s.Seed = int64(binary.LittleEndian.Uint64(b[:]) & math.MaxInt64)
+	}
+	e.validateTarget(ctx, userID, in, s, fe)
+	s.Pipeline = strings.TrimSpace(in.Pipeline)
+	for _, o := range in.OwnerIDs {
+		if o = strings.TrimSpace(o); o != "" {
+			s.OwnerIDs = append(s.OwnerIDs, o)
+		}
+	}
+	if fe["scenario"] == "" && fe["totalRecords"] == "" {
+		s.EffectiveTotal = sim.EffectiveTotal(in.TotalRecords, sc)
+	}
+	if len(fe) == 0 {
+		pl, err := sim.NewPlanner(sim.PlanInput{Distribution: sim.Distribution(in.Distribution), Start: s.StartAt, End: s.EndAt,
+			Count: s.EffectiveTotal, Seed: s.Seed, Location: loc, Weights: s.HourWeights})
+		if err != nil {
+			var ve *sim.ValidationError
+			field := "distribution"
+			if errors.As(err, &ve) && fieldOf[ve.Field] != "" {
+				field = fieldOf[ve.Field]
+			}
+			fe[field] = planMessage(err)
+		}
+		v.planner = pl
+	}
+	return v, fe
+}
+
+// planMessage words a planner error for a form.
+func planMessage(err error) string {
+	switch {
+	case errors.Is(err, sim.ErrNoBusinessHours):
+		return "The window contains no business hour (Monday–Friday 09:00–17:00 in its time zone)."
+	case errors.Is(err, sim.ErrCustomWeights):
+		return "A custom curve needs 24 non-negative hour weights with at least one above zero."
+	case errors.Is(err, sim.ErrEmptyWindow):
+		return "Every hour of the window has weight 0: no record could be placed."
+	}
+	var ve *sim.ValidationError
+	if errors.As(err, &ve) {
+		msg := ve.Err.Error()
+		if ve.Reason != "" {
+			msg += " (" + ve.Reason + ")"
+		}
+		return strings.ToUpper(msg[:1]) + msg[1:] + "."
+	}
+	return err.Error()
+}
+
+// validateTarget checks the target: the sandbox, or a connection of the user's
+// that answers.
+func (e *Engine) validateTarget(ctx context.Context, userID int64, in SimulationInput, s *storage.Simulation, fe FieldErrors) {
+	target := strings.TrimSpace(in.Target)
+	if target == "" || target == storage.TargetSandbox {
+		s.TargetKind = storage.TargetSandbox
+		if userID != 0 {
+			c, err := hubspot.NewClient(e.opts.SandboxURL, e.opts.SandboxToken)
+			if err == nil {
+				err = checkReachable(ctx, c)
+			}
+			if err != nil {
+				fe["target"] = "The built-in sandbox does not answer at " + e.opts.SandboxURL + ": " + err.Error()
+			}
+		}
+		return
+	}
+	id, err := strconv.ParseInt(target, 10, 64)
+	if err != nil || id <= 0 {
+		fe["target"] = `Choose "sandbox" or one of your HubSpot connections.`
+		return
+	}
+	s.TargetKind, s.ConnectionID = storage.TargetHubSpot, &id
+	if userID == 0 {
+		return
+	}
+	c, err := e.store.Connection(ctx, id)
+	if err != nil || c.UserID != userID {
+		fe["target"] = "That HubSpot connection does not exist or is not yours."
+		return
+	}
+	if e.box == nil {
+		fe["target"] = "HubSpot tokens cannot be opened (TOKEN_ENC_SECRET is missing)."
+		return
+	}
+	token, err := e.box.Open(c.TokenCiphertext)
+	if err != nil {
+		fe["target"] = "The connection's token cannot be decrypted; save the connection again."
+		return
+	}
+	client, err := hubspot.NewClient(c.BaseURL, string(token))
+	if err == nil {
+		err = checkReachable(ctx, client)
+	}
+	if err != nil {
+		msg := "HubSpot did not answer: " + err.Error()
+		if hubspot.Classify(err) == hubspot.CategoryAuth {
+			msg = "HubSpot rejected the connection's token (check its scopes, or save a new token)."
+		}
+		fe["target"] = msg
+	}
+}
+
+// Create validates and stores a new simulation in state queued for a user. Bad
+// input comes back as FieldErrors (the error is for the database).
+func (e *Engine) Create(ctx context.Context, userID int64, in SimulationInput) (storage.Simulation, FieldErrors, error) {
+	if err := e.built(); err != nil {
+		return storage.Simulation{}, nil, err
+	}
+	v, fe := e.validate(ctx, userID, in)
+	if len(fe) > 0 {
+		return storage.Simulation{}, fe, nil
+	}
+	s := v.sim
+	if err := e.store.CreateSimulation(ctx, &s); err != nil {
+		return storage.Simulation{}, nil, err
+	}
+	return s, nil, nil
+}
+
+// Preview plans the curve and the expected totals without storing anything.
+func (e *Engine) Preview(in SimulationInput) (Preview, FieldErrors) {
+	if err := e.built(); err != nil {
+		return Preview{}, FieldErrors{"": err.Error()}
+	}
+	seed := int64(1)
+	if in.Seed != nil {
+		seed = *in.Seed
+	}
+	in.Seed = &seed
+	v, fe := e.validate(context.Background(), 0, in)
+	if len(fe) > 0 {
+		return Preview{}, fe
+	}
+	hours := int(in.End.Sub(in.Start).Hours())
+	bins := min(max(hours, 12), 120)
+	counts := v.planner.Histogram(bins)
+	span := in.End.Sub(in.Start) / time.Duration(bins)
+	p := Preview{EffectiveTotal: v.sim.EffectiveTotal, Bins: make([]PreviewBin, bins), Totals: map[string]int{}}
+	for i, c := range counts {
+		p.Bins[i] = PreviewBin{Start: v.sim.StartAt.Add(time.Duration(i) * span), Count: c}
+	}
+	ex := sim.ExpectedTotals(v.scenario, v.sim.EffectiveTotal)
+	for _, k := range sim.ObjectKinds {
+		p.Totals[k.Plural()] = ex.Get(k)
+	}
+	unbudgeted := v.scenario
+	for _, k := range sim.ActivityKinds {
+		unbudgeted.Budgets.Set(k, math.MaxInt32)
+	}
+	free := sim.ExpectedTotals(unbudgeted, v.sim.EffectiveTotal)
+	for _, k := range sim.ActivityKinds {
+		if cut := free.Get(k) - ex.Get(k); cut > 0 {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("The %s budget (%s) cuts about %s planned %s.",
+				k.Plural(), thousands(v.scenario.Budgets.Get(k)), thousands(cut), k.Plural()))
+		}
+	}
+	if v.sim.EffectiveTotal != in.TotalRecords {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("The %s scenario's volume multiplier (×%g) makes %s records of the %s requested.",
+			v.scenario.Name, v.scenario.VolumeMultiplier, thousands(v.sim.EffectiveTotal), thousands(in.TotalRecords)))
+	}
+	return p, nil
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Start moves a queued simulation to running and queues its first tick, which
+// expands the first segments. Planning the segments is cheap (one index search per
+// simulated hour), so starting 1,000,000 records over 30 days returns at once.
+func (e *Engine) Start(ctx context.Context, id int64) (storage.Simulation, error) {
+	if err := e.built(); err != nil {
+		return storage.Simulation{}, err
+	}
+	if !e.redis.Enabled() {
+		return storage.Simulation{}, ErrNoRedis
+	}
+	s, err := e.store.Simulation(ctx, id)
+	if err != nil {
+		return storage.Simulation{}, err
+	}
+	if s.Status != storage.StatusQueued {
+		return storage.Simulation{}, fmt.Errorf("%w: simulation %d is %s, cannot start", storage.ErrConflict, id, s.Status)
+	}
+	spec, err := e.specOf(ctx, s)
+	if err != nil {
+		return storage.Simulation{}, err
+	}
+	segs := planSegments(s, spec.Planner)
+	if err := e.store.CreateSegments(ctx, segs); err != nil {
+		return storage.Simulation{}, err
+	}
+	s, err = e.store.TransitionSimulation(ctx, id, []string{storage.StatusQueued}, storage.StatusRunning, "started")
+	if err != nil {
+		return storage.Simulation{}, err
+	}
+	if err := e.writeSegmentIndex(ctx, s, segs); err != nil {
+		e.log.Warn("segment index to redis (the reconciler will retry)", "simulation", id, "err", err)
+	}
+	e.enqueueTick(ctx, id)
+	return s, nil
+}
+
+// writeSegmentIndex writes sim:<id>:segments, each segment's meta hash and the
+// timestamp plan cache.
+func (e *Engine) writeSegmentIndex(ctx context.Context, s storage.Simulation, segs []storage.Segment) error {
+	if !e.redis.Up() {
+		return storage.ErrRedisDisabled
+	}
+	pipe := e.redis.Client.Pipeline()
+	members := make([]redis.Z, len(segs))
+	firsts := make([]int, len(segs))
+	for i, g := range segs {
+		members[i] = redis.Z{Score: float64(g.StartAt.UnixMilli()), Member: SegmentID(g.Index)}
+		firsts[i] = g.FirstIndex
+		state := g.State
+		if state == "" {
+			state = storage.SegmentPlanned
+		}
+		pipe.HSet(ctx, SegmentKey(s.ID, g.Index), "start", g.StartAt.UnixMilli(), "end", g.EndAt.UnixMilli(),
+			"first", g.FirstIndex, "last", g.EndIndex-1, "state", state)
+	}
+	pipe.ZAdd(ctx, SegmentsKey(s.ID), members...)
+	plan, _ := json.Marshal(map[string]any{"start": s.StartAt.UnixMilli(), "end": s.EndAt.UnixMilli(),
+		"records": s.EffectiveTotal, "segmentMs": segmentSpan.Milliseconds(), "segmentFirst": firsts})
+	pipe.Set(ctx, TimestampsKey(s.ID), plan, 0)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// enqueueTick makes sure the simulation's tick exists; asynq refuses a second one
+// (same task id), and the reconciler replaces one that was archived.
+func (e *Engine) enqueueTick(ctx context.Context, id int64) {
+	if e.queue == nil || !e.redis.Up() {
+		return
+	}
+	task, opts := newTickTask(id)
+	_, err := e.queue.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		info, ierr := e.inspector.GetTaskInfo(ControlQueue, TickTaskID(id))
+		if ierr == nil && (info.State == asynq.TaskStateArchived || info.State == asynq.TaskStateCompleted) {
+			if e.inspector.DeleteTask(ControlQueue, info.ID) == nil {
+				_, err = e.queue.EnqueueContext(ctx, task, opts...)
+			}
+		} else {
+			err = nil
+		}
+	}
+	if err != nil {
+		e.log.Warn("enqueue tick (the reconciler will retry)", "simulation", id, "err", err)
+	}
+}
+
+// Pause stops a running simulation from taking new work; queued work waits.
+func (e *Engine) Pause(ctx context.Context, id int64) (storage.Simulation, error) {
+	if err := e.built(); err != nil {
+		return storage.Simulation{}, err
+	}
+	s, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusRunning}, storage.StatusPaused, "paused")
+	e.expire(id)
+	return s, err
+}
+
+// Resume continues a paused simulation.
+func (e *Engine) Resume(ctx context.Context, id int64) (storage.Simulation, error) {
+	if err := e.built(); err != nil {
+		return storage.Simulation{}, err
+	}
+	s, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusPaused}, storage.StatusRunning, "resumed")
+	if err != nil {
+		return s, err
+	}
+	e.expire(id)
+	e.enqueueTick(ctx, id)
+	return s, nil
+}
+
+// Abort ends a simulation; purge also deletes its queued work from every queue.
+func (e *Engine) Abort(ctx context.Context, id int64, purge bool) (storage.Simulation, error) {
+	if err := e.built(); err != nil {
+		return storage.Simulation{}, err
+	}
+	reason := "aborted"
+	if purge {
+		reason = "aborted; queued work purged"
+	}
+	s, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusQueued, storage.StatusRunning, storage.StatusPaused},
+		storage.StatusAborted, reason)
+	if err != nil {
+		return s, err
+	}
+	e.forgetRun(id)
+	if purge {
+		n, err := e.Purge(ctx, id)
+		if err != nil {
+			e.log.Warn("purge aborted simulation", "simulation", id, "err", err)
+		} else {
+			e.log.Info("purged aborted simulation", "simulation", id, "tasks", n)
+		}
+	}
+	return s, nil
+}
+
+// Segments lists a simulation's segments and where they came from: "redis" (the
+// segment index and meta hashes) or "db".
+func (e *Engine) Segments(ctx context.Context, id int64) ([]SegmentView, string, error) {
+	if err := e.built(); err != nil {
+		return nil, "", err
+	}
+	if _, err := e.store.Simulation(ctx, id); err != nil {
+		return nil, "", err
+	}
+	if views, ok := e.redisSegments(ctx, id); ok {
+		return views, "redis", nil
+	}
+	segs, err := e.store.Segments(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]SegmentView, len(segs))
+	for i, g := range segs {
+		out[i] = SegmentView{Index: g.Index, Start: g.StartAt, End: g.EndAt, FirstIndex: g.FirstIndex, EndIndex: g.EndIndex, State: g.State}
+	}
+	return out, "db", nil
+}
+
+func (e *Engine) redisSegments(ctx context.Context, id int64) ([]SegmentView, bool) {
+	if !e.redis.Up() {
+		return nil, false
+	}
+	ids, err := e.redis.Client.ZRange(ctx, SegmentsKey(id), 0, -1).Result()
+	if err != nil || len(ids) == 0 {
+		return nil, false
+	}
+	pipe := e.redis.Client.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	for i, sid := range ids {
+		cmds[i] = pipe.HGetAll(ctx, simPrefix(id)+sid)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, false
+	}
+	out := make([]SegmentView, 0, len(ids))
+	for i, sid := range ids {
+		m := cmds[i].Val()
+		k, err := strconv.Atoi(strings.TrimPrefix(sid, "seg:"))
+		if err != nil || len(m) == 0 {
+			return nil, false
+		}
+		start, _ := strconv.ParseInt(m["start"], 10, 64)
+		end, _ := strconv.ParseInt(m["end"], 10, 64)
+		first, _ := strconv.Atoi(m["first"])
+		last, _ := strconv.Atoi(m["last"])
+		out = append(out, SegmentView{Index: k, Start: time.UnixMilli(start).UTC(), End: time.UnixMilli(end).UTC(),
+			FirstIndex: first, EndIndex: last + 1, State: m["state"]})
+	}
+	return out, true
+}

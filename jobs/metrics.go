@@ -1,0 +1,356 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// counterBuf holds counter deltas not yet written to the database: every counter
+// goes to the Redis metrics hash at once and to the database in periodic flushes.
+type counterBuf struct {
+	mu      sync.Mutex
+	pending map[int64]map[string]int64
+}
+
+func (b *counterBuf) add(simID int64, deltas map[string]int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m := b.pending[simID]
+	if m == nil {
+		m = map[string]int64{}
+		b.pending[simID] = m
+	}
+	for k, v := range deltas {
+		m[k] += v
+	}
+}
+
+func (b *counterBuf) take() map[int64]map[string]int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.pending
+	b.pending = map[int64]map[string]int64{}
+	return out
+}
+
+func (b *counterBuf) peek(simID int64) map[string]int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]int64{}
+	for k, v := range b.pending[simID] {
+		out[k] = v
+	}
+	return out
+}
+
+// count adds deltas to a simulation's metrics: HINCRBY on sim:<id>:metrics now,
+// the database with the next flush.
+func (e *Engine) count(ctx context.Context, simID int64, deltas map[string]int64) {
+	for k, v := range deltas {
+		if v == 0 {
+			delete(deltas, k)
+		}
+	}
+	if len(deltas) == 0 {
+		return
+	}
+	e.counters.add(simID, deltas)
+	if !e.redis.Up() {
+		return
+	}
+	pipe := e.redis.Client.Pipeline()
+	key := MetricsKey(simID)
+	for k, v := range deltas {
+		pipe.HIncrBy(ctx, key, k, v)
+	}
+	if _, err := pipe.Exec(context.WithoutCancel(ctx)); err != nil {
+		e.log.Warn("metrics to redis", "simulation", simID, "err", err)
+	}
+}
+
+// countObjects adds per-type counts under an event ("created", "scheduled", …)
+// plus the matching total field.
+func (e *Engine) countObjects(ctx context.Context, simID int64, event, total string, byKind map[string]int, extra map[string]int64) {
+	d := map[string]int64{}
+	for kind, n := range byKind {
+		if n == 0 {
+			continue
+		}
+		k, ok := sim.ParseKind(kind)
+		if !ok {
+			continue
+		}
+		d[sim.MetricKey(k, event)] += int64(n)
+		if total != "" {
+			d[total] += int64(n)
+		}
+	}
+	for k, v := range extra {
+		d[k] += v
+	}
+	e.count(ctx, simID, d)
+}
+
+// FlushCounters writes the counter deltas gathered since the last flush to the
+// database; deltas that fail to write are kept for the next flush.
+func (e *Engine) FlushCounters(ctx context.Context) error {
+	var firstErr error
+	for simID, deltas := range e.counters.take() {
+		if err := e.store.AddSimulationCounters(ctx, simID, deltas); err != nil {
+			e.counters.add(simID, deltas)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	return firstErr
+}
+
+// pluralKinds lists every object type by plural name, in creation order.
+func pluralKinds() []string {
+	out := make([]string, len(sim.ObjectKinds))
+	for i, k := range sim.ObjectKinds {
+		out[i] = k.Plural()
+	}
+	return out
+}
+
+// Metrics reports a simulation's progress: from the Redis metrics hash when Redis is
+// up and has it, from the database (counters, ledger, DLQ and skips) otherwise.
+func (e *Engine) Metrics(ctx context.Context, id int64) (Metrics, error) {
+	if err := e.built(); err != nil {
+		return Metrics{}, err
+	}
+	s, err := e.store.Simulation(ctx, id)
+	if err != nil {
+		return Metrics{}, err
+	}
+	m := Metrics{Status: s.Status, StatusReason: s.StatusReason, EffectiveTotal: s.EffectiveTotal,
+		Created: map[string]int64{}, Scheduled: map[string]int64{}, Failed: map[string]int64{}, Thinned: map[string]int64{}}
+	fields, ok := e.redisMetrics(ctx, id)
+	if ok {
+		m.Source = "redis"
+	} else {
+		m.Source = "db"
+		if fields, err = e.dbMetrics(ctx, id); err != nil {
+			return Metrics{}, err
+		}
+	}
+	for _, p := range pluralKinds() {
+		m.Created[p] = fields[p+"_"+sim.EventCreated]
+		m.Scheduled[p] = fields[p+"_"+sim.EventScheduled]
+		m.Failed[p] = fields[p+"_"+eventFailed]
+		m.Thinned[p] = fields[p+"_"+eventThinned]
+	}
+	m.Processed = fields[fieldProcessed]
+	m.Throughput = e.throughput(ctx, id)
+	planned, err := e.plannedTotal(ctx, s)
+	if err == nil && planned > 0 {
+		var done int64
+		for _, p := range pluralKinds() {
+			done += m.Created[p] + m.Failed[p] + m.Thinned[p]
+		}
+		m.PercentComplete = min(100, float64(done)*100/float64(planned))
+	}
+	if s.Status == storage.StatusCompleted {
+		m.PercentComplete = 100
+	}
+	return m, nil
+}
+
+// redisMetrics reads the metrics hash; ok is false when Redis is down or the hash
+// is missing (a flush), so the caller falls back to the database.
+func (e *Engine) redisMetrics(ctx context.Context, id int64) (map[string]int64, bool) {
+	if !e.redis.Up() {
+		return nil, false
+	}
+	raw, err := e.redis.Client.HGetAll(ctx, MetricsKey(id)).Result()
+	if err != nil || len(raw) == 0 {
+		return nil, false
+	}
+	out := make(map[string]int64, len(raw))
+	for k, v := range raw {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			out[k] = n
+		}
+	}
+	return out, true
+}
+
+// dbMetrics rebuilds the metrics fields from the database: counters for what only
+// counters know (scheduled, processed), exact counts for created, failed and
+// thinned, plus this process's deltas not yet flushed.
+func (e *Engine) dbMetrics(ctx context.Context, id int64) (map[string]int64, error) {
+	fields, err := e.store.SimulationCounters(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range e.counters.peek(id) {
+		fields[k] += v
+	}
+	created, err := e.store.LedgerCounts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	failed, err := e.store.FailedCounts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	skips, err := e.store.SkipCounts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var totalCreated, totalThinned, totalFailed, totalBlocked int64
+	for _, k := range sim.ObjectKinds {
+		c := created[string(k)]
+		f := failed[string(k)]
+		b := skips[storage.SkipBlocked][string(k)]
+		t := skips[storage.SkipThinned][string(k)]
+		fields[sim.MetricKey(k, sim.EventCreated)] = c
+		fields[sim.MetricKey(k, eventFailed)] = f + b
+		fields[sim.MetricKey(k, eventThinned)] = t
+		totalCreated, totalFailed, totalBlocked, totalThinned = totalCreated+c, totalFailed+f, totalBlocked+b, totalThinned+t
+	}
+	fields[fieldCreated], fields[fieldFailures], fields[fieldBlocked], fields[fieldThinned] = totalCreated, totalFailed, totalBlocked, totalThinned
+	return fields, nil
+}
+
+// rebuildMetrics writes the database's view of a simulation's metrics into Redis
+// (after a flush lost the hash).
+func (e *Engine) rebuildMetrics(ctx context.Context, id int64) error {
+	fields, err := e.dbMetrics(ctx, id)
+	if err != nil {
+		return err
+	}
+	vals := make(map[string]any, len(fields))
+	for k, v := range fields {
+		if strings.HasPrefix(k, fieldThroughput) {
+			continue
+		}
+		vals[k] = v
+	}
+	if len(vals) == 0 {
+		vals[fieldCreated] = 0
+	}
+	return e.redis.Client.HSet(ctx, MetricsKey(id), vals).Err()
+}
+
+// plannedTotal is the number of objects a simulation plans (exact once known).
+func (e *Engine) plannedTotal(ctx context.Context, s storage.Simulation) (int64, error) {
+	totals, err := e.planned(ctx, s)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, v := range totals {
+		n += v
+	}
+	return n, nil
+}
+
+// planned returns the exact planned totals per plural type, or the scenario's
+// expectation until the first tick stored them.
+func (e *Engine) planned(ctx context.Context, s storage.Simulation) (map[string]int64, error) {
+	e.mu.Lock()
+	t, ok := e.plans[s.ID]
+	e.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	js, err := e.store.SimulationPlan(ctx, s.ID)
+	if err == nil {
+		var t map[string]int64
+		if json.Unmarshal([]byte(js), &t) == nil {
+			e.mu.Lock()
+			e.plans[s.ID] = t
+			e.mu.Unlock()
+			return t, nil
+		}
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	sc, err := e.scenarioOf(ctx, s.Scenario, s.ScenarioVersion)
+	if err != nil {
+		return nil, err
+	}
+	ex := sim.ExpectedTotals(sc, s.EffectiveTotal)
+	out := map[string]int64{}
+	for _, k := range sim.ObjectKinds {
+		out[k.Plural()] = int64(ex.Get(k))
+	}
+	return out, nil
+}
+
+// throughputSamples is how many samples the sparkline shows.
+const throughputSamples = 30
+
+// throughputEvery is the sampling interval of the sparkline.
+const throughputEvery = 10 * time.Second
+
+type sample struct {
+	At      int64 `json:"t"` // unix seconds
+	Created int64 `json:"c"`
+}
+
+// sampleThroughput appends the current created count to the ring kept in the
+// metrics hash's "throughput" field.
+func (e *Engine) sampleThroughput(ctx context.Context, id int64, now time.Time) {
+	if !e.redis.Up() {
+		return
+	}
+	key := MetricsKey(id)
+	vals, err := e.redis.Client.HMGet(ctx, key, fieldCreated, fieldThroughput).Result()
+	if err != nil {
+		return
+	}
+	var ring []sample
+	if s, ok := vals[1].(string); ok {
+		_ = json.Unmarshal([]byte(s), &ring)
+	}
+	if n := len(ring); n > 0 && now.Unix()-ring[n-1].At < int64(throughputEvery/time.Second) {
+		return
+	}
+	var created int64
+	if s, ok := vals[0].(string); ok {
+		created, _ = strconv.ParseInt(s, 10, 64)
+	}
+	ring = append(ring, sample{At: now.Unix(), Created: created})
+	if len(ring) > throughputSamples+1 {
+		ring = ring[len(ring)-throughputSamples-1:]
+	}
+	b, _ := json.Marshal(ring)
+	e.redis.Client.HSet(ctx, key, fieldThroughput, string(b))
+}
+
+// throughput is objects created per sampling interval, oldest first.
+func (e *Engine) throughput(ctx context.Context, id int64) []int64 {
+	if !e.redis.Up() {
+		return nil
+	}
+	s, err := e.redis.Client.HGet(ctx, MetricsKey(id), fieldThroughput).Result()
+	if err != nil {
+		if !errors.Is(err, redis.Nil) {
+			e.log.Debug("throughput", "err", err)
+		}
+		return nil
+	}
+	var ring []sample
+	if json.Unmarshal([]byte(s), &ring) != nil || len(ring) < 2 {
+		return nil
+	}
+	out := make([]int64, 0, len(ring)-1)
+	for i := 1; i < len(ring); i++ {
+		out = append(out, max(0, ring[i].Created-ring[i-1].Created))
+	}
+	return out
+}

@@ -1,0 +1,300 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// Run runs the engine's background work until ctx ends: the counter flush (every
+// FlushEvery, and a last one on the way out) and the reconciler (at once, every
+// ReconcileEvery, and whenever Redis comes back).
+func (e *Engine) Run(ctx context.Context) {
+	if e.built() != nil {
+		return
+	}
+	e.redis.OnChange(func(up bool) {
+		if up {
+			select {
+			case e.kick <- struct{}{}:
+			default:
+			}
+		}
+	})
+	flush := time.NewTicker(e.opts.FlushEvery)
+	defer flush.Stop()
+	rec := time.NewTicker(e.opts.ReconcileEvery)
+	defer rec.Stop()
+	reconcile := func() {
+		if err := e.Reconcile(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("reconcile", "err", err)
+		}
+	}
+	reconcile()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := e.FlushCounters(fctx); err != nil {
+				e.log.Warn("last counter flush", "err", err)
+			}
+			cancel()
+			return
+		case <-flush.C:
+			if err := e.FlushCounters(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("counter flush", "err", err)
+			}
+		case <-rec.C:
+			reconcile()
+		case <-e.kick:
+			reconcile()
+		}
+	}
+}
+
+// progress remembers when a simulation last moved, for stall detection.
+type progress struct {
+	settled int64
+	since   time.Time
+}
+
+// Reconcile compares every running simulation's plan with its ledger and restores
+// what Redis lost: the tick, the metrics hash (from the database), the segment
+// index, and the queued work of expanded segments whose expansion flag is gone (a
+// flush or an outage) — plan minus ledger, DLQ and skips, queued again. A
+// simulation that made no progress for StallAfter while work is overdue gets that
+// work queued again too. Everything it queues is idempotent, so running it any
+// number of times creates nothing twice.
+func (e *Engine) Reconcile(ctx context.Context) error {
+	if e.built() != nil || !e.redis.Up() {
+		return nil
+	}
+	sims, err := e.store.Simulations(ctx, storage.SimulationFilter{Statuses: []string{storage.StatusRunning}, Limit: 10000})
+	if err != nil {
+		return err
+	}
+	var firstErr error
+	for _, s := range sims {
+		if err := e.reconcileSimulation(ctx, s); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+func (e *Engine) reconcileSimulation(ctx context.Context, s storage.Simulation) error {
+	id := s.ID
+	rdb := e.redis.Client
+	e.enqueueTick(ctx, id)
+	n, err := rdb.Exists(ctx, MetricsKey(id), SegmentsKey(id)).Result()
+	if err != nil {
+		return err
+	}
+	segs, err := e.store.Segments(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n < 2 {
+		if ok, _ := rdb.Exists(ctx, MetricsKey(id)).Result(); ok == 0 {
+			if err := e.rebuildMetrics(ctx, id); err != nil {
+				return err
+			}
+		}
+		if ok, _ := rdb.Exists(ctx, SegmentsKey(id)).Result(); ok == 0 {
+			if err := e.writeSegmentIndex(ctx, s, segs); err != nil {
+				return err
+			}
+		}
+	}
+	pipe := rdb.Pipeline()
+	flags := make([]interface{ Val() int64 }, len(segs))
+	for k, g := range segs {
+		if g.State != storage.SegmentPlanned {
+			flags[k] = pipe.Exists(ctx, ExpandedKey(id, g.Index))
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	run, err := e.run(ctx, id)
+	if err != nil {
+		return err
+	}
+	stalled := e.stalled(ctx, run)
+	now := time.Now()
+	for k, g := range segs {
+		if g.State == storage.SegmentPlanned {
+			continue
+		}
+		lost := flags[k].Val() == 0
+		if g.State == storage.SegmentExpanded && (lost || stalled) {
+			if err := e.rederive(ctx, run, segs, k, !lost, now); err != nil {
+				return err
+			}
+		}
+		if lost {
+			rdb.SetNX(ctx, ExpandedKey(id, g.Index), now.UnixMilli(), 0)
+		}
+	}
+	return nil
+}
+
+// stalled reports whether a simulation's settled object count has not moved for
+// StallAfter.
+func (e *Engine) stalled(ctx context.Context, run *simRun) bool {
+	fields, ok := e.redisMetrics(ctx, run.sim.ID)
+	if !ok {
+		return false
+	}
+	settled := fields[fieldCreated] + fields[fieldFailures] + fields[fieldBlocked] + fields[fieldThinned]
+	now := time.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.progress == nil {
+		e.progress = map[int64]progress{}
+	}
+	p, ok := e.progress[run.sim.ID]
+	if !ok || p.settled != settled {
+		e.progress[run.sim.ID] = progress{settled: settled, since: now}
+		return false
+	}
+	return now.Sub(p.since) >= e.opts.StallAfter
+}
+
+// rederive queues again the records of segment segs[k] that still miss an object
+// (plan minus ledger, DLQ and skips). overdueOnly leaves out records whose
+// missing objects are not yet due (by StallAfter), which are presumably still
+// queued; after a flush everything missing is queued again. The records handler
+// skips what exists and reschedules missing activities (Force).
+func (e *Engine) rederive(ctx context.Context, run *simRun, segs []storage.Segment, k int, overdueOnly bool, now time.Time) error {
+	g := segs[k]
+	if g.EndIndex <= g.FirstIndex {
+		return nil
+	}
+	id, spec := run.sim.ID, run.spec
+	rows, err := e.store.LedgerRange(ctx, id, g.FirstIndex, g.EndIndex)
+	if err != nil {
+		return err
+	}
+	resolved := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		resolved[r.RecordKey] = true
+	}
+	skips, err := e.store.SkipsRange(ctx, id, g.FirstIndex, g.EndIndex)
+	if err != nil {
+		return err
+	}
+	for _, s := range skips {
+		resolved[s.RecordKey] = true
+	}
+	dlq, err := e.store.DLQKeysRange(ctx, id, g.FirstIndex, g.EndIndex)
+	if err != nil {
+		return err
+	}
+	for key := range dlq {
+		resolved[key] = true
+	}
+	used := usedBefore(spec, segs, k)
+	var chunks []chunk
+	var cur *chunk
+	due := now.Add(-e.opts.StallAfter)
+	for i := g.FirstIndex; i < g.EndIndex; i++ {
+		rec, err := sim.PlanRecord(spec, i, used)
+		if err != nil {
+			return err
+		}
+		if missingWork(&rec, resolved, func(t time.Time) bool { return !overdueOnly || !run.runAt(t).After(due) }) {
+			if cur == nil || cur.end != i || cur.end-cur.first >= MaxBatch {
+				chunks = append(chunks, chunk{first: i, end: i, used: used})
+				cur = &chunks[len(chunks)-1]
+			}
+			cur.end = i + 1
+		}
+		used = used.Plus(sim.Candidates(spec, i))
+	}
+	for _, c := range chunks {
+		task, opts, err := e.newRecordsTask(RecordsPayload{Sim: id, First: c.first, End: c.end, Used: c.used, Force: true}, now)
+		if err != nil {
+			return err
+		}
+		if _, err := e.queue.EnqueueContext(ctx, task, opts...); err != nil {
+			return err
+		}
+	}
+	if len(chunks) > 0 {
+		e.log.Info("reconciler queued missing work again", "simulation", id, "segment", g.Index, "tasks", len(chunks), "overdueOnly", overdueOnly)
+	}
+	return nil
+}
+
+// missingWork reports whether a record has an object that is neither created,
+// failed nor skipped and whose time counts (due says so).
+func missingWork(r *sim.Record, resolved map[string]bool, due func(time.Time) bool) bool {
+	if !resolved[r.Key] || r.Company.First && !resolved[r.Company.Key] || r.Deal != nil && !resolved[r.Deal.Key] {
+		return due(r.CreatedAt)
+	}
+	for _, a := range r.Activities {
+		if !resolved[a.Key] && due(a.At) {
+			return true
+		}
+	}
+	return false
+}
+
+// Purge deletes a simulation's pending, scheduled and retrying tasks from every
+// queue it uses and returns how many went. Its tasks are found by their id prefix
+// (or, for tasks queued by others such as a DLQ replay, by their payload).
+func (e *Engine) Purge(ctx context.Context, id int64) (int, error) {
+	if e.inspector == nil {
+		return 0, ErrNoRedis
+	}
+	prefix := taskIDPrefix(id)
+	deleted := 0
+	for _, q := range []string{PrimaryQueue(id), SecondaryQueue, ControlQueue} {
+		for _, list := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
+			e.inspector.ListPendingTasks, e.inspector.ListScheduledTasks, e.inspector.ListRetryTasks,
+		} {
+			var ids []string
+			for page := 1; ; page++ {
+				tasks, err := list(q, asynq.PageSize(1000), asynq.Page(page))
+				if err != nil {
+					if errors.Is(err, asynq.ErrQueueNotFound) {
+						break
+					}
+					return deleted, err
+				}
+				for _, t := range tasks {
+					if strings.HasPrefix(t.ID, prefix) || payloadSim(t.Payload) == id {
+						ids = append(ids, t.ID)
+					}
+				}
+				if len(tasks) < 1000 {
+					break
+				}
+			}
+			for _, tid := range ids {
+				if err := e.inspector.DeleteTask(q, tid); err == nil {
+					deleted++
+				}
+			}
+		}
+	}
+	return deleted, nil
+}
+
+func payloadSim(b []byte) int64 {
+	var p struct {
+		Sim int64 `json:"sim"`
+	}
+	if json.Unmarshal(b, &p) != nil {
+		return 0
+	}
+	return p.Sim
+}

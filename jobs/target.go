@@ -1,0 +1,373 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/ratelimit"
+	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// KeyProperty is the property every object SimCRM creates carries: its
+// deterministic key. Where the target accepts it as a unique property, a retried
+// create finds the object instead of making a second one.
+const KeyProperty = "simcrm_record_key"
+
+// SimulationProperty holds the id of the simulation that created an object (the
+// sandbox browser lists a simulation's objects by it).
+const SimulationProperty = "simcrm_simulation_id"
+
+// target is one CRM the engine writes to (the sandbox, or a HubSpot connection),
+// with the guards every call passes: breaker, cooldown and the sliding window.
+type target struct {
+	name    string // "sandbox" or "connection <id>"
+	client  *hubspot.Client
+	window  *ratelimit.Window // nil: no limit (the sandbox with limits off)
+	breaker *ratelimit.Breaker
+	sandbox bool
+
+	// waiters bounds the workers that sleep through a short window wait instead of
+	// going back to the queue: enough to take every slot as it frees, few enough
+	// that other simulations' work still gets workers.
+	waiters chan struct{}
+
+	setup     sync.Mutex
+	ready     bool
+	keyProp   map[sim.Kind]bool // the target has simcrm_record_key for the type
+	uniqueKey map[sim.Kind]bool // …and it is unique (hasUniqueValue)
+	simProp   map[sim.Kind]bool // the target has simcrm_simulation_id for the type
+}
+
+// inlineWaitMax is the longest window wait a worker sleeps through.
+const inlineWaitMax = 2 * time.Second
+
+// targetOf returns the (cached) target of a simulation.
+func (e *Engine) targetOf(ctx context.Context, s storage.Simulation) (*target, error) {
+	key := storage.TargetSandbox
+	if s.TargetKind == storage.TargetHubSpot && s.ConnectionID != nil {
+		key = "connection " + strconv.FormatInt(*s.ConnectionID, 10)
+	}
+	e.mu.Lock()
+	t := e.targets[key]
+	e.mu.Unlock()
+	if t != nil {
+		return t, nil
+	}
+	var err error
+	if key == storage.TargetSandbox {
+		t, err = e.newTarget(key, e.opts.SandboxURL, e.opts.SandboxToken, "sandbox", e.opts.SandboxLimits)
+		if t != nil {
+			t.sandbox = true
+		}
+	} else {
+		var c storage.Connection
+		c, err = e.store.Connection(ctx, *s.ConnectionID)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: simulation %d connection: %w", s.ID, err)
+		}
+		var token []byte
+		if e.box == nil {
+			return nil, errors.New("jobs: no TOKEN_ENC_SECRET to open HubSpot tokens")
+		}
+		token, err = e.box.Open(c.TokenCiphertext)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: connection %d token: %w", c.ID, err)
+		}
+		tier, terr := ratelimit.ParseTier(c.Tier)
+		if terr != nil {
+			tier = ratelimit.TierFree
+		}
+		limits := ratelimit.LimitsFor(tier)
+		t, err = e.newTarget(key, c.BaseURL, string(token), "conn"+strconv.FormatInt(c.ID, 10), &limits)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	if cur := e.targets[key]; cur != nil {
+		t = cur
+	} else {
+		e.targets[key] = t
+	}
+	e.mu.Unlock()
+	return t, nil
+}
+
+func (e *Engine) newTarget(name, baseURL, token, connID string, limits *ratelimit.Limits) (*target, error) {
+	t := &target{name: name, breaker: e.breaker, waiters: make(chan struct{}, 4)}
+	opts := []hubspot.Option{hubspot.WithTimeout(30 * time.Second), hubspot.WithUserAgent("simcrm-engine/1")}
+	if e.opts.HTTPClient != nil {
+		opts = append(opts, hubspot.WithHTTPClient(e.opts.HTTPClient))
+	}
+	if limits != nil && e.redis.Enabled() {
+		w, err := ratelimit.NewWindow(e.redis.Client, connID, *limits)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %s limiter: %w", name, err)
+		}
+		t.window = w
+		opts = append(opts, hubspot.WithRateObserver(func(info hubspot.RateLimitInfo) {
+			h := ratelimit.Headers{}
+			if info.HasWindow && info.Max > 0 {
+				h.Max, h.Remaining, h.IntervalMillis = info.Max, info.Remaining, info.IntervalMilliseconds
+			}
+			if info.HasDaily && info.Daily > 0 {
+				h.Daily, h.DailyRemaining = info.Daily, info.DailyRemaining
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = w.Tighten(ctx, h)
+		}))
+	}
+	c, err := hubspot.NewClient(baseURL, token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %s client: %w", name, err)
+	}
+	t.client = c
+	return t, nil
+}
+
+// dailyLimitError reports that the target's daily allowance is spent: the
+// simulation pauses with a readable reason instead of retrying.
+type dailyLimitError struct{ resetAt time.Time }
+
+func (d *dailyLimitError) Error() string {
+	return "the target's daily API limit is spent; it resets at " + d.resetAt.Format("2006-01-02 15:04 MST")
+}
+
+// do makes one call to the target behind its guards: breaker, then cooldown and
+// window. A wait comes back as *Throttled (never a failure); a 429 feeds the window
+// (DAILY becomes a *dailyLimitError); server, timeout and network failures count
+// against the breaker.
+func (t *target) do(ctx context.Context, call func(context.Context) error) error {
+	var probe bool
+	if t.breaker != nil {
+		d, err := t.breaker.Allow(ctx)
+		if err != nil {
+			return &Throttled{Wait: time.Second, Reason: "breaker unavailable: " + err.Error()}
+		}
+		if !d.Allowed {
+			return &Throttled{Wait: max(d.RetryIn, 100*time.Millisecond), Reason: "circuit breaker open"}
+		}
+		probe = d.Probe
+	}
+	release := func() {
+		if probe {
+			_ = t.breaker.Release(context.WithoutCancel(ctx), true)
+		}
+	}
+	if err := t.reserve(ctx); err != nil {
+		release()
+		return err
+	}
+	err := call(ctx)
+	bctx := context.WithoutCancel(ctx)
+	if err == nil {
+		if t.breaker != nil {
+			_ = t.breaker.Success(bctx, probe)
+		}
+		return nil
+	}
+	switch hubspot.Classify(err) {
+	case hubspot.CategoryServer, hubspot.CategoryTimeout, hubspot.CategoryNetwork:
+		if t.breaker != nil {
+			_ = t.breaker.Failure(bctx, probe)
+		}
+	case hubspot.CategoryRateLimit:
+		if t.breaker != nil {
+			_ = t.breaker.Success(bctx, probe)
+		}
+		return t.rejected(bctx, err)
+	default:
+		if t.breaker != nil {
+			_ = t.breaker.Success(bctx, probe)
+		}
+	}
+	return err
+}
+
+// reserve takes one call from the window, sleeping through short waits while a
+// waiter slot is free.
+func (t *target) reserve(ctx context.Context) error {
+	if t.window == nil {
+		return nil
+	}
+	waiting := false
+	defer func() {
+		if waiting {
+			<-t.waiters
+		}
+	}()
+	for {
+		r, err := t.window.Reserve(ctx, 1)
+		var dl *ratelimit.DailyLimitError
+		if errors.As(err, &dl) {
+			return &dailyLimitError{resetAt: dl.ResetAt}
+		}
+		if err != nil {
+			return &Throttled{Wait: time.Second, Reason: "limiter unavailable: " + err.Error()}
+		}
+		if r.OK {
+			return nil
+		}
+		if r.Cooldown || r.RetryIn > inlineWaitMax {
+			return &Throttled{Wait: r.RetryIn, Reason: "rate limit window"}
+		}
+		if !waiting {
+			select {
+			case t.waiters <- struct{}{}:
+				waiting = true
+			default:
+				return &Throttled{Wait: r.RetryIn, Reason: "rate limit window"}
+			}
+		}
+		timer := time.NewTimer(r.RetryIn)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return &Throttled{Wait: r.RetryIn, Reason: "rate limit window"}
+		case <-timer.C:
+		}
+	}
+}
+
+// rejected records a 429 and turns it into a wait.
+func (t *target) rejected(ctx context.Context, err error) error {
+	var he *hubspot.Error
+	rej := ratelimit.Rejection{}
+	if errors.As(err, &he) {
+		rej.Policy = ratelimit.Policy(he.PolicyName)
+		if he.HasRetryAfter {
+			rej.RetryAfter = he.RetryAfter
+		}
+	}
+	if t.window == nil {
+		if rej.Policy == ratelimit.PolicyDaily {
+			return &dailyLimitError{resetAt: ratelimit.NextMidnight(time.Now(), time.UTC)}
+		}
+		return &Throttled{Wait: max(rej.RetryAfter, 10*time.Second), Reason: "429 from " + t.name}
+	}
+	until, rerr := t.window.Rejected(ctx, rej)
+	var dl *ratelimit.DailyLimitError
+	if errors.As(rerr, &dl) {
+		return &dailyLimitError{resetAt: dl.ResetAt}
+	}
+	wait := time.Until(until)
+	if rerr != nil || wait <= 0 {
+		wait = 10 * time.Second
+	}
+	return &Throttled{Wait: wait, Reason: "429 from " + t.name}
+}
+
+// prepare makes sure the target has SimCRM's properties on every object type: the
+// key (unique where the target allows it) and the simulation id. It runs once per
+// target and process: one listing per type, a create for what is missing.
+func (t *target) prepare(ctx context.Context) error {
+	t.setup.Lock()
+	defer t.setup.Unlock()
+	if t.ready {
+		return nil
+	}
+	keyProp := map[sim.Kind]bool{}
+	unique := map[sim.Kind]bool{}
+	simProp := map[sim.Kind]bool{}
+	for _, k := range sim.ObjectKinds {
+		ot := objectType(k)
+		var props []hubspot.Property
+		err := t.do(ctx, func(ctx context.Context) error { var e error; props, e = t.client.Properties(ctx, ot); return e })
+		if err != nil {
+			return fmt.Errorf("jobs: %s: properties of %s: %w", t.name, ot, err)
+		}
+		for _, p := range props {
+			switch p.Name {
+			case KeyProperty:
+				keyProp[k], unique[k] = true, p.HasUniqueValue
+			case SimulationProperty:
+				simProp[k] = true
+			}
+		}
+		if !keyProp[k] {
+			keyProp[k], unique[k], err = t.createProperty(ctx, ot, KeyProperty, "SimCRM record key",
+				"Deterministic key of the object in its SimCRM simulation (idempotency).", true)
+			if err != nil {
+				return err
+			}
+		}
+		if !simProp[k] {
+			simProp[k], _, err = t.createProperty(ctx, ot, SimulationProperty, "SimCRM simulation",
+				"The SimCRM simulation that created the object.", false)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	t.keyProp, t.uniqueKey, t.simProp, t.ready = keyProp, unique, simProp, true
+	return nil
+}
+
+// createProperty defines a string property; a unique one falls back to a plain one
+// where the type takes no unique custom property. has is false when the target
+// takes neither (the objects then go without it).
+func (t *target) createProperty(ctx context.Context, ot hubspot.ObjectType, name, label, help string, unique bool) (has, isUnique bool, err error) {
+	def := hubspot.PropertyCreate{Name: name, Label: label, Type: "string", FieldType: "text",
+		GroupName: propertyGroup(ot), Description: help, HasUniqueValue: unique}
+	for {
+		err := t.do(ctx, func(ctx context.Context) error { _, err := t.client.CreateProperty(ctx, ot, def); return err })
+		switch {
+		case err == nil:
+			return true, def.HasUniqueValue, nil
+		case IsThrottled(err):
+			return false, false, err
+		case hubspot.Classify(err) == hubspot.CategoryConflict:
+			return true, false, nil
+		case hubspot.Classify(err) == hubspot.CategoryValidation && def.HasUniqueValue:
+			def.HasUniqueValue = false
+			continue
+		case hubspot.Classify(err) == hubspot.CategoryValidation:
+			return false, false, nil
+		}
+		return false, false, fmt.Errorf("jobs: %s: define %s on %s: %w", t.name, name, ot, err)
+	}
+}
+
+// propertyGroup is the default property group of a HubSpot object type.
+func propertyGroup(ot hubspot.ObjectType) string {
+	switch ot {
+	case hubspot.Contacts:
+		return "contactinformation"
+	case hubspot.Companies:
+		return "companyinformation"
+	case hubspot.Deals:
+		return "dealinformation"
+	case hubspot.Tickets:
+		return "ticketinformation"
+	}
+	return ot.Singular() + "information"
+}
+
+// objectType is the HubSpot object type of a kind.
+func objectType(k sim.Kind) hubspot.ObjectType {
+	t, _ := hubspot.ParseObjectType(string(k))
+	return t
+}
+
+// checkReachable makes one cheap call to a target (form validation of "target").
+func checkReachable(ctx context.Context, c *hubspot.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := c.Properties(ctx, hubspot.Contacts)
+	if err == nil || hubspot.Classify(err) == hubspot.CategoryRateLimit {
+		return nil
+	}
+	var he *hubspot.Error
+	if errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("no HubSpot API at %s", c.BaseURL())
+	}
+	return err
+}

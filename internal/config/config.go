@@ -43,7 +43,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Attempts        map[string]int             // per job type: record types and activity types
 	Backoff         map[string][]time.Duration // per job type
-	Concurrency     int // tasks one worker process runs at once
+	Concurrency     int                        // tasks one worker process runs at once
 	DLQSampleMax    int
 	DLQReplayCap    int
 	ThinningMax     int

@@ -47,6 +47,15 @@ type Config struct {
 	DLQSampleMax    int
 	DLQReplayCap    int
 	ThinningMax     int
+
+	// The built-in sandbox's rate limits and injected faults (internal/sandbox).
+	SandboxBurst            int           // calls per rolling 10 s per token; 0 is off
+	SandboxDaily            int           // calls per UTC day per token; 0 is off
+	SandboxFaultErrorRate   float64       // share of calls answered 5xx
+	SandboxFaultLatency     time.Duration // delay added to every call
+	SandboxFaultTimeoutRate float64       // share of calls that hang
+	SandboxFault401         bool          // answer every call 401
+	SandboxFault403         bool          // answer every call 403
 }
 
 // Production reports whether SimCRM runs on an external database.
@@ -145,6 +154,13 @@ var Settings = []Setting{
 		c.SandboxToken = v
 		return nil
 	}},
+	{"SANDBOX_BURST", "100", "Built-in sandbox: calls per rolling 10 s per token (HubSpot's TEN_SECONDLY_ROLLING); 0 turns the limit off.", intIn(0, 1_000_000, func(c *Config, n int) { c.SandboxBurst = n })},
+	{"SANDBOX_DAILY", "250000", "Built-in sandbox: calls per day (UTC) per token (HubSpot's DAILY); 0 turns the limit off.", intIn(0, 1_000_000_000, func(c *Config, n int) { c.SandboxDaily = n })},
+	{"SANDBOX_FAULT_ERROR_RATE", "0", "Built-in sandbox: share of calls (0 to 1) answered 500, 502, 503 or 504, for tests and demos.", fraction(func(c *Config, f float64) { c.SandboxFaultErrorRate = f })},
+	{"SANDBOX_FAULT_LATENCY", "0s", "Built-in sandbox: delay added to every call, such as 200ms.", durationIn(0, time.Minute, func(c *Config, d time.Duration) { c.SandboxFaultLatency = d })},
+	{"SANDBOX_FAULT_TIMEOUT_RATE", "0", "Built-in sandbox: share of calls (0 to 1) that hang until the client gives up.", fraction(func(c *Config, f float64) { c.SandboxFaultTimeoutRate = f })},
+	{"SANDBOX_FAULT_401", "false", "Built-in sandbox: answer every call 401 INVALID_AUTHENTICATION.", boolean(func(c *Config, b bool) { c.SandboxFault401 = b })},
+	{"SANDBOX_FAULT_403", "false", "Built-in sandbox: answer every authenticated call 403 MISSING_SCOPES.", boolean(func(c *Config, b bool) { c.SandboxFault403 = b })},
 	{"SANDBOX_URL", "", "Base URL the simulation engine reaches the built-in sandbox at. Unset: http://127.0.0.1:<port of HTTP_ADDR>/sandbox/hubspot.", func(c *Config, v string) error {
 		if v == "" {
 			return nil
@@ -311,6 +327,42 @@ func parseBackoff(v string) ([]time.Duration, error) {
 		out = append(out, time.Duration(ms)*time.Millisecond)
 	}
 	return out, nil
+}
+
+// fraction reads a share from 0 to 1.
+func fraction(set func(*Config, float64)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1 {
+			return fmt.Errorf("want a number from 0 to 1 such as 0.05, got %q", v)
+		}
+		set(c, f)
+		return nil
+	}
+}
+
+// durationIn reads a duration from lo to hi.
+func durationIn(lo, hi time.Duration, set func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("want a duration from %v to %v such as 200ms, got %q", lo, hi, v)
+		}
+		set(c, d)
+		return nil
+	}
+}
+
+// boolean reads true or false.
+func boolean(set func(*Config, bool)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+		set(c, b)
+		return nil
+	}
 }
 
 func intIn(lo, hi int, set func(*Config, int)) func(*Config, string) error {

@@ -1,0 +1,209 @@
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+)
+
+// SimCRM's traceability properties. Every object SimCRM creates carries both: the
+// simulation that created it, and its deterministic key, unique per object type, so
+// that counting is exact, a retried create upserts instead of duplicating, and a
+// clean-up finds everything a simulation made.
+const (
+	SimulationIDProperty = "simcrm_simulation_id"
+	RecordKeyProperty    = "simcrm_record_key"
+)
+
+// TraceTypes are the object types SimCRM writes, in the order they are ensured.
+var TraceTypes = []ObjectType{Contacts, Companies, Deals, Tickets, Notes, Calls, Tasks, Meetings}
+
+// TraceResult is what EnsureTraceProperties found and did for one object type.
+type TraceResult struct {
+	Type    ObjectType
+	Created []string // properties this call defined
+	Missing []string // properties that are still not defined (see MissingScopes and Problem)
+	// KeyNotUnique reports a simcrm_record_key defined without unique values (by
+	// hand, before SimCRM): upserts by it are impossible and HubSpot does not allow
+	// changing that afterwards.
+	KeyNotUnique  bool
+	MissingScopes []string // scopes HubSpot named in a 403 MISSING_SCOPES
+	Problem       string   // any other refusal, as HubSpot worded it
+}
+
+// Ready reports whether both properties exist and the key is unique.
+func (r TraceResult) Ready() bool { return len(r.Missing) == 0 && !r.KeyNotUnique }
+
+// TraceReport is the outcome of EnsureTraceProperties, one result per type.
+type TraceReport struct {
+	Results []TraceResult
+}
+
+// Ready reports whether every type is ready.
+func (r TraceReport) Ready() bool {
+	for _, t := range r.Results {
+		if !t.Ready() {
+			return false
+		}
+	}
+	return len(r.Results) > 0
+}
+
+// MissingScopes returns every scope HubSpot said is missing, sorted, once each.
+func (r TraceReport) MissingScopes() []string {
+	var out []string
+	for _, t := range r.Results {
+		for _, s := range t.MissingScopes {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Created counts the properties this call defined.
+func (r TraceReport) Created() int {
+	n := 0
+	for _, t := range r.Results {
+		n += len(t.Created)
+	}
+	return n
+}
+
+// traceDefinitions are the two properties as SimCRM defines them on a type.
+func traceDefinitions(group string) []PropertyCreate {
+	return []PropertyCreate{
+		{Name: SimulationIDProperty, Label: "SimCRM simulation", Type: "string", FieldType: "text", GroupName: group,
+			Description: "The SimCRM simulation that created this record."},
+		{Name: RecordKeyProperty, Label: "SimCRM record key", Type: "string", FieldType: "text", GroupName: group,
+			Description: "SimCRM's deterministic key of this record, unique per object type.", HasUniqueValue: true},
+	}
+}
+
+// defaultGroups are the property groups HubSpot files each type's own properties
+// under; a new property must name an existing group.
+var defaultGroups = map[ObjectType]string{
+	Contacts: "contactinformation", Companies: "companyinformation", Deals: "dealinformation",
+	Tickets: "ticketinformation", Notes: "engagement", Calls: "engagement", Tasks: "engagement", Meetings: "engagement",
+}
+
+// groupFor picks the group new properties go to: the type's usual group when some
+// existing property uses it, otherwise the group of the first property that has one.
+func groupFor(t ObjectType, props []Property) string {
+	want := defaultGroups[t]
+	first := ""
+	for _, p := range props {
+		if p.GroupName == want && want != "" {
+			return want
+		}
+		if first == "" && p.GroupName != "" {
+			first = p.GroupName
+		}
+	}
+	if first != "" {
+		return first
+	}
+	if want != "" {
+		return want
+	}
+	return "engagement"
+}
+
+// EnsureTraceProperties makes sure simcrm_simulation_id and simcrm_record_key (with
+// unique values) exist on every type (TraceTypes when none are given): it reads each
+// type's properties and defines the missing ones. It needs the
+// crm.schemas.<type>.read and .write scopes; a 403 MISSING_SCOPES on a type is
+// recorded in that type's result, with the scopes HubSpot named, and the next type
+// is tried. Answers that say the whole connection is unusable (401, 429, 5xx, no
+// answer) stop at once and are returned as the error, with the report so far.
+func (c *Client) EnsureTraceProperties(ctx context.Context, types ...ObjectType) (TraceReport, error) {
+	if len(types) == 0 {
+		types = TraceTypes
+	}
+	var rep TraceReport
+	for _, t := range types {
+		res, err := c.ensureTrace(ctx, t)
+		if err != nil {
+			return rep, err
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	return rep, nil
+}
+
+func (c *Client) ensureTrace(ctx context.Context, t ObjectType) (TraceResult, error) {
+	res := TraceResult{Type: t}
+	props, err := c.Properties(ctx, t)
+	if err != nil {
+		return res, res.refused(err, SimulationIDProperty, RecordKeyProperty)
+	}
+	have := map[string]Property{}
+	for _, p := range props {
+		have[p.Name] = p
+	}
+	for _, def := range traceDefinitions(groupFor(t, props)) {
+		if p, ok := have[def.Name]; ok {
+			res.KeyNotUnique = res.KeyNotUnique || (def.HasUniqueValue && !p.HasUniqueValue)
+			continue
+		}
+		p, err := c.CreateProperty(ctx, t, def)
+		var he *Error
+		if errors.As(err, &he) && he.StatusCode == http.StatusConflict {
+			// Defined meanwhile by another SimCRM process: read how.
+			if p, err = c.property(ctx, t, def.Name); err == nil {
+				res.KeyNotUnique = res.KeyNotUnique || (def.HasUniqueValue && !p.HasUniqueValue)
+				continue
+			}
+		}
+		if err != nil {
+			if err := res.refused(err, def.Name); err != nil {
+				return res, err
+			}
+			continue
+		}
+		res.Created = append(res.Created, def.Name)
+	}
+	return res, nil
+}
+
+// refused records a refusal that concerns this type alone (403, 400, 404, 409) as
+// missing properties and returns nil; anything else comes back as the error.
+func (r *TraceResult) refused(err error, missing ...string) error {
+	var he *Error
+	if !errors.As(err, &he) {
+		return err
+	}
+	switch he.StatusCode {
+	case http.StatusForbidden:
+		for _, s := range he.RequiredScopes() {
+			if !slices.Contains(r.MissingScopes, s) {
+				r.MissingScopes = append(r.MissingScopes, s)
+			}
+		}
+		if len(he.RequiredScopes()) == 0 && r.Problem == "" {
+			r.Problem = fmt.Sprintf("403 %s: %s", he.Category, he.Message)
+		}
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity:
+		if r.Problem == "" {
+			r.Problem = fmt.Sprintf("%d %s: %s", he.StatusCode, he.Category, he.Message)
+		}
+	default:
+		return err
+	}
+	r.Missing = append(r.Missing, missing...)
+	return nil
+}
+
+// property reads one property definition (GET /crm/v3/properties/{objectType}/{propertyName}).
+func (c *Client) property(ctx context.Context, t ObjectType, name string) (*Property, error) {
+	var out Property
+	if _, err := c.do(ctx, http.MethodGet, "/crm/v3/properties/"+segment(string(t))+"/"+segment(name), "", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/cli"
 	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/web"
@@ -105,7 +106,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		ShutdownWithTimeout(time.Duration) error
 	}
 	if cfg.Role != config.RoleWorker {
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Log: log})
+		sb := sandbox.New(store, cli.SandboxOptions(cfg, log))
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Log: log, Sandbox: sb})
 		app = a
 		go func() { errc <- a.Listen(cfg.HTTPAddr) }()
 		log.Info("simcrm serving", "addr", cfg.HTTPAddr, "database", cfg.Dialect(), "redis", redisMode(cfg), "role", cfg.Role)

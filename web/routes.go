@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/static"
 )
 
@@ -40,6 +41,12 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
 	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
 	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
+
+	// The built-in HubSpot sandbox: HubSpot's API paths below /sandbox/hubspot, with
+	// its own bearer token, rate limits and error bodies (internal/sandbox).
+	if h.sandbox != nil {
+		app.Mount(sandbox.MountPath, h.sandbox.Handler())
+	}
 
 	// Boss pages.
 	boss := app.Group("/boss", h.requireUser, h.requireBoss)

@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -26,6 +27,9 @@ type Deps struct {
 	Queue  *asynq.Client // nil when Redis is off
 	Engine *jobs.Engine
 	Log    *slog.Logger
+	// Sandbox is the built-in HubSpot sandbox, served at sandbox.MountPath; nil
+	// serves none.
+	Sandbox *sandbox.Server
 }
 
 // handler carries the dependencies every page action uses.
@@ -36,11 +40,13 @@ type handler struct {
 	queue  *asynq.Client
 	engine *jobs.Engine
 	log    *slog.Logger
+
+	sandbox *sandbox.Server
 }
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, engine: d.Engine, log: d.Log}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, engine: d.Engine, log: d.Log, sandbox: d.Sandbox}
 	app := fiber.New(fiber.Config{
 		AppName:               "SimCRM",
 		DisableStartupMessage: true,

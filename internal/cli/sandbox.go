@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -139,3 +140,16 @@ const sandboxUsage = `usage: simcrm sandbox [flags]
   --timeout-rate F          share of calls that hang (SANDBOX_FAULT_TIMEOUT_RATE)
   --timeout-after D         how long a hanging call hangs before 504 (2m)
   --force-401, --force-403  answer every call 401 / 403 (SANDBOX_FAULT_401, SANDBOX_FAULT_403)`
+
+// SandboxOptions are the configuration's sandbox settings (SANDBOX_TOKEN and the
+// SANDBOX_* limits and faults), for the sandbox the app mounts. The token must be
+// set (config.EnsureSecrets generates one).
+func SandboxOptions(cfg config.Config, log *slog.Logger) sandbox.Options {
+	return sandbox.Options{
+		Token:  cfg.SandboxToken,
+		Limits: sandbox.Limits{Burst: cfg.SandboxBurst, Daily: cfg.SandboxDaily, SearchPerSecond: sandbox.DefaultLimits().SearchPerSecond},
+		Faults: sandbox.Faults{ErrorRate: cfg.SandboxFaultErrorRate, Latency: cfg.SandboxFaultLatency, TimeoutRate: cfg.SandboxFaultTimeoutRate,
+			Force401: cfg.SandboxFault401, Force403: cfg.SandboxFault403},
+		Log: log,
+	}
+}

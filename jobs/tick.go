@@ -143,6 +143,9 @@ func (e *Engine) expandDue(ctx context.Context, run *simRun, segs []storage.Segm
 	var due []int
 	next := tickIdle
 	backfill := run.pace.Mode == sim.Backfill
+	if backfill {
+		next = time.Second // completion checks
+	}
 	room := 0
 	if backfill {
 		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID))) * MaxBatch

@@ -326,7 +326,7 @@ func (s *Server) getObject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	raw := strings.Clone(c.Params("objectId"))
+	raw := param(c, "objectId")
 	ids, err := s.resolveIDs(ctx, t, sc, c.Query("idProperty"), []string{raw})
 	if err != nil {
 		return err
@@ -411,7 +411,7 @@ func (s *Server) updateObject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	raw := strings.Clone(c.Params("objectId"))
+	raw := param(c, "objectId")
 	ids, err := s.resolveIDs(ctx, t, sc, c.Query("idProperty"), []string{raw})
 	if err != nil {
 		return err
@@ -441,7 +441,7 @@ func (s *Server) archiveObject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if id, ok := parseID(c.Params("objectId")); ok {
+	if id, ok := parseID(param(c, "objectId")); ok {
 		if _, err := s.store.ArchiveSandboxObjects(c.UserContext(), string(t), []int64{id}); err != nil {
 			return err
 		}

@@ -55,6 +55,10 @@ func TestObjectLifecycle(t *testing.T) {
 			t.Errorf("read by email: want %s, got %+v, %v", created.ID, byEmail, err)
 		}
 
+		if a := e.do(t, "GET", "/crm/v3/objects/contacts/ada%40example.com?idProperty=email", ""); a.status != 200 || a.json(t)["id"] != created.ID {
+			t.Errorf("read by an escaped email (as the Node client sends it): got %d %s", a.status, a.body)
+		}
+
 		updated, err := c.UpdateObject(ctx, hubspot.Contacts, created.ID, props("lastname", "Lovelace", "firstname", ""))
 		if err != nil {
 			t.Fatalf("update: %v", err)

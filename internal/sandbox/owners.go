@@ -73,13 +73,13 @@ func (s *Server) listOwners(c *fiber.Ctx) error {
 
 // showOwner answers GET /crm/v3/owners/{ownerId}.
 func (s *Server) showOwner(c *fiber.Ctx) error {
-	id := c.Params("ownerId")
+	id := param(c, "ownerId")
 	for _, o := range owners {
 		if o.ID == id || (c.Query("idProperty") == "userId" && strconv.Itoa(o.UserID) == id) {
 			return c.JSON(ownerOut(o))
 		}
 	}
-	return notFound("No owner with id %s exists", strings.Clone(id))
+	return notFound("No owner with id %s exists", id)
 }
 
 type stageJSON struct {
@@ -135,13 +135,13 @@ func pathPipeline(c *fiber.Ctx) (hubspot.ObjectType, pipeline, int, error) {
 	if err != nil {
 		return "", pipeline{}, 0, err
 	}
-	id := c.Params("pipelineId")
+	id := param(c, "pipelineId")
 	for i, p := range pipelines[t] {
 		if p.ID == id {
 			return t, p, i, nil
 		}
 	}
-	return "", pipeline{}, 0, notFound("No %s pipeline with id %s exists", t.Singular(), strings.Clone(id))
+	return "", pipeline{}, 0, notFound("No %s pipeline with id %s exists", t.Singular(), id)
 }
 
 // showPipeline answers GET /crm/v3/pipelines/{objectType}/{pipelineId}.

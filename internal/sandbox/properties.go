@@ -203,9 +203,10 @@ func (s *Server) showProperty(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := sc.property(c.Params("propertyName"))
+	name := param(c, "propertyName")
+	p := sc.property(name)
 	if p == nil {
-		return notFound("Unable to find property: %s", strings.Clone(c.Params("propertyName")))
+		return notFound("Unable to find property: %s", name)
 	}
 	return c.JSON(propertyOut(t, p))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,16 @@ func pathType(c *fiber.Ctx, param string) (hubspot.ObjectType, error) {
 		return "", validationError("Unable to infer object type from: %s", strings.Clone(raw))
 	}
 	return t, nil
+}
+
+// param returns a path parameter unescaped and copied (Fiber hands out the raw,
+// reused bytes; an id such as an email arrives as a%40example.com).
+func param(c *fiber.Ctx, name string) string {
+	raw := c.Params(name)
+	if v, err := url.PathUnescape(raw); err == nil {
+		return v
+	}
+	return strings.Clone(raw)
 }
 
 // parseID reads a record id; ids are positive integers.

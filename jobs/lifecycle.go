@@ -345,6 +345,7 @@ func (e *Engine) writeSegmentIndex(ctx context.Context, s storage.Simulation, se
 			"first", g.FirstIndex, "last", g.EndIndex-1, "state", state)
 	}
 	pipe.ZAdd(ctx, SegmentsKey(s.ID), members...)
+	pipe.HSetNX(ctx, MetricsKey(s.ID), fieldSince, time.Now().UnixMilli())
 	plan, _ := json.Marshal(map[string]any{"start": s.StartAt.UnixMilli(), "end": s.EndAt.UnixMilli(),
 		"records": s.EffectiveTotal, "segmentMs": segmentSpan.Milliseconds(), "segmentFirst": firsts})
 	pipe.Set(ctx, TimestampsKey(s.ID), plan, 0)

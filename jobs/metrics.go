@@ -175,7 +175,7 @@ func (e *Engine) redisMetrics(ctx context.Context, id int64) (map[string]int64, 
 		return nil, false
 	}
 	raw, err := e.redis.Client.HGetAll(ctx, MetricsKey(id)).Result()
-	if err != nil || len(raw) == 0 {
+	if err != nil || raw[fieldSince] == "" {
 		return nil, false
 	}
 	out := make(map[string]int64, len(raw))
@@ -239,9 +239,7 @@ func (e *Engine) rebuildMetrics(ctx context.Context, id int64) error {
 		}
 		vals[k] = v
 	}
-	if len(vals) == 0 {
-		vals[fieldCreated] = 0
-	}
+	vals[fieldSince] = time.Now().UnixMilli()
 	return e.redis.Client.HSet(ctx, MetricsKey(id), vals).Err()
 }
 

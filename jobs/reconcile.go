@@ -93,24 +93,24 @@ func (e *Engine) reconcileSimulation(ctx context.Context, s storage.Simulation) 
 	id := s.ID
 	rdb := e.redis.Client
 	e.enqueueTick(ctx, id)
-	n, err := rdb.Exists(ctx, MetricsKey(id), SegmentsKey(id)).Result()
+	whole, err := rdb.HExists(ctx, MetricsKey(id), fieldSince).Result()
 	if err != nil {
 		return err
+	}
+	if !whole {
+		if err := e.rebuildMetrics(ctx, id); err != nil {
+			return err
+		}
 	}
 	segs, err := e.store.Segments(ctx, id)
 	if err != nil {
 		return err
 	}
-	if n < 2 {
-		if ok, _ := rdb.Exists(ctx, MetricsKey(id)).Result(); ok == 0 {
-			if err := e.rebuildMetrics(ctx, id); err != nil {
-				return err
-			}
-		}
-		if ok, _ := rdb.Exists(ctx, SegmentsKey(id)).Result(); ok == 0 {
-			if err := e.writeSegmentIndex(ctx, s, segs); err != nil {
-				return err
-			}
+	if n, err := rdb.Exists(ctx, SegmentsKey(id)).Result(); err != nil {
+		return err
+	} else if n == 0 {
+		if err := e.writeSegmentIndex(ctx, s, segs); err != nil {
+			return err
 		}
 	}
 	pipe := rdb.Pipeline()

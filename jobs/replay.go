@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -82,8 +83,8 @@ func NewTriage(store *storage.Store, queue *asynq.Client, cfg config.Config) *Tr
 }
 
 // Replay selects open DLQ rows by the request's filter and strategy and, unless it
-// is a dry run, enqueues each again on its queue with one attempt (or its type's
-// full retry profile) under a fresh task id. Every call is audited; a call beyond
+// is a dry run, enqueues each again on its queue with one attempt (or its job
+// type's full retry profile) under a fresh task id. Every call is audited; a call beyond
 // the per-user limit returns *storage.ReplayLimitError. A dry run changes no DLQ
 // row, so the real replay that follows finds the same rows open.
 func (t *Triage) Replay(ctx context.Context, req ReplayRequest) (ReplayResult, error) {
@@ -162,9 +163,12 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 		g := byTask[key]
 		if g == nil {
 			queue := ReplayQueue(e)
-			retry := 0
+			// MaxRetry follows the engine's convention (tasks.go, maxRetry): the
+			// attempts themselves, one spare retry, so a throttled wait is never
+			// archived by asynq; the handler decides the last attempt.
+			retry := 1
 			if req.UseFullRetry {
-				retry = t.cfg.AttemptsFor(e.ObjectType) - 1
+				retry = t.cfg.AttemptsFor(jobTypeOf(e.JobType))
 			}
 			id := fmt.Sprintf("replay:%d:%d", auditID, e.ID)
 			g = &group{
@@ -216,11 +220,10 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 	return nil
 }
 
-// ReplayQueue is the queue a DLQ row's work goes back to: activities to the
-// secondary queue, records to their simulation's primary queue.
+// ReplayQueue is the queue a DLQ row's work goes back to: activities (and
+// tickets) to the secondary queue, records to their simulation's primary queue.
 func ReplayQueue(e storage.DLQEntry) string {
-	switch e.ObjectType {
-	case "note", "call", "task", "meeting":
+	if strings.HasPrefix(e.JobType, TypeActivityPrefix) {
 		return SecondaryQueue
 	}
 	return PrimaryQueue(e.SimulationID)

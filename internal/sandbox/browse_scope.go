@@ -9,9 +9,16 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
+// QueryError is a browse query the sandbox cannot run: an unknown property or a
+// value that does not fit it. Its message is fit to show beside the search field.
+type QueryError struct{ Message string }
+
+func (e *QueryError) Error() string { return "sandbox: " + e.Message }
+
 // SimulationRecords is Records limited to the records one simulation created
-// (simcrm_simulation_id equals simulationID), so that a player browses only their
-// own; q's property filter and text query apply within them.
+// (simcrm_simulation_id equals simulationID; "" means every record), so that a
+// player browses only their own; q's property filter and text query apply within
+// them. A query the sandbox cannot run is a *QueryError.
 func (s *Server) SimulationRecords(ctx context.Context, simulationID string, q RecordQuery) (RecordPage, error) {
 	t, ok := parseType(q.Type)
 	if !ok {
@@ -25,20 +32,25 @@ func (s *Server) SimulationRecords(ctx context.Context, simulationID string, q R
 	if err != nil {
 		return RecordPage{}, err
 	}
-	filters := []searchFilter{{PropertyName: PropSimulationID, Operator: storage.SandboxEQ, Value: flexString(simulationID)}}
+	var filters []searchFilter
+	if simulationID != "" {
+		filters = append(filters, searchFilter{PropertyName: PropSimulationID, Operator: storage.SandboxEQ, Value: flexString(simulationID)})
+	}
 	if p := strings.TrimSpace(q.Property); p != "" {
 		filters = append(filters, searchFilter{PropertyName: p, Operator: storage.SandboxEQ, Value: flexString(q.Value)})
 	}
 	req := searchRequest{Limit: &q.Limit, After: flexString(fmt.Sprint(max(q.Offset, 0))), Query: q.Query,
 		Sorts: []searchSort{{PropertyName: "hs_object_id", Direction: "DESCENDING"}}}
-	req.FilterGroups = append(req.FilterGroups, struct {
-		Filters []searchFilter `json:"filters"`
-	}{Filters: filters})
+	if len(filters) > 0 {
+		req.FilterGroups = append(req.FilterGroups, struct {
+			Filters []searchFilter `json:"filters"`
+		}{Filters: filters})
+	}
 	sq, err := buildSearch(sc, req)
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {
-			return RecordPage{}, fmt.Errorf("sandbox: %s", ae.Message)
+			return RecordPage{}, &QueryError{Message: ae.Message}
 		}
 		return RecordPage{}, err
 	}

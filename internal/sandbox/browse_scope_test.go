@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -61,6 +62,15 @@ func TestSimulationRecordsAndCounts(t *testing.T) {
 		}
 		if _, err := e.sb.SimulationRecords(ctx, "7", sandbox.RecordQuery{Type: "widgets"}); err != sandbox.ErrUnknownType {
 			t.Errorf("unknown type: want ErrUnknownType, got %v", err)
+		}
+
+		page, _ = e.sb.SimulationRecords(ctx, "", sandbox.RecordQuery{Type: "contacts"})
+		if page.Total != 12 {
+			t.Errorf("no simulation: want every contact (12), got %d", page.Total)
+		}
+		var qe *sandbox.QueryError
+		if _, err := e.sb.SimulationRecords(ctx, "7", sandbox.RecordQuery{Type: "contacts", Property: "no_such_property", Value: "x"}); !errors.As(err, &qe) || qe.Message == "" {
+			t.Errorf("unknown property: want a *QueryError with a message, got %v", err)
 		}
 
 		counts, err := e.sb.SimulationCounts(ctx, "7")

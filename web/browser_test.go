@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,18 +18,6 @@ import (
 
 // chromiumPath is Debian's Chromium (apt-get install -y chromium).
 const chromiumPath = "/usr/bin/chromium"
-
-// serve runs the app on a loopback listener and returns its base URL.
-func (a *testApp) serve(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = a.app.Listener(ln) }()
-	t.Cleanup(func() { _ = a.app.ShutdownWithTimeout(5 * time.Second) })
-	return "http://" + ln.Addr().String()
-}
 
 // newChromium starts a headless Chromium with a fresh profile; it skips (fails
 // under CI) when Chromium is not installed.
@@ -91,9 +78,9 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 
 func TestBrowserPlansASimulationWithALivePreview(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
-	requireEngine(t, a)
+	a.runWorkers(t)
 	ctx := newChromium(t)
-	base := a.serve(t)
+	base := a.url
 
 	step(t, ctx, "sign up",
 		chromedp.Navigate(base+"/signup"),
@@ -138,6 +125,10 @@ func TestBrowserPlansASimulationWithALivePreview(t *testing.T) {
 	}
 	screenshot(t, ctx, "new-simulation")
 
+	step(t, ctx, "backfill 200 records so the run finishes while we watch",
+		chromedp.SetValue(chromedp.ID("f-totalRecords"), "200"),
+		chromedp.Click(chromedp.CSS(`input[name="pace"][value="backfill"] + span`)),
+	)
 	step(t, ctx, "submit",
 		chromedp.Click(chromedp.ID("create-simulation")),
 		chromedp.WaitVisible(chromedp.ID("sim-metrics")),
@@ -149,7 +140,10 @@ func TestBrowserPlansASimulationWithALivePreview(t *testing.T) {
 	if h1 := run(t, ctx, "title", chromedp.Text(chromedp.CSS("h1"))); h1 != "Browser run" {
 		t.Errorf("simulation page title: want %q, got %q", "Browser run", h1)
 	}
-	// Let one poll of the panels land so the screenshot shows live numbers.
-	step(t, ctx, "wait for a poll", chromedp.Sleep(2500*time.Millisecond), chromedp.WaitVisible(chromedp.ID("sim-metrics")))
+	// The polled panel shows the run progressing (the workers are running).
+	step(t, ctx, "progress shows up through polling",
+		chromedp.Poll[chromedp.Void](`document.getElementById('sim-percent') && document.getElementById('sim-percent').textContent !== '0%'`,
+			chromedp.WithPollingTimeout(12*time.Second)),
+	)
 	screenshot(t, ctx, "simulation")
 }

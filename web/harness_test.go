@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,21 +14,27 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
+	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/auth"
 	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 )
 
-// testApp is the whole web side on real stores.
+// testApp is the whole web side on real stores, with the real engine and the
+// built-in sandbox, served on a loopback listener (the engine reaches the sandbox
+// over HTTP, as in production).
 type testApp struct {
 	app    *fiber.App
 	store  *storage.Store
 	redis  *storage.Redis
 	engine *jobs.Engine
 	cfg    config.Config
+	log    *slog.Logger
+	url    string // http://127.0.0.1:port
 }
 
 // newTestApp builds the app on a migrated database of a dialect and on redisURL
@@ -64,23 +71,38 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rdb.Close() })
-	engine := newEngine(t, store, rdb, log)
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Engine: engine, Log: log})
-	return &testApp{app: app, store: store, redis: rdb, engine: engine, cfg: cfg}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	cfg.SandboxURL = base + sandbox.MountPath
+	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
+	engine, err := jobs.NewEngine(jobs.EngineOptions{Config: cfg, Store: store, Redis: rdb, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Engine: engine, Sandbox: sb, Log: log})
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	return &testApp{app: app, store: store, redis: rdb, engine: engine, cfg: cfg, log: log, url: base}
 }
 
-// newEngine is the real simulation engine on the test's stores.
-func newEngine(t *testing.T, store *storage.Store, rdb *storage.Redis, log *slog.Logger) *jobs.Engine {
+// runWorkers runs the engine's task handlers and its loop, as a worker process
+// does, until the test ends.
+func (a *testApp) runWorkers(t *testing.T) {
 	t.Helper()
-	return &jobs.Engine{}
-}
-
-// requireEngine skips (fails under CI) a test that needs the engine while jobs/
-// still answers "not built yet".
-func requireEngine(t *testing.T, a *testApp) {
-	t.Helper()
-	_, err := a.engine.Metrics(context.Background(), 1<<40)
-	testenv.Require(t, err == nil || !strings.Contains(err.Error(), "not built"), "the simulation engine (jobs.Engine) is not built yet")
+	srv := jobs.NewServer(a.redis.Client, jobs.ServerOptions{Concurrency: 8, ShutdownTimeout: 2 * time.Second, Log: a.log,
+		RetryDelay: a.engine.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(a.engine.HandleError)})
+	mux := asynq.NewServeMux()
+	a.engine.Register(mux)
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.engine.Run(ctx); close(done) }()
+	t.Cleanup(func() { srv.Shutdown(); cancel(); <-done })
 }
 
 // browser keeps cookies and the page's CSRF token like a real one would.

@@ -270,7 +270,7 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 	if current < 0 {
 		current = len(segs) - 1
 	}
-	from := max(0, current-2)
+	from := max(0, min(current-2, len(segs)-segmentsAround))
 	to := min(len(segs), from+segmentsAround)
 	for i := from; i < to; i++ {
 		sg := segs[i]
@@ -290,8 +290,11 @@ func segmentState(s string) string {
 }
 
 func recordsText(first, end int) string {
-	if end <= first {
+	switch {
+	case end <= first:
 		return "none"
+	case end == first+1:
+		return "1 (#" + views.Count(first) + ")"
 	}
 	return views.Count(end-first) + " (" + views.Count(first) + "–" + views.Count(end-1) + ")"
 }

@@ -79,9 +79,6 @@ func TestAPICreateRejectsBadInputPerField(t *testing.T) {
 		{"custom weights wrong count", apiBody(t, map[string]any{"distribution": "custom", "hourWeights": []int{1, 2, 3}}), 422, "hourWeights", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.engine {
-				requireEngine(t, a)
-			}
 			resp, body := api.postJSON("/api/simulations", tc.body)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("want %d, got %d: %s", tc.status, resp.StatusCode, body)
@@ -180,7 +177,6 @@ func TestAPICreateControlAndMetrics(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
 			a := newTestApp(t, d, "")
-			requireEngine(t, a)
 			a.browser(t).signUp("maker@example.com", "maker password 1")
 			api := a.apiClient(t, "maker@example.com")
 
@@ -257,7 +253,6 @@ func TestPagesRenderWhileRedisIsDown(t *testing.T) {
 			t.Errorf("%s: want the redis-disabled badge", path)
 		}
 	}
-	requireEngine(t, a)
 	_, body := b.get(fmt.Sprintf("/simulations/%d", s.ID))
 	if got := doc(t, body).Find("#metrics-source").Text(); got != "source: db" {
 		t.Errorf("metrics source with Redis down: want %q, got %q", "source: db", got)

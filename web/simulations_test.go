@@ -72,9 +72,6 @@ func TestNewSimulationFormRejectsBadInputBesideTheField(t *testing.T) {
 			b.signUp("maker@example.com", "maker password 1")
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
-					if tc.engine {
-						requireEngine(t, a)
-					}
 					b.get("/simulations/new")
 					form := validForm()
 					for k, v := range tc.set {
@@ -109,7 +106,6 @@ func TestNewSimulationFormCreatesAndOpensTheSimulation(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
 			a := newTestApp(t, d, "")
-			requireEngine(t, a)
 			b := a.browser(t)
 			b.signUp("maker@example.com", "maker password 1")
 			resp, body := b.get("/simulations/new")
@@ -167,7 +163,6 @@ func TestPreviewFragmentRedrawsTheCurve(t *testing.T) {
 		t.Errorf("a fragment must not carry the layout")
 	}
 
-	requireEngine(t, a)
 	for _, dist := range []string{"linear", "front_loaded", "business_hours"} {
 		form := validForm()
 		form.Set("distribution", dist)
@@ -297,7 +292,6 @@ func TestSimulationPageShowsStatusReasonAndControls(t *testing.T) {
 
 func TestControlRefusedByStateIsAConflict(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
-	requireEngine(t, a)
 	b := a.browser(t)
 	b.signUp("maker@example.com", "maker password 1")
 	s := a.seedSimulation(t, a.user(t, "maker@example.com").ID, "done", storage.StatusCompleted)

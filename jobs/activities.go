@@ -24,8 +24,11 @@ const markerTTL = 7 * 24 * time.Hour
 // second, at most 100 activities each. Activities already created, skipped, failed
 // or queued (their marker is set) are left out, so running it again for the same
 // records queues nothing twice. Optional activities are thinned under pressure.
+//
+// Activities of a replayed record are marked as replays too, so they run even when
+// the simulation completed meanwhile.
 func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim.Record, have map[string]string,
-	skipped, dlq map[string]bool, force bool) error {
+	skipped, dlq map[string]bool, force, replay bool) error {
 	type cand struct {
 		rec *sim.Record
 		act sim.Activity
@@ -157,7 +160,7 @@ func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		list := groups[g]
 		for lo := 0; lo < len(list); lo += MaxBatch {
 			part := list[lo:min(lo+MaxBatch, len(list))]
-			p := ActivitiesPayload{Sim: id, Kind: g.kind, Items: make([]ActivityItem, len(part))}
+			p := ActivitiesPayload{Sim: id, Kind: g.kind, Items: make([]ActivityItem, len(part)), Replay: replay}
 			for i, c := range part {
 				assoc := []ActivityAssoc{{sim.KindContact, have[c.rec.Key]}, {sim.KindCompany, have[c.rec.Company.Key]}}
 				if c.rec.Deal != nil && hasKind(c.act.Associations, sim.KindDeal) {

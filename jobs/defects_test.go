@@ -183,7 +183,7 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 			have[r.Deal.Key] = "3"
 		}
 	}
-	if err := e.engine.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false); err != nil {
+	if err := e.engine.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false, false); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]sim.Activity{}
@@ -223,7 +223,7 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 		t.Errorf("scheduled %d activities, planned %d", seen, len(want))
 	}
 	// Scheduling again queues nothing twice (the idempotency markers).
-	if err := e.engine.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false); err != nil {
+	if err := e.engine.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false, false); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := e.engine.inspector.ListScheduledTasks(SecondaryQueue, asynq.PageSize(10000))

@@ -139,6 +139,9 @@ type EngineOptions struct {
 	ReconcileEvery time.Duration
 	// FlushEvery is the counter flush period (default 2 s).
 	FlushEvery time.Duration
+	// Breaker overrides the circuit breaker's thresholds (tests); nil is the
+	// design's 8 failures in 60 s opening it for 30 s.
+	Breaker *ratelimit.BreakerConfig
 	// StallAfter is how long a running simulation may make no progress with work
 	// overdue before the reconciler re-queues that work (default 2 min).
 	StallAfter time.Duration
@@ -187,7 +190,11 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 			e.queue = asynq.NewClientFromRedisClient(o.Redis.Client)
 		}
 		e.inspector = asynq.NewInspectorFromRedisClient(o.Redis.Client)
-		b, err := ratelimit.NewBreaker(o.Redis.Client, ratelimit.DefaultBreakerConfig())
+		bc := ratelimit.DefaultBreakerConfig()
+		if o.Breaker != nil {
+			bc = *o.Breaker
+		}
+		b, err := ratelimit.NewBreaker(o.Redis.Client, bc)
 		if err != nil {
 			return nil, err
 		}

@@ -63,6 +63,7 @@ func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 	failed := map[string]int{}
 	cats := map[string]int64{}
 	var samples []any
+	entries := make([]storage.DLQEntry, 0, len(items))
 	for _, it := range items {
 		payload, err := json.Marshal(it.payload)
 		if err != nil {
@@ -76,17 +77,17 @@ func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 		if cat == "" {
 			cat = string(hubspot.CategoryUnknown)
 		}
-		entry := &storage.DLQEntry{SimulationID: run.sim.ID, JobType: jobType, ObjectType: string(it.kind), RecordIndex: it.record,
-			RecordKey: it.key, TaskID: taskID, Payload: string(payload), Category: cat, Error: msg, Attempts: retried + 1,
-			FirstFailedAt: first, LastFailedAt: now}
-		if err := e.store.AddDLQEntry(dctx, entry); err != nil {
-			return fmt.Errorf("jobs: dlq: %w", err)
-		}
+		entries = append(entries, storage.DLQEntry{SimulationID: run.sim.ID, JobType: jobType, ObjectType: string(it.kind),
+			RecordIndex: it.record, RecordKey: it.key, TaskID: taskID, Payload: string(payload), Category: cat, Error: msg,
+			Attempts: retried + 1, FirstFailedAt: first, LastFailedAt: now, Status: storage.DLQOpen})
 		failed[string(it.kind)]++
 		cats[cat]++
 		s, _ := json.Marshal(dlqSample{TS: now.UnixMilli(), TaskID: taskID, JobType: jobType, ObjectType: string(it.kind),
 			RecordIndex: it.record, RecordKey: it.key, Category: cat, Error: msg, Attempts: retried + 1, Payload: payload})
 		samples = append(samples, string(s))
+	}
+	if err := e.store.AddDLQEntries(dctx, entries); err != nil {
+		return fmt.Errorf("jobs: dlq: %w", err)
 	}
 	e.countObjects(ctx, run.sim.ID, eventFailed, fieldFailures, failed, nil)
 	if e.redis.Up() {

@@ -83,7 +83,7 @@ func (e *Engine) handleRecords(ctx context.Context, t *asynq.Task) error {
 	if err := w.deadLetter(ctx); err != nil {
 		return err
 	}
-	if err := e.scheduleActivities(ctx, run, w.recs, w.have, w.skipped, w.dlq, p.Force); err != nil {
+	if err := e.scheduleActivities(ctx, run, w.recs, w.have, w.skipped, w.dlq, p.Force, p.Replay); err != nil {
 		return err
 	}
 	if n := w.completeCount() - before; n > 0 {

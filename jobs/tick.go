@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -69,6 +70,15 @@ func (e *Engine) tick(ctx context.Context, id int64) (time.Duration, error) {
 		return 0, nil
 	}
 	if err := run.target.prepare(ctx); err != nil {
+		if hubspot.Classify(err) == hubspot.CategoryAuth {
+			// No call can succeed: say so instead of retrying for ever.
+			reason := "the target rejected SimCRM's token: " + err.Error()
+			if _, terr := e.store.TransitionSimulation(ctx, id, []string{storage.StatusRunning}, storage.StatusFailed, reason); terr != nil {
+				return 0, terr
+			}
+			e.forgetRun(id)
+			return 0, nil
+		}
 		return 0, err
 	}
 	if err := e.ensurePlan(ctx, run); err != nil {

@@ -21,7 +21,7 @@ const markerTTL = 7 * 24 * time.Hour
 
 // scheduleActivities queues the activities of every record whose contact, company
 // and deal exist, at run time RunAt(phase time + delay): one task per kind and
-// second, at most 100 activities each. Activities already created, skipped, failed
+// batch window, at most 100 activities each. Activities already created, skipped, failed
 // or queued (their marker is set) are left out, so running it again for the same
 // records queues nothing twice. Optional activities are thinned under pressure.
 //
@@ -130,20 +130,21 @@ func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		}
 	}
 
-	// Group by kind and run second, 100 at most per task.
+	// Group by kind and run time (buckets of batchWindow), 100 at most per task.
 	type groupKey struct {
 		kind sim.Kind
-		at   int64
+		at   int64 // bucket start, unix seconds
 	}
 	groups := map[groupKey][]cand{}
 	var keys []groupKey
 	now := time.Now()
+	window := batchWindow(run.pace)
 	for _, c := range cands {
 		at := run.runAt(c.act.At)
 		if at.Before(now) {
 			at = now
 		}
-		g := groupKey{c.act.Kind, at.Unix()}
+		g := groupKey{c.act.Kind, at.Truncate(window).Unix()}
 		if _, ok := groups[g]; !ok {
 			keys = append(keys, g)
 		}

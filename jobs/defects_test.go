@@ -143,15 +143,15 @@ func TestBudgetsAndCapsAreEnforced(t *testing.T) {
 	e.checkExact(s)
 }
 
-// Activities run at RunAt(phase time + delay) and carry that simulated time (the
-// original dropped the delays).
+// Activities run at RunAt(phase time + delay) — the delay scaled by the pace — and
+// carry that simulated time (the original dropped the delays).
 func TestActivityDelaysAreApplied(t *testing.T) {
 	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true})
 	ctx := context.Background()
 	seed := int64(9)
-	start := time.Now().UTC().Add(24 * time.Hour).Truncate(time.Hour) // realtime, in the future
+	start := time.Now().UTC().Truncate(time.Hour)
 	in := SimulationInput{Name: "delays", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(24 * time.Hour),
-		TotalRecords: 50, PaceMode: "realtime", Target: "sandbox", Seed: &seed}
+		TotalRecords: 50, PaceMode: "accelerated", PaceFactor: 60, Target: "sandbox", Seed: &seed}
 	s, fe, err := e.engine.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {
 		t.Fatal(fe, err)
@@ -214,8 +214,12 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 			if it.At != a.At.UnixMilli() || it.Props["hs_timestamp"] != "" && it.Props["hs_timestamp"] != strconv.FormatInt(a.At.UnixMilli(), 10) {
 				t.Errorf("%s: timestamp %d / %s, want %d", it.Key, it.At, it.Props["hs_timestamp"], a.At.UnixMilli())
 			}
-			if d := ti.NextProcessAt.Sub(a.At.Truncate(time.Second)); d < -time.Second || d > time.Second {
-				t.Errorf("%s: runs at %v, want about %v (phase %v + delay %v)", it.Key, ti.NextProcessAt, a.At, a.PhaseAt, a.Delay)
+			want := run.runAt(a.At) // startedAt + (phase + delay − window start) / 60
+			if d := ti.NextProcessAt.Sub(want); d < -time.Second-batchWindow(run.pace) || d > time.Second {
+				t.Errorf("%s: runs at %v, want about %v (phase %v + delay %v, ×60)", it.Key, ti.NextProcessAt, want, a.PhaseAt, a.Delay)
+			}
+			if d := want.Sub(run.runAt(a.PhaseAt)) - a.Delay/60; d < -time.Millisecond || d > time.Millisecond {
+				t.Errorf("%s: the run-time delay is not delay/60", it.Key)
 			}
 		}
 	}

@@ -127,8 +127,9 @@ type EngineOptions struct {
 	SandboxURL   string
 	SandboxToken string
 	// SandboxLimits are the limits the sandbox enforces; the engine's limiter for
-	// the sandbox keeps the same numbers. nil: the sandbox enforces none (limits
-	// off) and the engine sends as fast as it can.
+	// the sandbox keeps the same numbers. nil takes them from the sandbox's settings
+	// (SANDBOX_BURST, SANDBOX_DAILY); with both 0 the sandbox enforces none and the
+	// engine sends as fast as it can.
 	SandboxLimits *ratelimit.Limits
 	// HTTPClient replaces the HTTP client of target calls (tests).
 	HTTPClient *http.Client
@@ -160,6 +161,9 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 	}
 	if o.SandboxToken == "" {
 		o.SandboxToken = o.Config.SandboxToken
+	}
+	if o.SandboxLimits == nil {
+		o.SandboxLimits = SandboxLimits(o.Config.SandboxBurst, o.Config.SandboxDaily)
 	}
 	if o.BackfillQueued <= 0 {
 		o.BackfillQueued = 40
@@ -201,6 +205,19 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 		e.breaker = b
 	}
 	return e, nil
+}
+
+// SandboxLimits is the engine's limiter for a sandbox that allows burst calls per
+// rolling 10 s and daily calls a day (UTC); 0 turns either off, nil both.
+func SandboxLimits(burst, daily int) *ratelimit.Limits {
+	if burst <= 0 && daily <= 0 {
+		return nil
+	}
+	l := ratelimit.Limits{Burst: burst, Interval: 10 * time.Second, Daily: max(daily, 0), Guard: ratelimit.DefaultGuard}
+	if burst <= 0 {
+		l.Burst = 1_000_000 // no rolling limit, only the daily one
+	}
+	return &l
 }
 
 // built reports whether the engine came from NewEngine.

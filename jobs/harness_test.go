@@ -135,7 +135,8 @@ func newTestEnv(t testing.TB, d testenv.Dialect, o envOptions) *testEnv {
 	t.Cleanup(func() { _ = sb.Handler().ShutdownWithTimeout(time.Second) })
 	base := "http://" + ln.Addr().String()
 
-	vars := map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SANDBOX_URL": base, "SANDBOX_TOKEN": testSandboxToken}
+	vars := map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SANDBOX_URL": base, "SANDBOX_TOKEN": testSandboxToken,
+		"SANDBOX_BURST": "0", "SANDBOX_DAILY": "0"}
 	for k, v := range o.env {
 		vars[k] = v
 	}

@@ -416,7 +416,16 @@ func (e *Engine) Abort(ctx context.Context, id int64, purge bool) (storage.Simul
 	}
 	e.forgetRun(id)
 	if purge {
+		// A tick or batch already running may still queue work: purge, let the
+		// running tasks of the simulation end (they stop at the aborted status),
+		// purge again.
 		n, err := e.Purge(ctx, id)
+		if err == nil {
+			e.waitIdle(ctx, id, 10*time.Second)
+			var m int
+			m, err = e.Purge(ctx, id)
+			n += m
+		}
 		if err != nil {
 			e.log.Warn("purge aborted simulation", "simulation", id, "err", err)
 		} else {

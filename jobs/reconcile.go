@@ -289,6 +289,29 @@ func (e *Engine) Purge(ctx context.Context, id int64) (int, error) {
 	return deleted, nil
 }
 
+// waitIdle waits (at most max) until no task of a simulation is running.
+func (e *Engine) waitIdle(ctx context.Context, id int64, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		busy := false
+		for _, q := range []string{PrimaryQueue(id), SecondaryQueue, ControlQueue} {
+			tasks, err := e.inspector.ListActiveTasks(q, asynq.PageSize(1000))
+			if err != nil {
+				continue
+			}
+			for _, t := range tasks {
+				if strings.HasPrefix(t.ID, taskIDPrefix(id)) || payloadSim(t.Payload) == id {
+					busy = true
+				}
+			}
+		}
+		if !busy {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func payloadSim(b []byte) int64 {
 	var p struct {
 		Sim int64 `json:"sim"`

@@ -17,8 +17,8 @@ import (
 
 // Tick pacing.
 const (
-	// batchWindow groups records due within it (run time) into one task.
-	batchWindow = time.Second
+	// maxBatchWindow bounds how far apart (run time) records of one task may be due.
+	maxBatchWindow = 30 * time.Second
 	// tickIdle is the longest a tick sleeps while a simulation runs.
 	tickIdle = 5 * time.Second
 	// tickBusy is the tick's pace while a backfill still has segments to expand.
@@ -212,6 +212,13 @@ type chunk struct {
 	at         time.Time
 }
 
+// batchWindow is how far apart (run time) records sharing a task may be due: a
+// 120th of a segment's run time, between 1 s and 30 s (realtime: records of the
+// same half minute go together, up to 30 s early; ×60: those of the same second).
+func batchWindow(p sim.Pace) time.Duration {
+	return min(max(p.RunDelay(segmentSpan)/120, time.Second), maxBatchWindow)
+}
+
 // expandSegments queues the records of consecutive planned segments segs[due…]:
 // records due within batchWindow of each other (all of them, in backfill) share a
 // task of at most 100, which carries the budget usage before its first record.
@@ -222,6 +229,7 @@ func (e *Engine) expandSegments(ctx context.Context, run *simRun, segs []storage
 	id := run.sim.ID
 	backfill := run.pace.Mode == sim.Backfill
 	used := usedBefore(spec, segs, due[0])
+	window := batchWindow(run.pace)
 	var chunks []chunk
 	var cur *chunk
 	exps := make([]storage.SegmentExpansion, 0, len(due))
@@ -246,7 +254,7 @@ func (e *Engine) expandSegments(ctx context.Context, run *simRun, segs []storage
 			if !backfill {
 				at = run.runAt(rec.CreatedAt)
 			}
-			if cur == nil || cur.end-cur.first >= MaxBatch || cur.end != i || (!backfill && at.Sub(cur.at) >= batchWindow) {
+			if cur == nil || cur.end-cur.first >= MaxBatch || cur.end != i || (!backfill && at.Sub(cur.at) >= window) {
 				chunks = append(chunks, chunk{first: i, end: i, used: used, at: at})
 				cur = &chunks[len(chunks)-1]
 			}

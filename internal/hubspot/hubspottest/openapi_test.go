@@ -242,6 +242,7 @@ func TestRoute(t *testing.T) {
 }
 
 func TestLoadSpec(t *testing.T) {
+	hubspottest.RequireSpecs(t)
 	v, err := hubspottest.LoadSpec("0-3", base)
 	if err != nil {
 		t.Fatal(err)
@@ -258,6 +259,7 @@ func TestLoadSpec(t *testing.T) {
 }
 
 func TestDirOverride(t *testing.T) {
+	hubspottest.RequireSpecs(t)
 	dir, err := hubspottest.Dir()
 	if err != nil {
 		t.Fatal(err)

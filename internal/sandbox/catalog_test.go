@@ -147,3 +147,36 @@ func TestScenarioIndustriesAreValid(t *testing.T) {
 		}
 	})
 }
+
+// SimCRM's client prepares a connection by making sure its two properties exist
+// on every type; the sandbox has them from the start.
+func TestClientTracePropertiesReady(t *testing.T) {
+	eachDialect(t, sandbox.Options{Limits: sandbox.DefaultLimits()}, func(t *testing.T, e *env) {
+		rep, err := e.client.EnsureTraceProperties(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Ready() {
+			t.Errorf("want every type ready, got %+v", rep)
+		}
+		for _, r := range rep.Results {
+			if len(r.Created) != 0 || r.KeyNotUnique {
+				t.Errorf("%s: want the predefined properties, unique key, nothing created; got %+v", r.Type, r)
+			}
+		}
+	})
+}
+
+// HubSpot coerces JSON numbers and booleans given as property values.
+func TestPropertyValuesCoerced(t *testing.T) {
+	eachDialect(t, sandbox.Options{Limits: unlimited}, func(t *testing.T, e *env) {
+		a := e.bad(t, "POST", "/crm/v3/objects/deals", `{"properties":{"dealname":"Numbers","amount":1250.5,"closedate":1700000000000,"description":null},"associations":[]}`)
+		if a.status != 201 {
+			t.Fatalf("want 201, got %d %s", a.status, a.body)
+		}
+		p := a.json(t)["properties"].(map[string]any)
+		if p["amount"] != "1250.5" || p["closedate"] != "2023-11-14T22:13:20.000Z" || p["description"] != nil {
+			t.Errorf("coerced values: got %v", p)
+		}
+	})
+}

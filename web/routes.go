@@ -48,6 +48,23 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 		app.Mount(sandbox.MountPath, h.sandbox.Handler())
 	}
 
+	// HubSpot connections: a player's own (a boss sees everyone's). Tokens go in,
+	// sealed, and never come back out.
+	app.Get("/connections", h.requireUser, h.listConnections)
+	app.Post("/connections", h.requireUser, h.createConnection)
+	app.Get("/connections/:id", h.requireUser, h.showConnection)
+	app.Post("/connections/:id/validate", h.requireUser, h.validateConnection)
+	app.Post("/connections/:id/delete", h.requireUser, h.deleteConnection)
+
+	// Sandbox browser (a player sees their own simulations' records); reset and
+	// settings (address, token, limits, faults) for the boss.
+	app.Get("/sandbox", h.requireUser, h.needSandbox, h.showSandbox)
+	app.Get("/sandbox/records/:type/:id", h.requireUser, h.needSandbox, h.showSandboxRecord)
+	app.Post("/sandbox/reset", h.requireUser, h.requireBoss, h.needSandbox, h.resetSandbox)
+	app.Get("/sandbox/settings", h.requireUser, h.requireBoss, h.needSandbox, h.showSandboxSettings)
+	app.Post("/sandbox/settings/limits", h.requireUser, h.requireBoss, h.needSandbox, h.updateSandboxLimits)
+	app.Post("/sandbox/settings/faults", h.requireUser, h.requireBoss, h.needSandbox, h.updateSandboxFaults)
+
 	// Boss pages.
 	boss := app.Group("/boss", h.requireUser, h.requireBoss)
 	boss.Get("/", h.showBossHome)
@@ -64,7 +81,16 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	api.Post("/simulations/:id/pause", h.controlSimulation("pause"))
 	api.Post("/simulations/:id/resume", h.controlSimulation("resume"))
 	api.Post("/simulations/:id/abort", h.controlSimulation("abort"))
+	api.Get("/connections", h.listConnectionsAPI)
+	api.Post("/connections", h.createConnectionAPI)
+	api.Get("/connections/:id", h.showConnectionAPI)
+	api.Post("/connections/:id/validate", h.validateConnectionAPI)
+	api.Delete("/connections/:id", h.deleteConnectionAPI)
 	// The boss group's middleware guards every /api route registered after it: player routes go above.
 	apiBoss := api.Group("", h.requireBoss)
 	apiBoss.Get("/users", h.listUsers)
+	apiBoss.Get("/sandbox", h.needSandbox, h.showSandboxAPI)
+	apiBoss.Put("/sandbox/limits", h.needSandbox, h.updateSandboxLimitsAPI)
+	apiBoss.Put("/sandbox/faults", h.needSandbox, h.updateSandboxFaultsAPI)
+	apiBoss.Post("/sandbox/reset", h.needSandbox, h.resetSandboxAPI)
 }

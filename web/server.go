@@ -15,6 +15,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/config"
 	"github.com/simcrm/simcrm/internal/sandbox"
+	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -42,11 +43,15 @@ type handler struct {
 	log    *slog.Logger
 
 	sandbox *sandbox.Server
+	box     *secret.Box // seals HubSpot tokens under TOKEN_ENC_SECRET; nil without a key
 }
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
 	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, engine: d.Engine, log: d.Log, sandbox: d.Sandbox}
+	if box, err := secret.NewBox(d.Config.TokenEncSecret); err == nil {
+		h.box = box
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "SimCRM",
 		DisableStartupMessage: true,

@@ -5,6 +5,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/views"
 )
 
 // simulationPanels is the extension point of the simulation page: the panels
@@ -13,5 +14,12 @@ import (
 // it here, in display order. Components get view models and do no I/O, so
 // build the model here and hand it over.
 func (h *handler) simulationPanels(c *fiber.Ctx, s storage.Simulation) []templ.Component {
-	return nil
+	if u := currentUser(c); u == nil || !u.IsBoss() {
+		return nil // the DLQ and thinning panels are a boss's
+	}
+	ctx := c.UserContext()
+	return []templ.Component{
+		views.DLQPanel(h.dlqPanelView(ctx, s)),
+		views.ThinningPanel(h.thinningPanelView(ctx, s)),
+	}
 }

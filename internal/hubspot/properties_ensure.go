@@ -171,15 +171,17 @@ func (c *Client) ensureTrace(ctx context.Context, t ObjectType) (TraceResult, er
 	return res, nil
 }
 
-// refused records a refusal that concerns this type alone (403, 400, 404, 409) as
-// missing properties and returns nil; anything else comes back as the error.
+// refused records a refusal that concerns this type alone (403, or HubSpot's 400,
+// 409 and 422 bodies) as missing properties and returns nil; anything else,
+// including a 404 or an answer that is not HubSpot's, comes back as the error.
 func (r *TraceResult) refused(err error, missing ...string) error {
 	var he *Error
 	if !errors.As(err, &he) {
 		return err
 	}
-	switch he.StatusCode {
-	case http.StatusForbidden:
+	hubspotBody := he.Body == nil && he.Category != ""
+	switch {
+	case he.StatusCode == http.StatusForbidden:
 		for _, s := range he.RequiredScopes() {
 			if !slices.Contains(r.MissingScopes, s) {
 				r.MissingScopes = append(r.MissingScopes, s)
@@ -188,7 +190,7 @@ func (r *TraceResult) refused(err error, missing ...string) error {
 		if len(he.RequiredScopes()) == 0 && r.Problem == "" {
 			r.Problem = fmt.Sprintf("403 %s: %s", he.Category, he.Message)
 		}
-	case http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity:
+	case hubspotBody && (he.StatusCode == http.StatusBadRequest || he.StatusCode == http.StatusConflict || he.StatusCode == http.StatusUnprocessableEntity):
 		if r.Problem == "" {
 			r.Problem = fmt.Sprintf("%d %s: %s", he.StatusCode, he.Category, he.Message)
 		}

@@ -33,6 +33,10 @@ func (p *propertyPortal) handle(w http.ResponseWriter, r *http.Request) {
 	case p.status == http.StatusUnauthorized:
 		w.Header().Set("X-HubSpot-Auth-Failure", "401 Unauthorized")
 		reply(w, 401, `{"status":"error","message":"Authentication credentials not found.","correlationId":"c0ffee00-0000-0000-0000-000000000000","category":"INVALID_AUTHENTICATION"}`)
+	case p.status == http.StatusNotFound:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte("<html>Welcome to nginx</html>"))
 	case p.status != 0:
 		reply(w, p.status, `{"status":"error","message":"boom","correlationId":"c0ffee00-0000-0000-0000-000000000000","category":"INTERNAL_ERROR"}`)
 	case r.Method == http.MethodGet && len(parts) == 1:
@@ -198,7 +202,8 @@ func TestEnsureTracePropertiesExistingAndRaces(t *testing.T) {
 }
 
 func TestEnsureTracePropertiesStopsOnUnusableConnection(t *testing.T) {
-	for _, status := range []int{http.StatusUnauthorized, http.StatusInternalServerError} {
+	// 401: the token is refused; 500: HubSpot is unwell; 404 from a web server: not HubSpot's API.
+	for _, status := range []int{http.StatusUnauthorized, http.StatusInternalServerError, http.StatusNotFound} {
 		portal := newPortal()
 		portal.status = status
 		f := newFake(t, false, portal.handle)

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/sandbox"
+	"github.com/simcrm/simcrm/internal/testenv"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// logBuffer collects everything the app logs, for tests that read it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// sandboxApp is the whole web side with the built-in sandbox mounted, logging at
+// debug level into a buffer.
+type sandboxApp struct {
+	*testApp
+	sb   *sandbox.Server
+	logs *logBuffer
+}
+
+// newSandboxApp builds the app as main does, with a sandbox on the same store.
+func newSandboxApp(t *testing.T, d testenv.Dialect) *sandboxApp {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load(func(k string) string {
+		if k == "DATA_DIR" {
+			return t.TempDir()
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := config.EnsureSecrets(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	store, err := storage.Open(ctx, d.Name, d.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	rdb, err := storage.OpenRedis(ctx, testenv.RedisURL(t), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
+	engine := newEngine(t, store, rdb, log)
+	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Engine: engine, Log: log, Sandbox: sb})
+	return &sandboxApp{testApp: &testApp{app: app, store: store, redis: rdb, engine: engine, cfg: cfg}, sb: sb, logs: logs}
+}
+
+// fakePortal is a HubSpot stand-in: a sandbox with its own token served alone on a
+// loopback port, as a connection's base URL would point at HubSpot.
+type fakePortal struct {
+	sb    *sandbox.Server
+	base  string
+	token string
+}
+
+// newFakePortal serves a sandbox on store under token with the given faults.
+func newFakePortal(t *testing.T, store *storage.Store, token string, faults sandbox.Faults) *fakePortal {
+	t.Helper()
+	sb := sandbox.New(store, sandbox.Options{Token: token, Faults: faults})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := sb.Handler()
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	return &fakePortal{sb: sb, base: "http://" + ln.Addr().String(), token: token}
+}
+
+// textAt is the trimmed text of what selector finds in body, runs of space folded.
+func textAt(t *testing.T, body, selector string) string {
+	t.Helper()
+	return strings.Join(strings.Fields(doc(t, body).Find(selector).Text()), " ")
+}

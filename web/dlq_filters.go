@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/views"
+)
+
+// Limits of the triage filter and bulk actions.
+const (
+	dlqPageSize     = 50
+	dlqMaxJobIDs    = 500
+	dlqMaxTextLen   = 200
+	dlqMaxReasonLen = 500
+	dlqPileUpAt     = 10_000 // the triage page warns from this many open rows
+)
+
+// dlqFilterInput is the triage filter as text, from a query string, a form or a
+// JSON body; parse turns it into a storage filter with a message per bad field.
+type dlqFilterInput struct {
+	Sim        string
+	Categories []string
+	Object     string
+	Text       string
+	From, To   string
+	Status     string
+	JobIDs     []string
+}
+
+// dlqFilterFromValues reads the filter's fields (sim, category…, object, q, from,
+// to, status, jobIds) from form or query values.
+func dlqFilterFromValues(v url.Values) dlqFilterInput {
+	in := dlqFilterInput{
+		Sim: strings.TrimSpace(v.Get("sim")), Object: strings.TrimSpace(v.Get("object")),
+		Text: strings.TrimSpace(v.Get("q")), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")),
+		Status: strings.TrimSpace(v.Get("status")),
+	}
+	for _, c := range v["category"] {
+		if c = strings.TrimSpace(c); c != "" {
+			in.Categories = append(in.Categories, c)
+		}
+	}
+	for _, field := range v["jobIds"] {
+		for _, id := range strings.FieldsFunc(field, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+			in.JobIDs = append(in.JobIDs, id)
+		}
+	}
+	return in
+}
+
+// requestValues copies a request's query and form values out of Fiber's buffers.
+func requestValues(c *fiber.Ctx) url.Values {
+	v := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, val []byte) { v.Add(string(k), string(val)) })
+	if c.Method() == fiber.MethodPost && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationForm) {
+		c.Request().PostArgs().VisitAll(func(k, val []byte) { v.Add(string(k), string(val)) })
+	}
+	return v
+}
+
+// parse checks the filter. Messages are keyed by the form's field names (sim,
+// category, object, q, from, to, status, jobIds).
+func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (storage.DLQFilter, views.FormErrors) {
+	var (
+		f    storage.DLQFilter
+		errs = views.FormErrors{}
+	)
+	if in.Sim != "" {
+		id, err := strconv.ParseInt(in.Sim, 10, 64)
+		switch {
+		case err != nil || id <= 0:
+			errs["sim"] = "Pick a simulation from the list (a simulation id is a whole number)."
+		default:
+			if _, err := store.Simulation(ctx, id); errors.Is(err, storage.ErrNotFound) {
+				errs["sim"] = fmt.Sprintf("There is no simulation #%d.", id)
+			}
+			f.SimulationID = id
+		}
+	}
+	for _, c := range in.Categories {
+		if !oneOf(c, storage.DLQCategories) {
+			errs["category"] = fmt.Sprintf("%q is not a failure category; pick from %s.", clipText(c, 40), strings.Join(storage.DLQCategories, ", "))
+			continue
+		}
+		if !oneOf(c, f.Categories) {
+			f.Categories = append(f.Categories, c)
+		}
+	}
+	if in.Object != "" {
+		if !oneOf(in.Object, config.JobTypes) {
+			errs["object"] = fmt.Sprintf("%q is not an object type; pick from %s.", clipText(in.Object, 40), strings.Join(config.JobTypes, ", "))
+		}
+		f.ObjectType = in.Object
+	}
+	if utf8.RuneCountInString(in.Text) > dlqMaxTextLen {
+		errs["q"] = fmt.Sprintf("Search for at most %d characters.", dlqMaxTextLen)
+	} else {
+		f.ErrorText = in.Text
+	}
+	var err error
+	if f.From, err = parseDay(in.From, false); err != nil {
+		errs["from"] = err.Error()
+	}
+	if f.To, err = parseDay(in.To, true); err != nil {
+		errs["to"] = err.Error()
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		errs["to"] = "The end of the range is before its start."
+	}
+	switch in.Status {
+	case "", storage.DLQOpen:
+	case storage.DLQReplayed, storage.DLQResolved, storage.DLQDiscarded, storage.DLQAnyStatus:
+		f.Status = in.Status
+	default:
+		errs["status"] = fmt.Sprintf("Pick a state: %s or %s.", strings.Join(storage.DLQStatuses, ", "), storage.DLQAnyStatus)
+	}
+	if len(in.JobIDs) > dlqMaxJobIDs {
+		errs["jobIds"] = fmt.Sprintf("Name at most %d job ids at once.", dlqMaxJobIDs)
+	}
+	for _, id := range in.JobIDs[:min(len(in.JobIDs), dlqMaxJobIDs)] {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 {
+			f.IDs = append(f.IDs, n)
+		} else if len(id) <= 128 {
+			f.TaskIDs = append(f.TaskIDs, id)
+		} else {
+			errs["jobIds"] = "A job id is a DLQ row number or a task id of at most 128 characters."
+		}
+	}
+	return f, errs
+}
+
+// parseDay reads a date (YYYY-MM-DD, a datetime-local value or RFC 3339) as UTC.
+// A bare date as the end of a range includes the whole day.
+func parseDay(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		if end {
+			t = t.Add(24 * time.Hour)
+		}
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("Enter a date as YYYY-MM-DD, not %q.", clipText(s, 40))
+}
+
+// form is the filter as typed, for links and hidden fields; text too long to use
+// is not echoed back.
+func (in dlqFilterInput) form() views.DLQFilterForm {
+	form := views.DLQFilterForm{Simulation: in.Sim, ObjectType: in.Object, ErrorText: in.Text, From: in.From, To: in.To, Status: in.Status}
+	if utf8.RuneCountInString(form.ErrorText) > dlqMaxTextLen {
+		form.ErrorText = ""
+	}
+	for _, p := range []*string{&form.Simulation, &form.ObjectType, &form.From, &form.To, &form.Status} {
+		*p = clipText(*p, 40)
+	}
+	for _, c := range in.Categories[:min(len(in.Categories), len(storage.DLQCategories))] {
+		form.Categories = append(form.Categories, clipText(c, 40))
+	}
+	return form
+}
+
+// dlqForm is the filter as the form shows it again, with its choices.
+func (h *handler) dlqForm(ctx context.Context, in dlqFilterInput, errs views.FormErrors) views.DLQFilterForm {
+	form := in.form()
+	form.Errors = errs
+	if sims, err := h.store.Simulations(ctx, storage.SimulationFilter{Limit: 500}); err == nil {
+		for _, s := range sims {
+			form.SimulationOptions = append(form.SimulationOptions, views.Option{Value: strconv.FormatInt(s.ID, 10), Label: "#" + strconv.FormatInt(s.ID, 10) + " " + s.Name})
+		}
+	}
+	for _, c := range storage.DLQCategories {
+		form.CategoryOptions = append(form.CategoryOptions, views.Option{Value: c, Label: c, Hint: categoryHints[c]})
+	}
+	for _, o := range config.JobTypes {
+		form.ObjectOptions = append(form.ObjectOptions, views.Option{Value: o, Label: o})
+	}
+	for _, s := range append(append([]string{}, storage.DLQStatuses...), storage.DLQAnyStatus) {
+		label := s
+		if s == storage.DLQAnyStatus {
+			label = "any state"
+		}
+		form.StatusOptions = append(form.StatusOptions, views.Option{Value: s, Label: label})
+	}
+	return form
+}
+
+var categoryHints = map[string]string{
+	"rate_limit": "429 from the target after its limits",
+	"auth":       "401/403: token expired, revoked or missing scopes (not retried)",
+	"validation": "400: the target refused the data (not retried)",
+	"conflict":   "409: the object exists already",
+	"timeout":    "the call took too long",
+	"network":    "the target could not be reached",
+	"server":     "5xx from the target",
+	"unknown":    "anything else",
+}
+
+// replayInput is a replay form or API call as text.
+type replayInput struct {
+	Strategy       string
+	Limit          string
+	MaxPerCategory string
+	UseFullRetry   bool
+	DryRun         bool
+}
+
+// parse checks the replay options; limit is capped by DLQ_REPLAY_LIMIT_CAP (an
+// empty limit takes the cap).
+func (in replayInput) parse(cap int) (strategy string, limit, perCategory int, errs views.FormErrors) {
+	errs = views.FormErrors{}
+	strategy = in.Strategy
+	switch strategy {
+	case "":
+		strategy = storage.ReplayOldest
+	case storage.ReplayOldest, storage.ReplayNewest, storage.ReplayRandom:
+	default:
+		errs["strategy"] = "Pick oldest, newest or random."
+	}
+	limit = cap
+	if in.Limit != "" {
+		n, err := strconv.Atoi(in.Limit)
+		if err != nil || n < 1 {
+			errs["limit"] = fmt.Sprintf("Enter a whole number from 1 to %d.", cap)
+		} else {
+			limit = min(n, cap)
+		}
+	}
+	if in.MaxPerCategory != "" {
+		n, err := strconv.Atoi(in.MaxPerCategory)
+		if err != nil || n < 0 {
+			errs["maxPerCategory"] = "Enter a whole number (0 or empty: no cap per category)."
+		} else {
+			perCategory = n
+		}
+	}
+	return strategy, limit, perCategory, errs
+}
+
+// triage is the DLQ actions on this process's store and queue.
+func (h *handler) triage() *jobs.Triage {
+	queue := h.queue
+	if !h.redis.Up() {
+		queue = nil
+	}
+	return jobs.NewTriage(h.store, queue, h.cfg)
+}
+
+func oneOf(s string, list []string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// clipText cuts text echoed back into a page or a message.
+func clipText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// dlqTime formats a DLQ timestamp for pages.
+func dlqTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/views"
+)
+
+// submitDLQReplay runs the replay form: a dry run or a replay of the open rows
+// the filter (or the one row of a detail page) matches. htmx gets the replay
+// panel back, and after a real replay the summary and list out of band; a plain
+// form post gets the whole page.
+func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	v := requestValues(c)
+	in := dlqFilterFromValues(v)
+	ri := replayInput{Strategy: v.Get("strategy"), Limit: v.Get("limit"), MaxPerCategory: v.Get("maxPerCategory"),
+		UseFullRetry: v.Get("useFullRetry") == "true", DryRun: v.Get("dryRun") != "false"}
+	f, errs := in.parse(ctx, h.store)
+	strategy, limit, perCat, rerrs := ri.parse(h.cfg.DLQReplayCap)
+	for k, m := range rerrs {
+		errs[k] = m
+	}
+	if errs.Has("jobIds") {
+		errs[""] = errs["jobIds"]
+	}
+	form := h.dlqForm(ctx, in, errs)
+	panel := views.DLQReplayPanelView{Filter: form, Strategy: strategy, Limit: strconv.Itoa(limit), UseFullRetry: ri.UseFullRetry,
+		Cap: h.cfg.DLQReplayCap, Errors: errs, CSRF: csrfToken(c, h.cfg.SessionSecret), QueueDown: h.queue == nil || !h.redis.Up()}
+	if ri.MaxPerCategory != "" && !errs.Has("maxPerCategory") {
+		panel.MaxPerCategory = strconv.Itoa(perCat)
+	}
+	if len(f.IDs) == 1 && len(f.TaskIDs) == 0 {
+		panel.JobID = f.IDs[0]
+	}
+	status := fiber.StatusOK
+	if errs.Any() {
+		if errs.Has("sim") || errs.Has("category") || errs.Has("object") || errs.Has("q") || errs.Has("from") || errs.Has("to") {
+			errs[""] = "The filter has a problem: fix it above, apply it, then replay."
+		}
+		return h.renderReplay(c, fiber.StatusUnprocessableEntity, panel, in, f, false)
+	}
+	req := jobs.ReplayRequest{UserID: currentUser(c).ID, Filter: f, Strategy: strategy, Limit: limit,
+		MaxPerCategory: perCat, UseFullRetry: ri.UseFullRetry, DryRun: ri.DryRun}
+	res, err := h.triage().Replay(ctx, req)
+	var limited *storage.ReplayLimitError
+	switch {
+	case errors.As(err, &limited):
+		panel.Result = limitedView(limited.RetryAfter)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((limited.RetryAfter+time.Second-1)/time.Second)))
+		status = fiber.StatusTooManyRequests
+	case errors.Is(err, jobs.ErrQueueUnavailable):
+		panel.Result = &views.DLQReplayResultView{Error: "Replay needs the queue, and Redis is unavailable right now. A dry run still works; try the replay when Redis is back.", AuditID: res.AuditID}
+		status = fiber.StatusServiceUnavailable
+	case err != nil:
+		return err
+	default:
+		panel.Result = replayResultView(res, req)
+	}
+	return h.renderReplay(c, status, panel, in, f, !ri.DryRun && err == nil)
+}
+
+// renderReplay answers the replay form. htmx swaps only 2xx answers, so it gets
+// 200 with the message in the panel (the status stays in X-SimCRM-Status).
+func (h *handler) renderReplay(c *fiber.Ctx, status int, panel views.DLQReplayPanelView, in dlqFilterInput, f storage.DLQFilter, changed bool) error {
+	if c.Get("HX-Request") == "true" {
+		comp := templ.Component(views.DLQReplayPanel(panel))
+		if changed && panel.JobID == 0 {
+			sum, list, err := h.dlqListing(c.UserContext(), f, panel.Filter, 0)
+			if err != nil {
+				return err
+			}
+			comp = templ.Join(comp, oob(views.DLQSummary(sum)), oob(views.DLQList(list, panel.Filter)))
+		}
+		c.Set("X-SimCRM-Status", strconv.Itoa(status))
+		return render(c, fiber.StatusOK, comp)
+	}
+	if panel.JobID != 0 {
+		ev, err := h.entryView(c, panel.JobID)
+		if err != nil {
+			return err
+		}
+		ev.Replay = panel
+		return render(c, status, views.DLQEntryPage(h.page(c, "DLQ row #"+strconv.FormatInt(panel.JobID, 10), "dlq"), ev))
+	}
+	in.JobIDs = nil
+	errs := views.FormErrors{}
+	for _, k := range []string{"sim", "category", "object", "q", "from", "to", "status"} {
+		if panel.Errors.Has(k) {
+			errs[k] = panel.Errors[k]
+		}
+	}
+	if !errs.Any() {
+		f.IDs, f.TaskIDs = nil, nil
+	}
+	tv, err := h.triageView(c, in, f, errs, 0)
+	if err != nil {
+		return err
+	}
+	tv.Replay = panel
+	return render(c, status, views.DLQPage(h.page(c, "Dead-letter queue", "dlq"), tv))
+}
+
+// oob marks a region's answer for an out-of-band swap by its id.
+func oob(comp templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var b strings.Builder
+		if err := comp.Render(ctx, &b); err != nil {
+			return err
+		}
+		html := b.String()
+		if i := strings.Index(html, ">"); i > 0 && strings.HasPrefix(html, "<") {
+			html = html[:i] + ` hx-swap-oob="true"` + html[i:]
+		}
+		_, err := io.WriteString(w, html)
+		return err
+	})
+}

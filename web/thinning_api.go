@@ -1,0 +1,35 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/simcrm/simcrm/jobs"
+)
+
+// listThinningEventsAPI answers a simulation's recent thinning decisions (newest
+// first; ?limit= up to THINNING_EVENTS_MAX) and its thinned counts. Events live in
+// Redis only: while it is away the list is empty with source "redis-disabled".
+func (h *handler) listThinningEventsAPI(c *fiber.Ctx) error {
+	s, err := h.simulationFor(c)
+	if err != nil {
+		return err
+	}
+	limit := h.cfg.ThinningMax
+	if q := c.Query("limit"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 || n > h.cfg.ThinningMax {
+			return failJSON(c, fiber.StatusUnprocessableEntity, "limit is a whole number from 1 to "+strconv.Itoa(h.cfg.ThinningMax),
+				fiber.Map{"fields": fiber.Map{"limit": "1 to " + strconv.Itoa(h.cfg.ThinningMax)}})
+		}
+		limit = n
+	}
+	t := h.thinning(c.UserContext(), s.ID, limit)
+	events := t.Events
+	if events == nil {
+		events = []jobs.ThinningEvent{}
+	}
+	return c.JSON(fiber.Map{"simulationId": s.ID, "source": t.Source, "events": events, "stored": t.Stored,
+		"cap": h.cfg.ThinningMax, "thinned": t.Thinned, "thinnedTotal": t.Total, "countsSource": t.CountsSource})
+}

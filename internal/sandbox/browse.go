@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
@@ -74,48 +73,10 @@ func recordOf(t hubspot.ObjectType, o storage.SandboxObject) Record {
 	return Record{ID: o.ID, Type: string(t), Properties: props, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Archived: o.Archived}
 }
 
-// Records lists live records of a type, newest first.
+// Records lists live records of a type, newest first (SimulationRecords of every
+// simulation). A query the sandbox cannot run is a *QueryError.
 func (s *Server) Records(ctx context.Context, q RecordQuery) (RecordPage, error) {
-	t, ok := parseType(q.Type)
-	if !ok {
-		return RecordPage{}, ErrUnknownType
-	}
-	if q.Limit <= 0 {
-		q.Limit = 25
-	}
-	q.Limit = min(q.Limit, maxSearchLimit)
-	sc, err := s.schema(ctx, t)
-	if err != nil {
-		return RecordPage{}, err
-	}
-	req := searchRequest{Limit: &q.Limit, After: flexString(fmt.Sprint(max(q.Offset, 0))), Query: q.Query,
-		Sorts: []searchSort{{PropertyName: "hs_object_id", Direction: "DESCENDING"}}}
-	if q.Property != "" {
-		f := searchFilter{PropertyName: strings.TrimSpace(q.Property), Operator: storage.SandboxEQ, Value: flexString(q.Value)}
-		req.FilterGroups = append(req.FilterGroups, struct {
-			Filters []searchFilter `json:"filters"`
-		}{Filters: []searchFilter{f}})
-	}
-	sq, err := buildSearch(sc, req)
-	if err != nil {
-		var ae *apiError
-		if errors.As(err, &ae) {
-			return RecordPage{}, fmt.Errorf("sandbox: %s", ae.Message)
-		}
-		return RecordPage{}, err
-	}
-	objs, total, err := s.store.SearchSandboxObjects(ctx, sq)
-	if err != nil {
-		return RecordPage{}, err
-	}
-	page := RecordPage{Total: total}
-	for _, o := range objs {
-		page.Records = append(page.Records, recordOf(t, o))
-	}
-	if next := sq.Offset + len(objs); next < total && len(objs) > 0 {
-		page.NextOffset = next
-	}
-	return page, nil
+	return s.SimulationRecords(ctx, "", q)
 }
 
 // Record returns one record (archived ones too) with its associations.

@@ -133,8 +133,9 @@ func TestCountsRecordsReset(t *testing.T) {
 		if _, err := e.sb.Records(ctx, sandbox.RecordQuery{Type: "widgets"}); !errors.Is(err, sandbox.ErrUnknownType) {
 			t.Errorf("unknown type: want ErrUnknownType, got %v", err)
 		}
-		if _, err := e.sb.Records(ctx, sandbox.RecordQuery{Type: "contacts", Property: "nope", Value: "x"}); err == nil {
-			t.Errorf("unknown property: want an error")
+		var qe *sandbox.QueryError
+		if _, err := e.sb.Records(ctx, sandbox.RecordQuery{Type: "contacts", Property: "nope", Value: "x"}); !errors.As(err, &qe) {
+			t.Errorf("unknown property: want a *QueryError, got %v", err)
 		}
 
 		rec, assocs, err := e.sb.Record(ctx, "contacts", mustID(t, res.Results[0].ID))

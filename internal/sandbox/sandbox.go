@@ -7,6 +7,21 @@
 // rolling ten-second and daily rate limits with HubSpot's headers and 429 bodies.
 // Faults (5xx, latency, timeouts, forced 401/403) can be injected for tests and
 // demos. The app mounts it at MountPath; `simcrm sandbox` serves it alone.
+//
+// Known limits, by design:
+//   - Search filters on unique properties (email, simcrm_record_key, custom
+//     hasUniqueValue ones), on simcrm_simulation_id and on hs_object_id /
+//     createdate / lastmodifieddate use indexes; filters and sorts on other
+//     properties read the JSON of every record of the type the indexed filters
+//     leave, so they stay exact but cost a scan on types with millions of records.
+//     As in HubSpot, one query pages through at most 10,000 results and sorts by one
+//     property.
+//   - Rate limits and faults live in the process: each replica that mounts the
+//     sandbox counts its own calls (the in-app sandbox of one process is the case
+//     the limits model).
+//   - No property history (propertiesWithHistory returns the current value), no
+//     USER_DEFINED association labels, no merges or GDPR deletes.
+//   - Mounted in the app, the app's request body limit (2 MB) applies.
 package sandbox
 
 import (

@@ -52,6 +52,7 @@ type ReplayResult struct {
 	Replayed             int                // rows enqueued again (0 on a dry run)
 	Tasks                []ReplayedTask     // real replays: the task each row became
 	Taken                int                // selected rows another replay claimed meanwhile
+	Aborted              int64              // matching rows of aborted simulations: never replayed (their work is dropped)
 	Failed               []ReplayFailure    // rows that could not be enqueued; they stay open
 }
 
@@ -130,7 +131,7 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 	if err != nil {
 		return err
 	}
-	res.Candidates, res.CandidatesByCategory = sel.Candidates, sel.CandidatesByCat
+	res.Candidates, res.CandidatesByCategory, res.Aborted = sel.Candidates, sel.CandidatesByCat, sel.Aborted
 	res.Selected, res.SelectedByCategory = len(sel.Entries), sel.SelectedByCat
 	res.Samples = sel.Entries[:min(replaySamples, len(sel.Entries))]
 	inTarget, err := t.store.DLQInLedger(ctx, sel.Entries)

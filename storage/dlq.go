@@ -166,6 +166,9 @@ type DLQFilter struct {
 	Status       string    // "" = open, DLQAnyStatus = every state
 	IDs          []int64   // DLQ row ids
 	TaskIDs      []string  // asynq task ids
+
+	Simulations    []int64 // any of these simulations (internal: replay selection)
+	NotSimulations []int64 // none of these simulations (internal: replay selection)
 }
 
 // status is the state the filter selects, "" for every state.
@@ -193,6 +196,18 @@ func (s *Store) dlqWhere(f DLQFilter) (string, []any) {
 	if f.SimulationID != 0 {
 		b.WriteString(` AND simulation_id = ?`)
 		args = append(args, f.SimulationID)
+	}
+	if len(f.Simulations) > 0 {
+		b.WriteString(` AND simulation_id IN (` + placeholders(len(f.Simulations)) + `)`)
+		for _, id := range f.Simulations {
+			args = append(args, id)
+		}
+	}
+	if len(f.NotSimulations) > 0 {
+		b.WriteString(` AND simulation_id NOT IN (` + placeholders(len(f.NotSimulations)) + `)`)
+		for _, id := range f.NotSimulations {
+			args = append(args, id)
+		}
 	}
 	if len(f.Categories) > 0 {
 		b.WriteString(` AND category IN (` + placeholders(len(f.Categories)) + `)`)
@@ -422,6 +437,24 @@ func (s *Store) DLQSummary(ctx context.Context, f DLQFilter, at time.Time) ([]DL
 	return out, nil
 }
 
+// simulationIDs lists the ids of the simulations in a state.
+func (s *Store) simulationIDs(ctx context.Context, status string) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM simulations WHERE status = ?`, status)
+	if err != nil {
+		return nil, fmt.Errorf("storage: simulation ids: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("storage: simulation ids: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // simulationNames fills in the names of the simulations keyed in names.
 func (s *Store) simulationNames(ctx context.Context, names map[int64]string) error {
 	if len(names) == 0 {
@@ -500,18 +533,32 @@ const (
 type DLQSelection struct {
 	Candidates      int64            // open rows matching the filter
 	CandidatesByCat map[string]int64 // … per category
+	Aborted         int64            // matching open rows of aborted simulations, never selected
 	Entries         []DLQEntry       // the rows selected, with payloads, in strategy order
 	SelectedByCat   map[string]int64
 }
 
 // SelectDLQForReplay picks up to limit open rows matching f: per category at most
 // maxPerCategory (0 = no cap) in strategy order, then a fair share across the
-// categories (round robin) until limit is reached. It changes nothing.
+// categories (round robin) until limit is reached. Rows of aborted simulations are
+// counted apart and never picked. It changes nothing.
 func (s *Store) SelectDLQForReplay(ctx context.Context, f DLQFilter, strategy string, limit, maxPerCategory int) (DLQSelection, error) {
 	f.Status = DLQOpen
 	sel := DLQSelection{SelectedByCat: map[string]int64{}}
+	// The engine drops an aborted simulation's work: its rows are counted apart.
+	aborted, err := s.simulationIDs(ctx, StatusAborted)
+	if err != nil {
+		return sel, err
+	}
+	if len(aborted) > 0 {
+		af := f
+		af.Simulations = aborted
+		if sel.Aborted, err = s.CountDLQ(ctx, af); err != nil {
+			return sel, err
+		}
+		f.NotSimulations = aborted
+	}
 	cond, args := s.dlqWhere(f)
-	var err error
 	sel.CandidatesByCat, err = s.dlqGroupCount(ctx, `SELECT category, COUNT(*) FROM `+s.dlqTable(f)+` WHERE 1=1`+cond+` GROUP BY category`, args...)
 	if err != nil {
 		return sel, err

@@ -372,6 +372,21 @@ func TestSelectForReplayStrategiesAndFairShare(t *testing.T) {
 			if len(sel.Entries) != 0 || sel.Candidates != 18 {
 				t.Errorf("limit 0 selects nothing but counts candidates: got %d / %d", len(sel.Entries), sel.Candidates)
 			}
+			// Rows of an aborted simulation are counted apart and never selected.
+			gone := dlqSim(t, s, "Aborted")
+			seedDLQ(t, s, dlqRows([]int64{gone}, 4, time.Now()))
+			if _, err := s.TransitionSimulation(ctx, gone, []string{storage.StatusQueued}, storage.StatusAborted, "test"); err != nil {
+				t.Fatal(err)
+			}
+			sel, _ = s.SelectDLQForReplay(ctx, storage.DLQFilter{}, storage.ReplayNewest, 50, 0)
+			for _, e := range sel.Entries {
+				if e.SimulationID == gone {
+					t.Fatalf("row %d of an aborted simulation selected", e.ID)
+				}
+			}
+			if sel.Aborted != 4 || sel.Candidates != 18 || len(sel.Entries) != 18 {
+				t.Errorf("aborted simulation: want 4 rows left out and 18 candidates, got %d and %d (%d selected)", sel.Aborted, sel.Candidates, len(sel.Entries))
+			}
 		})
 	}
 }

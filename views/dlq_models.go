@@ -225,7 +225,8 @@ type DLQReplayResultView struct {
 	Candidates int64
 	Selected   int
 	Replayed   int
-	Taken      int // rows another call replayed meanwhile
+	Taken      int   // rows another call replayed meanwhile
+	Aborted    int64 // matching rows of aborted simulations, left out
 	ByCategory []DLQCategoryLine
 	Samples    []DLQSampleView
 	InTarget   int

@@ -376,7 +376,7 @@ func (h *handler) replayAPI(c *fiber.Ctx, b dlqAPIBody, errs views.FormErrors) e
 		"maxPerCategory": perCat, "useFullRetry": req.UseFullRetry, "filter": json.RawMessage(jobs.FilterJSON(f)),
 		"candidates": res.Candidates, "candidatesByCategory": nonNil(res.CandidatesByCategory), "selected": res.Selected,
 		"selectedByCategory": nonNil(res.SelectedByCategory), "inTarget": inTarget, "samples": samples,
-		"replayed": res.Replayed, "tasks": tasks, "taken": res.Taken, "failed": failed})
+		"replayed": res.Replayed, "tasks": tasks, "taken": res.Taken, "failed": failed, "abortedLeftOut": res.Aborted})
 }
 
 // apiField names a form field as the API does.

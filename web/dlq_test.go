@@ -161,7 +161,7 @@ func TestDLQTriagePageSummarisesFiltersAndPages(t *testing.T) {
 				}
 			}
 			// The summary's cells filter the list.
-			cell := page.Find(`#dlq-summary tr[data-sim="` + strconv.FormatInt(simA, 10) + `"] td[data-category="auth"] a`).AttrOr("href", "")
+			cell := page.Find(`#dlq-summary tr[data-sim="`+strconv.FormatInt(simA, 10)+`"] td[data-category="auth"] a`).AttrOr("href", "")
 			_, body = b.get(cell)
 			p := doc(t, body)
 			if got := p.Find("#dlq-matching").Text(); got != "60 matching" {
@@ -324,199 +324,215 @@ func TestDLQDryRunThenReplayWithinTheMinute(t *testing.T) {
 }
 
 func TestReplayCallsAreLimitedToFiveIn30Seconds(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
-	ctx := context.Background()
-	b := a.browser(t)
-	b.signUp("boss@example.com", "boss password 1")
-	sim := dlqSim(t, a, "boss@example.com", "A")
-	dlqRows(t, a, sim, 3, "server", false)
-	b.get("/boss/dlq")
-	for i := 0; i < 5; i++ {
-		var status int
-		if i%2 == 0 {
-			status, _, _ = b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"limit": 1}) // dryRun defaults to true
-		} else {
-			resp, _ := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
-			status, _ = strconv.Atoi(resp.Header.Get("X-SimCRM-Status"))
-		}
-		if status != 200 {
-			t.Fatalf("call %d: want 200, got %d", i+1, status)
-		}
-	}
-	status, res, hdr := b.api(http.MethodPost, fmt.Sprintf("/api/simulations/%d/dlq/replay", sim), map[string]any{"dryRun": false})
-	wait, _ := res["retryAfterMs"].(float64)
-	if status != http.StatusTooManyRequests || wait <= 0 || wait > 30000 || hdr.Get("Retry-After") == "" {
-		t.Fatalf("6th call: want 429 with 0 < retryAfterMs ≤ 30000 and Retry-After, got %d %v (%q)", status, res, hdr.Get("Retry-After"))
-	}
-	// The form says when to try again, in the panel (htmx) and on the page.
-	resp, body := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
-	if resp.Header.Get("X-SimCRM-Status") != "429" || !strings.Contains(doc(t, body).Find("#replay-limited").Text(), "Try again in") {
-		t.Errorf("htmx form when limited: got %s %q", resp.Header.Get("X-SimCRM-Status"), doc(t, body).Find("#dlq-replay").Text())
-	}
-	resp, body = b.post("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
-	if resp.StatusCode != http.StatusTooManyRequests || doc(t, body).Find("#retry-in").Text() == "" {
-		t.Errorf("plain form when limited: want 429 with the wait, got %d", resp.StatusCode)
-	}
-	// Another boss has a limit of their own.
-	other := a.browser(t)
-	other.signUp("second@example.com", "second password")
-	u, _ := a.store.UserByEmail(ctx, "second@example.com")
-	if err := a.store.SetUserRole(ctx, u.ID, storage.RoleBoss); err != nil {
-		t.Fatal(err)
-	}
-	other.get("/boss/dlq")
-	if status, res, _ := other.api(http.MethodPost, "/api/dlq/replay", nil); status != 200 || res["dryRun"] != true {
-		t.Errorf("another boss: want a 200 dry run, got %d %v", status, res)
-	}
-	// Refused calls are audited too, and rows were never touched.
-	list, _, _ := a.store.ReplayAudits(ctx, 0, 50)
-	outcomes := map[string]int{}
-	for _, x := range list {
-		outcomes[x.Outcome]++
-	}
-	if outcomes[storage.AuditOK] != 6 || outcomes[storage.AuditRateLimited] != 3 {
-		t.Errorf("audit outcomes: want 6 ok, 3 rate_limited, got %v", outcomes)
-	}
-	if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{}); n != 3 {
-		t.Errorf("open rows: want 3 untouched, got %d", n)
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newDLQApp(t, d, "")
+			ctx := context.Background()
+			b := a.browser(t)
+			b.signUp("boss@example.com", "boss password 1")
+			sim := dlqSim(t, a, "boss@example.com", "A")
+			dlqRows(t, a, sim, 3, "server", false)
+			b.get("/boss/dlq")
+			for i := 0; i < 5; i++ {
+				var status int
+				if i%2 == 0 {
+					status, _, _ = b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"limit": 1}) // dryRun defaults to true
+				} else {
+					resp, _ := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+					status, _ = strconv.Atoi(resp.Header.Get("X-SimCRM-Status"))
+				}
+				if status != 200 {
+					t.Fatalf("call %d: want 200, got %d", i+1, status)
+				}
+			}
+			status, res, hdr := b.api(http.MethodPost, fmt.Sprintf("/api/simulations/%d/dlq/replay", sim), map[string]any{"dryRun": false})
+			wait, _ := res["retryAfterMs"].(float64)
+			if status != http.StatusTooManyRequests || wait <= 0 || wait > 30000 || hdr.Get("Retry-After") == "" {
+				t.Fatalf("6th call: want 429 with 0 < retryAfterMs ≤ 30000 and Retry-After, got %d %v (%q)", status, res, hdr.Get("Retry-After"))
+			}
+			// The form says when to try again, in the panel (htmx) and on the page.
+			resp, body := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+			if resp.Header.Get("X-SimCRM-Status") != "429" || !strings.Contains(doc(t, body).Find("#replay-limited").Text(), "Try again in") {
+				t.Errorf("htmx form when limited: got %s %q", resp.Header.Get("X-SimCRM-Status"), doc(t, body).Find("#dlq-replay").Text())
+			}
+			resp, body = b.post("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+			if resp.StatusCode != http.StatusTooManyRequests || doc(t, body).Find("#retry-in").Text() == "" {
+				t.Errorf("plain form when limited: want 429 with the wait, got %d", resp.StatusCode)
+			}
+			// Another boss has a limit of their own.
+			other := a.browser(t)
+			other.signUp("second@example.com", "second password")
+			u, _ := a.store.UserByEmail(ctx, "second@example.com")
+			if err := a.store.SetUserRole(ctx, u.ID, storage.RoleBoss); err != nil {
+				t.Fatal(err)
+			}
+			other.get("/boss/dlq")
+			if status, res, _ := other.api(http.MethodPost, "/api/dlq/replay", nil); status != 200 || res["dryRun"] != true {
+				t.Errorf("another boss: want a 200 dry run, got %d %v", status, res)
+			}
+			// Refused calls are audited too, and rows were never touched.
+			list, _, _ := a.store.ReplayAudits(ctx, 0, 50)
+			outcomes := map[string]int{}
+			for _, x := range list {
+				outcomes[x.Outcome]++
+			}
+			if outcomes[storage.AuditOK] != 6 || outcomes[storage.AuditRateLimited] != 3 {
+				t.Errorf("audit outcomes: want 6 ok, 3 rate_limited, got %v", outcomes)
+			}
+			if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{}); n != 3 {
+				t.Errorf("open rows: want 3 untouched, got %d", n)
+			}
+		})
 	}
 }
 
 func TestPlayerIsForbiddenFromEveryDLQRoute(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
-	boss := a.browser(t)
-	boss.signUp("boss@example.com", "boss password 1")
-	player := a.browser(t)
-	player.signUp("player@example.com", "player password 1")
-	sim := dlqSim(t, a, "player@example.com", "Mine")
-	rows := dlqRows(t, a, sim, 2, "auth", false)
-	player.get("/")
-	id := strconv.FormatInt(sim, 10)
-	row := strconv.FormatInt(rows[0].ID, 10)
-	for _, path := range []string{"/boss/dlq", "/boss/dlq/audit", "/boss/dlq/" + row, "/fragments/simulations/" + id + "/dlq",
-		"/fragments/simulations/" + id + "/thinning"} {
-		resp, body := player.get(path)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only a boss") {
-			t.Errorf("GET %s: want 403 for the role, got %d", path, resp.StatusCode)
-		}
-	}
-	for _, path := range []string{"/boss/dlq/replay", "/boss/dlq/close"} {
-		resp, body := player.post(path, url.Values{"dryRun": {"false"}, "action": {"discard"}, "reason": {"mine"}, "jobIds": {row}})
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only a boss") {
-			t.Errorf("POST %s: want 403 for the role, got %d", path, resp.StatusCode)
-		}
-	}
-	for _, c := range []struct{ method, path string }{
-		{"GET", "/api/dlq/summary"}, {"GET", "/api/dlq/audit"}, {"GET", "/api/dlq/" + row},
-		{"POST", "/api/dlq/replay"}, {"POST", "/api/dlq/close"}, {"GET", "/api/simulations/" + id + "/dlq"},
-		{"POST", "/api/simulations/" + id + "/dlq/replay"}, {"GET", "/api/simulations/" + id + "/thinning-events"},
-	} {
-		status, body, _ := player.api(c.method, c.path, map[string]any{"dryRun": false, "action": "discard", "reason": "x"})
-		if status != http.StatusForbidden || body["requiredRole"] != "boss" {
-			t.Errorf("%s %s: want 403 with requiredRole boss, got %d %v", c.method, c.path, status, body)
-		}
-	}
-	if n, _ := a.store.CountDLQ(context.Background(), storage.DLQFilter{}); n != 2 {
-		t.Errorf("a player changed DLQ rows: %d open left", n)
-	}
-	if audits, _, _ := a.store.ReplayAudits(context.Background(), 0, 10); len(audits) != 0 {
-		t.Errorf("a player's refused calls are not replay calls: %d audit rows", len(audits))
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newDLQApp(t, d, "")
+			boss := a.browser(t)
+			boss.signUp("boss@example.com", "boss password 1")
+			player := a.browser(t)
+			player.signUp("player@example.com", "player password 1")
+			sim := dlqSim(t, a, "player@example.com", "Mine")
+			rows := dlqRows(t, a, sim, 2, "auth", false)
+			player.get("/")
+			id := strconv.FormatInt(sim, 10)
+			row := strconv.FormatInt(rows[0].ID, 10)
+			for _, path := range []string{"/boss/dlq", "/boss/dlq/audit", "/boss/dlq/" + row, "/fragments/simulations/" + id + "/dlq",
+				"/fragments/simulations/" + id + "/thinning"} {
+				resp, body := player.get(path)
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only a boss") {
+					t.Errorf("GET %s: want 403 for the role, got %d", path, resp.StatusCode)
+				}
+			}
+			for _, path := range []string{"/boss/dlq/replay", "/boss/dlq/close"} {
+				resp, body := player.post(path, url.Values{"dryRun": {"false"}, "action": {"discard"}, "reason": {"mine"}, "jobIds": {row}})
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only a boss") {
+					t.Errorf("POST %s: want 403 for the role, got %d", path, resp.StatusCode)
+				}
+			}
+			for _, c := range []struct{ method, path string }{
+				{"GET", "/api/dlq/summary"}, {"GET", "/api/dlq/audit"}, {"GET", "/api/dlq/" + row},
+				{"POST", "/api/dlq/replay"}, {"POST", "/api/dlq/close"}, {"GET", "/api/simulations/" + id + "/dlq"},
+				{"POST", "/api/simulations/" + id + "/dlq/replay"}, {"GET", "/api/simulations/" + id + "/thinning-events"},
+			} {
+				status, body, _ := player.api(c.method, c.path, map[string]any{"dryRun": false, "action": "discard", "reason": "x"})
+				if status != http.StatusForbidden || body["requiredRole"] != "boss" {
+					t.Errorf("%s %s: want 403 with requiredRole boss, got %d %v", c.method, c.path, status, body)
+				}
+			}
+			if n, _ := a.store.CountDLQ(context.Background(), storage.DLQFilter{}); n != 2 {
+				t.Errorf("a player changed DLQ rows: %d open left", n)
+			}
+			if audits, _, _ := a.store.ReplayAudits(context.Background(), 0, 10); len(audits) != 0 {
+				t.Errorf("a player's refused calls are not replay calls: %d audit rows", len(audits))
+			}
+		})
 	}
 }
 
 func TestDLQCloseNeedsAReasonAndClosesWhatTheFilterMatches(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
-	ctx := context.Background()
-	b := a.browser(t)
-	b.signUp("boss@example.com", "boss password 1")
-	sim := dlqSim(t, a, "boss@example.com", "A")
-	auth := dlqRows(t, a, sim, 3, "auth", false)
-	server := dlqRows(t, a, sim, 2, "server", false)
-	_, body := b.get("/boss/dlq?category=auth")
-	if got := doc(t, body).Find("#dlq-close b").Text(); got != "3" {
-		t.Errorf("close form: want it to act on the 3 auth rows, got %q", got)
-	}
-	resp, body := b.post("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"resolve"}, "reason": {"  "}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(t, body).Find("#err-reason").Text(), "Say why") {
-		t.Fatalf("close without a reason: want 422 with a message beside the reason, got %d", resp.StatusCode)
-	}
-	_, body = b.htmxPost("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"explode"}, "reason": {"x"}})
-	if doc(t, body).Find("#dlq-close #err-action").Length() != 1 {
-		t.Errorf("unknown action: want a message in the close panel, got %s", body)
-	}
-	resp, _ = b.post("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"resolve"}, "reason": {"token rotated"}})
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "closed=3") || !strings.Contains(loc, "category=auth") {
-		t.Fatalf("resolve: want 303 back to the filtered list, got %d %s", resp.StatusCode, loc)
-	}
-	_, body = b.get(loc)
-	if got := doc(t, body).Find("#dlq-notice").Text(); got != "Resolved 3 open rows." {
-		t.Errorf("notice: got %q", got)
-	}
-	for _, r := range auth {
-		if got, _ := a.store.DLQEntry(ctx, r.ID); got.Status != storage.DLQResolved || got.Resolution != "token rotated" {
-			t.Errorf("auth row %d: want resolved with the reason, got %s %q", r.ID, got.Status, got.Resolution)
-		}
-	}
-	// One row from its page, through htmx: back to the row.
-	b.get(fmt.Sprintf("/boss/dlq/%d", server[0].ID))
-	resp, _ = b.htmxPost("/boss/dlq/close", url.Values{"jobIds": {strconv.FormatInt(server[0].ID, 10)}, "action": {"discard"}, "reason": {"duplicate of #1"}})
-	if resp.Header.Get("HX-Redirect") != fmt.Sprintf("/boss/dlq/%d", server[0].ID) {
-		t.Fatalf("discard one row: want HX-Redirect to its page, got %d %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
-	}
-	_, body = b.get(fmt.Sprintf("/boss/dlq/%d", server[0].ID))
-	p := doc(t, body)
-	if p.Find("#entry-status").Text() != "discarded" || p.Find("#entry-resolution").Text() != "duplicate of #1" || p.Find("#dlq-replay").Length() != 0 {
-		t.Errorf("discarded row's page: status %q, reason %q", p.Find("#entry-status").Text(), p.Find("#entry-resolution").Text())
-	}
-	// The API closes too, and every close is audited with its reason.
-	status, res, _ := b.api(http.MethodPost, "/api/dlq/close", map[string]any{"action": "resolve", "reason": "fixed", "simulationId": sim})
-	if status != 200 || res["closed"] != float64(1) {
-		t.Errorf("API close: want 1 closed, got %d %v", status, res)
-	}
-	if status, res, _ := b.api(http.MethodPost, "/api/dlq/close", map[string]any{"action": "resolve"}); status != 422 || res["fields"].(map[string]any)["reason"] == nil {
-		t.Errorf("API close without reason: want 422 naming reason, got %d %v", status, res)
-	}
-	list, _, _ := a.store.ReplayAudits(ctx, 0, 10)
-	if len(list) != 3 || list[2].Action != storage.AuditResolve || list[2].Reason != "token rotated" || list[2].Selected != 3 {
-		t.Errorf("audit of closes: %+v", list)
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newDLQApp(t, d, "")
+			ctx := context.Background()
+			b := a.browser(t)
+			b.signUp("boss@example.com", "boss password 1")
+			sim := dlqSim(t, a, "boss@example.com", "A")
+			auth := dlqRows(t, a, sim, 3, "auth", false)
+			server := dlqRows(t, a, sim, 2, "server", false)
+			_, body := b.get("/boss/dlq?category=auth")
+			if got := doc(t, body).Find("#dlq-close b").Text(); got != "3" {
+				t.Errorf("close form: want it to act on the 3 auth rows, got %q", got)
+			}
+			resp, body := b.post("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"resolve"}, "reason": {"  "}})
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(t, body).Find("#err-reason").Text(), "Say why") {
+				t.Fatalf("close without a reason: want 422 with a message beside the reason, got %d", resp.StatusCode)
+			}
+			_, body = b.htmxPost("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"explode"}, "reason": {"x"}})
+			if doc(t, body).Find("#dlq-close #err-action").Length() != 1 {
+				t.Errorf("unknown action: want a message in the close panel, got %s", body)
+			}
+			resp, _ = b.post("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"resolve"}, "reason": {"token rotated"}})
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "closed=3") || !strings.Contains(loc, "category=auth") {
+				t.Fatalf("resolve: want 303 back to the filtered list, got %d %s", resp.StatusCode, loc)
+			}
+			_, body = b.get(loc)
+			if got := doc(t, body).Find("#dlq-notice").Text(); got != "Resolved 3 open rows." {
+				t.Errorf("notice: got %q", got)
+			}
+			for _, r := range auth {
+				if got, _ := a.store.DLQEntry(ctx, r.ID); got.Status != storage.DLQResolved || got.Resolution != "token rotated" {
+					t.Errorf("auth row %d: want resolved with the reason, got %s %q", r.ID, got.Status, got.Resolution)
+				}
+			}
+			// One row from its page, through htmx: back to the row.
+			b.get(fmt.Sprintf("/boss/dlq/%d", server[0].ID))
+			resp, _ = b.htmxPost("/boss/dlq/close", url.Values{"jobIds": {strconv.FormatInt(server[0].ID, 10)}, "action": {"discard"}, "reason": {"duplicate of #1"}})
+			if resp.Header.Get("HX-Redirect") != fmt.Sprintf("/boss/dlq/%d", server[0].ID) {
+				t.Fatalf("discard one row: want HX-Redirect to its page, got %d %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+			}
+			_, body = b.get(fmt.Sprintf("/boss/dlq/%d", server[0].ID))
+			p := doc(t, body)
+			if p.Find("#entry-status").Text() != "discarded" || p.Find("#entry-resolution").Text() != "duplicate of #1" || p.Find("#dlq-replay").Length() != 0 {
+				t.Errorf("discarded row's page: status %q, reason %q", p.Find("#entry-status").Text(), p.Find("#entry-resolution").Text())
+			}
+			// The API closes too, and every close is audited with its reason.
+			status, res, _ := b.api(http.MethodPost, "/api/dlq/close", map[string]any{"action": "resolve", "reason": "fixed", "simulationId": sim})
+			if status != 200 || res["closed"] != float64(1) {
+				t.Errorf("API close: want 1 closed, got %d %v", status, res)
+			}
+			if status, res, _ := b.api(http.MethodPost, "/api/dlq/close", map[string]any{"action": "resolve"}); status != 422 || res["fields"].(map[string]any)["reason"] == nil {
+				t.Errorf("API close without reason: want 422 naming reason, got %d %v", status, res)
+			}
+			list, _, _ := a.store.ReplayAudits(ctx, 0, 10)
+			if len(list) != 3 || list[2].Action != storage.AuditResolve || list[2].Reason != "token rotated" || list[2].Selected != 3 {
+				t.Errorf("audit of closes: %+v", list)
+			}
+		})
 	}
 }
 
 func TestDLQEntryPageShowsPayloadErrorAndWhetherTheObjectExists(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
-	ctx := context.Background()
-	b := a.browser(t)
-	b.signUp("boss@example.com", "boss password 1")
-	sim := dlqSim(t, a, "boss@example.com", "A")
-	rows := dlqRows(t, a, sim, 2, "conflict", false)
-	if _, err := a.store.AddLedgerEntries(ctx, []storage.LedgerEntry{{SimulationID: sim, RecordIndex: 0, ObjectType: "contact",
-		RecordKey: rows[0].RecordKey, ExternalID: "101"}}); err != nil {
-		t.Fatal(err)
-	}
-	_, body := b.get(fmt.Sprintf("/boss/dlq/%d", rows[0].ID))
-	p := doc(t, body)
-	if p.Find("#entry-in-target").Length() != 1 {
-		t.Errorf("row whose object is in the ledger: want the in-target badge")
-	}
-	if got := p.Find("#entry-payload pre").Text(); !strings.Contains(got, "\"first\": 0") {
-		t.Errorf("payload: want it indented, got %q", got)
-	}
-	if got := p.Find("#entry-error pre").Text(); got != rows[0].Error {
-		t.Errorf("error: want %q, got %q", rows[0].Error, got)
-	}
-	_, body = b.get(fmt.Sprintf("/boss/dlq/%d", rows[1].ID))
-	if doc(t, body).Find("#entry-in-target").Length() != 0 {
-		t.Errorf("row whose object is not in the ledger: no badge")
-	}
-	status, res, _ := b.api(http.MethodGet, fmt.Sprintf("/api/dlq/%d", rows[0].ID), nil)
-	if status != 200 || res["inTarget"] != true || res["payload"].(map[string]any)["first"] != float64(0) {
-		t.Errorf("API entry: got %d %v", status, res)
-	}
-	for _, path := range []string{"/boss/dlq/999999", "/boss/dlq/abc", "/boss/dlq/-1"} {
-		if resp, _ := b.get(path); resp.StatusCode != http.StatusNotFound {
-			t.Errorf("%s: want 404, got %d", path, resp.StatusCode)
-		}
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newDLQApp(t, d, "")
+			ctx := context.Background()
+			b := a.browser(t)
+			b.signUp("boss@example.com", "boss password 1")
+			sim := dlqSim(t, a, "boss@example.com", "A")
+			rows := dlqRows(t, a, sim, 2, "conflict", false)
+			if _, err := a.store.AddLedgerEntries(ctx, []storage.LedgerEntry{{SimulationID: sim, RecordIndex: 0, ObjectType: "contact",
+				RecordKey: rows[0].RecordKey, ExternalID: "101"}}); err != nil {
+				t.Fatal(err)
+			}
+			_, body := b.get(fmt.Sprintf("/boss/dlq/%d", rows[0].ID))
+			p := doc(t, body)
+			if p.Find("#entry-in-target").Length() != 1 {
+				t.Errorf("row whose object is in the ledger: want the in-target badge")
+			}
+			if got := p.Find("#entry-payload pre").Text(); !strings.Contains(got, "\"first\": 0") {
+				t.Errorf("payload: want it indented, got %q", got)
+			}
+			if got := p.Find("#entry-error pre").Text(); got != rows[0].Error {
+				t.Errorf("error: want %q, got %q", rows[0].Error, got)
+			}
+			_, body = b.get(fmt.Sprintf("/boss/dlq/%d", rows[1].ID))
+			if doc(t, body).Find("#entry-in-target").Length() != 0 {
+				t.Errorf("row whose object is not in the ledger: no badge")
+			}
+			status, res, _ := b.api(http.MethodGet, fmt.Sprintf("/api/dlq/%d", rows[0].ID), nil)
+			if status != 200 || res["inTarget"] != true || res["payload"].(map[string]any)["first"] != float64(0) {
+				t.Errorf("API entry: got %d %v", status, res)
+			}
+			for _, path := range []string{"/boss/dlq/999999", "/boss/dlq/abc", "/boss/dlq/-1"} {
+				if resp, _ := b.get(path); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("%s: want 404, got %d", path, resp.StatusCode)
+				}
+			}
+		})
 	}
 }
 
@@ -575,63 +591,67 @@ func TestDLQSummaryAPIPagesWithACursor(t *testing.T) {
 }
 
 func TestDLQAndThinningPanelsReadRedis(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
-	ctx := context.Background()
-	b := a.browser(t)
-	b.signUp("boss@example.com", "boss password 1")
-	sim := dlqSim(t, a, "boss@example.com", "A")
-	dlqRows(t, a, sim, 4, "auth", false)
-	rc := a.redis.Client
-	rc.HSet(ctx, jobs.DLQCountsKey(sim), "auth", 4, "server", 2)
-	sample, _ := json.Marshal(map[string]any{"ts": time.Now().UnixMilli(), "jobType": jobs.TypeRecords, "objectType": "contact",
-		"recordIndex": 3, "recordKey": "k3", "category": "auth", "error": "401 expired", "attempts": 1, "payload": map[string]any{"sim": sim}})
-	rc.LPush(ctx, jobs.DLQSamplesKey(sim), string(sample))
-	for i := 0; i < 12; i++ {
-		ev, _ := json.Marshal(jobs.ThinningEvent{TS: time.Now().UnixMilli(), RecordIndex: i, Before: 4, After: 3, Factor: 0.85, TotalWaiting: 1200})
-		rc.LPush(ctx, jobs.ThinningEventsKey(sim), string(ev))
-	}
-	rc.HSet(ctx, jobs.MetricsKey(sim), "notes_thinned", 7, "calls_thinned", 2, "contacts_created", 10)
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newDLQApp(t, d, "")
+			ctx := context.Background()
+			b := a.browser(t)
+			b.signUp("boss@example.com", "boss password 1")
+			sim := dlqSim(t, a, "boss@example.com", "A")
+			dlqRows(t, a, sim, 4, "auth", false)
+			rc := a.redis.Client
+			rc.HSet(ctx, jobs.DLQCountsKey(sim), "auth", 4, "server", 2)
+			sample, _ := json.Marshal(map[string]any{"ts": time.Now().UnixMilli(), "jobType": jobs.TypeRecords, "objectType": "contact",
+				"recordIndex": 3, "recordKey": "k3", "category": "auth", "error": "401 expired", "attempts": 1, "payload": map[string]any{"sim": sim}})
+			rc.LPush(ctx, jobs.DLQSamplesKey(sim), string(sample))
+			for i := 0; i < 12; i++ {
+				ev, _ := json.Marshal(jobs.ThinningEvent{TS: time.Now().UnixMilli(), RecordIndex: i, Before: 4, After: 3, Factor: 0.85, TotalWaiting: 1200})
+				rc.LPush(ctx, jobs.ThinningEventsKey(sim), string(ev))
+			}
+			rc.HSet(ctx, jobs.MetricsKey(sim), "notes_thinned", 7, "calls_thinned", 2, "contacts_created", 10)
 
-	resp, body := b.get(fmt.Sprintf("/fragments/simulations/%d/dlq", sim))
-	p := doc(t, body)
-	if resp.StatusCode != 200 || p.Find("#dlq-panel-source").Text() != "source: redis" || p.Find("#sim-dlq[hx-trigger='every 2s']").Length() != 1 {
-		t.Fatalf("DLQ panel: got %d %s", resp.StatusCode, body)
-	}
-	if p.Find("#dlq-failed-total").Text() != "6" || p.Find("#dlq-open-total").Text() != "4" {
-		t.Errorf("DLQ panel totals: want 6 failed (Redis tally), 4 open (database), got %q, %q",
-			p.Find("#dlq-failed-total").Text(), p.Find("#dlq-open-total").Text())
-	}
-	if !strings.Contains(p.Find(".sample-error").Text(), "401 expired") {
-		t.Errorf("DLQ panel samples: want the Redis sample, got %q", p.Find(".samples").Text())
-	}
-	if href := p.Find("#dlq-triage-link").AttrOr("href", ""); href != fmt.Sprintf("/boss/dlq?sim=%d", sim) {
-		t.Errorf("triage link: %q", href)
-	}
-	resp, body = b.get(fmt.Sprintf("/fragments/simulations/%d/thinning", sim))
-	p = doc(t, body)
-	if resp.StatusCode != 200 || p.Find("#thinning-source").Text() != "source: redis" || p.Find("#thinning-factor").Text() != "85%" {
-		t.Errorf("thinning panel: got %d source %q factor %q", resp.StatusCode, p.Find("#thinning-source").Text(), p.Find("#thinning-factor").Text())
-	}
-	if p.Find("#thinning-events tbody tr").Length() != 10 || p.Find("#thinned-total").Text() != "9" {
-		t.Errorf("thinning panel: want the latest 10 events and 9 thinned, got %d and %q", p.Find("#thinning-events tbody tr").Length(), p.Find("#thinned-total").Text())
-	}
-	status, res, _ := b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/thinning-events", sim), nil)
-	if status != 200 || res["source"] != "redis" || len(res["events"].([]any)) != 12 || res["thinned"].(map[string]any)["notes"] != float64(7) {
-		t.Errorf("thinning API: got %d %v", status, res)
-	}
-	status, res, _ = b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/dlq", sim), nil)
-	if status != 200 || res["source"] != "redis" || res["counts"].(map[string]any)["server"] != float64(2) || len(res["samples"].([]any)) != 1 {
-		t.Errorf("DLQ API from Redis: got %d %v", status, res)
-	}
-	// A finished simulation's panels stop polling (286).
-	if _, err := a.store.TransitionSimulation(ctx, sim, []string{storage.StatusQueued}, storage.StatusAborted, "test"); err != nil {
-		t.Fatal(err)
-	}
-	for _, panel := range []string{"dlq", "thinning"} {
-		resp, body := b.get(fmt.Sprintf("/fragments/simulations/%d/%s", sim, panel))
-		if resp.StatusCode != 286 || strings.Contains(body, "hx-trigger") {
-			t.Errorf("%s panel of a finished simulation: want 286 without a trigger, got %d", panel, resp.StatusCode)
-		}
+			resp, body := b.get(fmt.Sprintf("/fragments/simulations/%d/dlq", sim))
+			p := doc(t, body)
+			if resp.StatusCode != 200 || p.Find("#dlq-panel-source").Text() != "source: redis" || p.Find("#sim-dlq[hx-trigger='every 2s']").Length() != 1 {
+				t.Fatalf("DLQ panel: got %d %s", resp.StatusCode, body)
+			}
+			if p.Find("#dlq-failed-total").Text() != "6" || p.Find("#dlq-open-total").Text() != "4" {
+				t.Errorf("DLQ panel totals: want 6 failed (Redis tally), 4 open (database), got %q, %q",
+					p.Find("#dlq-failed-total").Text(), p.Find("#dlq-open-total").Text())
+			}
+			if !strings.Contains(p.Find(".sample-error").Text(), "401 expired") {
+				t.Errorf("DLQ panel samples: want the Redis sample, got %q", p.Find(".samples").Text())
+			}
+			if href := p.Find("#dlq-triage-link").AttrOr("href", ""); href != fmt.Sprintf("/boss/dlq?sim=%d", sim) {
+				t.Errorf("triage link: %q", href)
+			}
+			resp, body = b.get(fmt.Sprintf("/fragments/simulations/%d/thinning", sim))
+			p = doc(t, body)
+			if resp.StatusCode != 200 || p.Find("#thinning-source").Text() != "source: redis" || p.Find("#thinning-factor").Text() != "85%" {
+				t.Errorf("thinning panel: got %d source %q factor %q", resp.StatusCode, p.Find("#thinning-source").Text(), p.Find("#thinning-factor").Text())
+			}
+			if p.Find("#thinning-events tbody tr").Length() != 10 || p.Find("#thinned-total").Text() != "9" {
+				t.Errorf("thinning panel: want the latest 10 events and 9 thinned, got %d and %q", p.Find("#thinning-events tbody tr").Length(), p.Find("#thinned-total").Text())
+			}
+			status, res, _ := b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/thinning-events", sim), nil)
+			if status != 200 || res["source"] != "redis" || len(res["events"].([]any)) != 12 || res["thinned"].(map[string]any)["notes"] != float64(7) {
+				t.Errorf("thinning API: got %d %v", status, res)
+			}
+			status, res, _ = b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/dlq", sim), nil)
+			if status != 200 || res["source"] != "redis" || res["counts"].(map[string]any)["server"] != float64(2) || len(res["samples"].([]any)) != 1 {
+				t.Errorf("DLQ API from Redis: got %d %v", status, res)
+			}
+			// A finished simulation's panels stop polling (286).
+			if _, err := a.store.TransitionSimulation(ctx, sim, []string{storage.StatusQueued}, storage.StatusAborted, "test"); err != nil {
+				t.Fatal(err)
+			}
+			for _, panel := range []string{"dlq", "thinning"} {
+				resp, body := b.get(fmt.Sprintf("/fragments/simulations/%d/%s", sim, panel))
+				if resp.StatusCode != 286 || strings.Contains(body, "hx-trigger") {
+					t.Errorf("%s panel of a finished simulation: want 286 without a trigger, got %d", panel, resp.StatusCode)
+				}
+			}
+		})
 	}
 }
 
@@ -659,93 +679,101 @@ func TestSimulationPageShowsThePanelsToABossOnly(t *testing.T) {
 }
 
 func TestDLQWorksFromTheDatabaseWhileRedisIsDown(t *testing.T) {
-	proc := testenv.StartRedisProcess(t)
-	a := newDLQApp(t, testenv.Dialects(t)[0], proc.URL())
-	a.redis.Watch(200 * time.Millisecond)
-	ctx := context.Background()
-	b := a.browser(t)
-	b.signUp("boss@example.com", "boss password 1")
-	sim := dlqSim(t, a, "boss@example.com", "A")
-	dlqRows(t, a, sim, 3, "timeout", true)
-	ev, _ := json.Marshal(jobs.ThinningEvent{TS: time.Now().UnixMilli(), RecordIndex: 1, Before: 3, After: 1, Factor: 0.5, TotalWaiting: 6000})
-	a.redis.Client.LPush(ctx, jobs.ThinningEventsKey(sim), string(ev))
-	if err := a.store.AddSimulationCounters(ctx, sim, map[string]int64{"notes_thinned": 2}); err != nil {
-		t.Fatal(err)
-	}
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			proc := testenv.StartRedisProcess(t)
+			a := newDLQApp(t, d, proc.URL())
+			a.redis.Watch(200 * time.Millisecond)
+			ctx := context.Background()
+			b := a.browser(t)
+			b.signUp("boss@example.com", "boss password 1")
+			sim := dlqSim(t, a, "boss@example.com", "A")
+			dlqRows(t, a, sim, 3, "timeout", true)
+			ev, _ := json.Marshal(jobs.ThinningEvent{TS: time.Now().UnixMilli(), RecordIndex: 1, Before: 3, After: 1, Factor: 0.5, TotalWaiting: 6000})
+			a.redis.Client.LPush(ctx, jobs.ThinningEventsKey(sim), string(ev))
+			if err := a.store.AddSimulationCounters(ctx, sim, map[string]int64{"notes_thinned": 2}); err != nil {
+				t.Fatal(err)
+			}
 
-	proc.Stop()
-	waitFor(t, 3*time.Second, "outage noticed", func() bool { return !a.redis.Up() })
+			proc.Stop()
+			waitFor(t, 3*time.Second, "outage noticed", func() bool { return !a.redis.Up() })
 
-	resp, body := b.get("/boss/dlq")
-	p := doc(t, body)
-	if resp.StatusCode != 200 || p.Find("#redis-disabled").Length() != 1 || p.Find("#dlq-list tbody tr").Length() != 3 {
-		t.Fatalf("triage page with Redis down: want 200, the badge and 3 rows; got %d, %d, %d", resp.StatusCode,
-			p.Find("#redis-disabled").Length(), p.Find("#dlq-list tbody tr").Length())
-	}
-	if p.Find("#btn-replay[disabled]").Length() != 1 {
-		t.Errorf("the replay button is disabled while the queue is away")
-	}
-	resp, body = b.get(fmt.Sprintf("/fragments/simulations/%d/dlq", sim))
-	p = doc(t, body)
-	if resp.StatusCode != 200 || p.Find("#dlq-panel-source").Text() != "source: db" || p.Find("#dlq-failed-total").Text() != "3" ||
-		p.Find(".sample").Length() != 3 {
-		t.Errorf("DLQ panel with Redis down: want source db, 3 failed, 3 samples; got %d %s", resp.StatusCode, p.Find("#sim-dlq").Text())
-	}
-	status, res, _ := b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/dlq", sim), nil)
-	if status != 200 || res["source"] != "db" || res["counts"].(map[string]any)["timeout"] != float64(3) || len(res["samples"].([]any)) != 3 {
-		t.Errorf("DLQ API with Redis down: got %d %v", status, res)
-	}
-	status, res, _ = b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/thinning-events", sim), nil)
-	events, isList := res["events"].([]any)
-	if status != 200 || res["source"] != "redis-disabled" || !isList || len(events) != 0 || res["thinned"].(map[string]any)["notes"] != float64(2) {
-		t.Errorf("thinning API with Redis down: want source redis-disabled, events [], thinned from the database; got %d %v", status, res)
-	}
-	resp, body = b.get(fmt.Sprintf("/fragments/simulations/%d/thinning", sim))
-	if resp.StatusCode != 200 || doc(t, body).Find("#thinning-source").Text() != "source: redis-disabled" {
-		t.Errorf("thinning panel with Redis down: got %d %s", resp.StatusCode, body)
-	}
-	// The per-user limit counts in the database, so it holds without Redis.
-	for i := 0; i < 5; i++ {
-		if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": true}); status != 200 || res["selected"] != float64(3) {
-			t.Fatalf("dry run %d with Redis down: got %d %v", i+1, status, res)
-		}
-	}
-	if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": false}); status != 429 || res["retryAfterMs"] == nil {
-		t.Errorf("6th call with Redis down: want 429, got %d %v", status, res)
-	}
+			resp, body := b.get("/boss/dlq")
+			p := doc(t, body)
+			if resp.StatusCode != 200 || p.Find("#redis-disabled").Length() != 1 || p.Find("#dlq-list tbody tr").Length() != 3 {
+				t.Fatalf("triage page with Redis down: want 200, the badge and 3 rows; got %d, %d, %d", resp.StatusCode,
+					p.Find("#redis-disabled").Length(), p.Find("#dlq-list tbody tr").Length())
+			}
+			if p.Find("#btn-replay[disabled]").Length() != 1 {
+				t.Errorf("the replay button is disabled while the queue is away")
+			}
+			resp, body = b.get(fmt.Sprintf("/fragments/simulations/%d/dlq", sim))
+			p = doc(t, body)
+			if resp.StatusCode != 200 || p.Find("#dlq-panel-source").Text() != "source: db" || p.Find("#dlq-failed-total").Text() != "3" ||
+				p.Find(".sample").Length() != 3 {
+				t.Errorf("DLQ panel with Redis down: want source db, 3 failed, 3 samples; got %d %s", resp.StatusCode, p.Find("#sim-dlq").Text())
+			}
+			status, res, _ := b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/dlq", sim), nil)
+			if status != 200 || res["source"] != "db" || res["counts"].(map[string]any)["timeout"] != float64(3) || len(res["samples"].([]any)) != 3 {
+				t.Errorf("DLQ API with Redis down: got %d %v", status, res)
+			}
+			status, res, _ = b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/thinning-events", sim), nil)
+			events, isList := res["events"].([]any)
+			if status != 200 || res["source"] != "redis-disabled" || !isList || len(events) != 0 || res["thinned"].(map[string]any)["notes"] != float64(2) {
+				t.Errorf("thinning API with Redis down: want source redis-disabled, events [], thinned from the database; got %d %v", status, res)
+			}
+			resp, body = b.get(fmt.Sprintf("/fragments/simulations/%d/thinning", sim))
+			if resp.StatusCode != 200 || doc(t, body).Find("#thinning-source").Text() != "source: redis-disabled" {
+				t.Errorf("thinning panel with Redis down: got %d %s", resp.StatusCode, body)
+			}
+			// The per-user limit counts in the database, so it holds without Redis.
+			for i := 0; i < 5; i++ {
+				if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": true}); status != 200 || res["selected"] != float64(3) {
+					t.Fatalf("dry run %d with Redis down: got %d %v", i+1, status, res)
+				}
+			}
+			if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": false}); status != 429 || res["retryAfterMs"] == nil {
+				t.Errorf("6th call with Redis down: want 429, got %d %v", status, res)
+			}
 
-	proc.Start()
-	waitFor(t, 3*time.Second, "recovery noticed", func() bool { return a.redis.Up() })
-	if _, body := b.get("/boss/dlq"); doc(t, body).Find("#redis-disabled").Length() != 0 {
-		t.Errorf("badge still shown after Redis returned")
+			proc.Start()
+			waitFor(t, 3*time.Second, "recovery noticed", func() bool { return a.redis.Up() })
+			if _, body := b.get("/boss/dlq"); doc(t, body).Find("#redis-disabled").Length() != 0 {
+				t.Errorf("badge still shown after Redis returned")
+			}
+		})
 	}
 }
 
 func TestRealReplayWhileRedisIsDownIsRefusedAndAudited(t *testing.T) {
-	proc := testenv.StartRedisProcess(t)
-	a := newDLQApp(t, testenv.Dialects(t)[0], proc.URL())
-	a.redis.Watch(200 * time.Millisecond)
-	ctx := context.Background()
-	b := a.browser(t)
-	b.signUp("boss@example.com", "boss password 1")
-	sim := dlqSim(t, a, "boss@example.com", "A")
-	dlqRows(t, a, sim, 2, "network", false)
-	b.get("/boss/dlq")
-	proc.Stop()
-	waitFor(t, 3*time.Second, "outage noticed", func() bool { return !a.redis.Up() })
-	status, res, _ := b.api(http.MethodPost, fmt.Sprintf("/api/simulations/%d/dlq/replay", sim), map[string]any{"dryRun": false})
-	if status != http.StatusServiceUnavailable || res["auditId"] == nil {
-		t.Fatalf("replay with Redis down: want 503 with its audit id, got %d %v", status, res)
-	}
-	resp, body := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"false"}})
-	if resp.Header.Get("X-SimCRM-Status") != "503" || doc(t, body).Find("#replay-error").Length() != 1 {
-		t.Errorf("form replay with Redis down: want the message in the panel, got %s", body)
-	}
-	if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{}); n != 2 {
-		t.Errorf("rows stay open: got %d", n)
-	}
-	list, _, _ := a.store.ReplayAudits(ctx, 0, 10)
-	if len(list) != 2 || list[0].Outcome != storage.AuditFailed {
-		t.Errorf("audit of refused replays: %+v", list)
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			proc := testenv.StartRedisProcess(t)
+			a := newDLQApp(t, d, proc.URL())
+			a.redis.Watch(200 * time.Millisecond)
+			ctx := context.Background()
+			b := a.browser(t)
+			b.signUp("boss@example.com", "boss password 1")
+			sim := dlqSim(t, a, "boss@example.com", "A")
+			dlqRows(t, a, sim, 2, "network", false)
+			b.get("/boss/dlq")
+			proc.Stop()
+			waitFor(t, 3*time.Second, "outage noticed", func() bool { return !a.redis.Up() })
+			status, res, _ := b.api(http.MethodPost, fmt.Sprintf("/api/simulations/%d/dlq/replay", sim), map[string]any{"dryRun": false})
+			if status != http.StatusServiceUnavailable || res["auditId"] == nil {
+				t.Fatalf("replay with Redis down: want 503 with its audit id, got %d %v", status, res)
+			}
+			resp, body := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"false"}})
+			if resp.Header.Get("X-SimCRM-Status") != "503" || doc(t, body).Find("#replay-error").Length() != 1 {
+				t.Errorf("form replay with Redis down: want the message in the panel, got %s", body)
+			}
+			if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{}); n != 2 {
+				t.Errorf("rows stay open: got %d", n)
+			}
+			list, _, _ := a.store.ReplayAudits(ctx, 0, 10)
+			if len(list) != 2 || list[0].Outcome != storage.AuditFailed {
+				t.Errorf("audit of refused replays: %+v", list)
+			}
+		})
 	}
 }

@@ -132,7 +132,7 @@ func sampleFromRedis(raw string) (views.DLQSampleView, dlqSampleJSON) {
 // replayResultView shows what a replay did or its dry run would do.
 func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest) *views.DLQReplayResultView {
 	v := &views.DLQReplayResultView{DryRun: r.DryRun, AuditID: r.AuditID, Candidates: r.Candidates, Selected: r.Selected,
-		Replayed: r.Replayed, Taken: r.Taken, InTarget: len(r.InTarget), Settings: replaySettings(req.Strategy, r.Limit, req.MaxPerCategory, req.UseFullRetry)}
+		Replayed: r.Replayed, Taken: r.Taken, Aborted: r.Aborted, InTarget: len(r.InTarget), Settings: replaySettings(req.Strategy, r.Limit, req.MaxPerCategory, req.UseFullRetry)}
 	cats := make([]string, 0, len(r.CandidatesByCategory))
 	for c := range r.CandidatesByCategory {
 		cats = append(cats, c)

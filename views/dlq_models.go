@@ -355,3 +355,12 @@ func (v DLQPanelView) TriageURL() string { return "/boss/dlq?sim=" + strconv.For
 
 // cssName turns a label ("dry run") into a class suffix ("dry-run").
 func cssName(s string) string { return strings.ReplaceAll(strings.ToLower(s), " ", "-") }
+
+// shortTime drops the seconds and zone of a "2006-01-02 15:04:05 UTC" time for
+// tight columns (the full time goes in the title).
+func shortTime(s string) string {
+	if len(s) >= 16 {
+		return s[:16]
+	}
+	return s
+}

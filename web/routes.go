@@ -41,6 +41,9 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
 	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
 	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
+	// The simulation page's DLQ and thinning panels are for bosses only.
+	app.Get("/fragments/simulations/:id/dlq", h.requireUser, h.requireBoss, h.showDLQPanel)
+	app.Get("/fragments/simulations/:id/thinning", h.requireUser, h.requireBoss, h.showThinningPanel)
 
 	// The built-in HubSpot sandbox: HubSpot's API paths below /sandbox/hubspot, with
 	// its own bearer token, rate limits and error bodies (internal/sandbox).
@@ -68,6 +71,12 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	// Boss pages.
 	boss := app.Group("/boss", h.requireUser, h.requireBoss)
 	boss.Get("/", h.showBossHome)
+	// DLQ triage: filter, page, dry run, replay, resolve or discard, audit log.
+	boss.Get("/dlq", h.showDLQ)
+	boss.Get("/dlq/audit", h.showDLQAudit)
+	boss.Get("/dlq/:id", h.showDLQEntry)
+	boss.Post("/dlq/replay", h.submitDLQReplay)
+	boss.Post("/dlq/close", h.submitDLQClose)
 
 	// JSON API (session cookie + CSRF header, or Authorization: Bearer <api token>).
 	api := app.Group("/api", h.requireUser)
@@ -93,4 +102,12 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	apiBoss.Put("/sandbox/limits", h.needSandbox, h.updateSandboxLimitsAPI)
 	apiBoss.Put("/sandbox/faults", h.needSandbox, h.updateSandboxFaultsAPI)
 	apiBoss.Post("/sandbox/reset", h.needSandbox, h.resetSandboxAPI)
+	apiBoss.Get("/dlq/summary", h.showDLQSummaryAPI)
+	apiBoss.Get("/dlq/audit", h.listDLQAuditAPI)
+	apiBoss.Get("/dlq/:id", h.showDLQEntryAPI)
+	apiBoss.Post("/dlq/replay", h.replayDLQAPI)
+	apiBoss.Post("/dlq/close", h.closeDLQAPI)
+	apiBoss.Get("/simulations/:id/dlq", h.listSimulationDLQAPI)
+	apiBoss.Post("/simulations/:id/dlq/replay", h.replaySimulationDLQAPI)
+	apiBoss.Get("/simulations/:id/thinning-events", h.listThinningEventsAPI)
 }

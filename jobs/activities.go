@@ -21,7 +21,7 @@ const markerTTL = 7 * 24 * time.Hour
 
 // scheduleActivities queues the activities of every record whose contact, company
 // and deal exist, at run time RunAt(phase time + delay): one task per kind and
-// batch window, at most 100 activities each. Activities already created, skipped, failed
+// batch window, at most TaskSize activities each. Activities already created, skipped, failed
 // or queued (their marker is set) are left out, so running it again for the same
 // records queues nothing twice. Optional activities are thinned under pressure.
 //
@@ -159,8 +159,8 @@ func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 	scheduled := map[string]int{}
 	for _, g := range keys {
 		list := groups[g]
-		for lo := 0; lo < len(list); lo += MaxBatch {
-			part := list[lo:min(lo+MaxBatch, len(list))]
+		for lo := 0; lo < len(list); lo += TaskSize {
+			part := list[lo:min(lo+TaskSize, len(list))]
 			p := ActivitiesPayload{Sim: id, Kind: g.kind, Items: make([]ActivityItem, len(part)), Replay: replay}
 			for i, c := range part {
 				assoc := []ActivityAssoc{{sim.KindContact, have[c.rec.Key]}, {sim.KindCompany, have[c.rec.Company.Key]}}

@@ -134,7 +134,7 @@ type EngineOptions struct {
 	// HTTPClient replaces the HTTP client of target calls (tests).
 	HTTPClient *http.Client
 	// BackfillQueued is how many records tasks a backfill keeps waiting on its
-	// primary queue (default 40, i.e. 4,000 records).
+	// primary queue (default 20, i.e. 6,000 records).
 	BackfillQueued int
 	// ReconcileEvery is the reconciler's period (default 30 s).
 	ReconcileEvery time.Duration
@@ -166,7 +166,7 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 		o.SandboxLimits = SandboxLimits(o.Config.SandboxBurst, o.Config.SandboxDaily)
 	}
 	if o.BackfillQueued <= 0 {
-		o.BackfillQueued = 40
+		o.BackfillQueued = 20
 	}
 	if o.ReconcileEvery <= 0 {
 		o.ReconcileEvery = 30 * time.Second

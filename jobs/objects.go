@@ -58,7 +58,7 @@ func (b *batchFailure) Error() string {
 }
 
 // createObjects creates objects of one kind in batches of at most 100 and writes
-// every object that now exists to the ledger at once. Companies are upserted by
+// every object that now exists to the ledger in one go. Companies are upserted by
 // their key; other kinds are created with their associations inline. When the
 // target says an object exists already (a retry after a crash between the target's
 // answer and the ledger write), the object is looked up by its unique key instead
@@ -66,14 +66,18 @@ func (b *batchFailure) Error() string {
 // splitting the batch, so one bad object does not fail ninety-nine good ones.
 func (e *Engine) createObjects(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput) (createOutcome, error) {
 	out := newOutcome()
-	for lo := 0; lo < len(ins); lo += MaxBatch {
-		part, err := e.createBatch(ctx, run, kind, ins[lo:min(lo+MaxBatch, len(ins))], 0)
+	var err error
+	for lo := 0; lo < len(ins) && err == nil; lo += MaxBatch {
+		var part createOutcome
+		part, err = e.createBatch(ctx, run, kind, ins[lo:min(lo+MaxBatch, len(ins))], 0)
 		out.merge(part)
-		if err != nil {
-			return out, err
-		}
 	}
-	return out, nil
+	// One ledger write for every object of the kind that exists now, also when a
+	// later batch failed: what succeeded is never done again.
+	if lerr := e.record(ctx, run, kind, ins, out.ids); lerr != nil {
+		return out, lerr
+	}
+	return out, err
 }
 
 func (e *Engine) createBatch(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput, depth int) (createOutcome, error) {
@@ -115,9 +119,6 @@ func (e *Engine) createBatch(ctx context.Context, run *simRun, kind sim.Kind, in
 			return out, err
 		}
 		matched := matchResults(kind, pending, objs)
-		if err := e.record(ctx, run, kind, pending, matched); err != nil {
-			return out, err
-		}
 		for k, v := range matched {
 			out.ids[k] = v
 		}
@@ -242,9 +243,6 @@ func (e *Engine) findExisting(ctx context.Context, run *simRun, kind sim.Kind, i
 		if key, ok := byValue[o.Properties.Get(idProp)]; ok {
 			matched[key] = o.ID
 		}
-	}
-	if err := e.record(ctx, run, kind, ins, matched); err != nil {
-		return out, err
 	}
 	out.ids = matched
 	return out, nil

@@ -211,7 +211,7 @@ func (e *Engine) rederive(ctx context.Context, run *simRun, segs []storage.Segme
 			return err
 		}
 		if missingWork(&rec, resolved, func(t time.Time) bool { return !overdueOnly || !run.runAt(t).After(due) }) {
-			if cur == nil || cur.end != i || cur.end-cur.first >= MaxBatch {
+			if cur == nil || cur.end != i || cur.end-cur.first >= TaskSize {
 				chunks = append(chunks, chunk{first: i, end: i, used: used})
 				cur = &chunks[len(chunks)-1]
 			}

@@ -29,8 +29,13 @@ const (
 	TypeActivityPrefix = "simulation:activity:"
 )
 
-// MaxBatch is the most objects one task carries (HubSpot's batch limit).
+// MaxBatch is the most inputs one call to the target carries (HubSpot's batch limit).
 const MaxBatch = 100
+
+// TaskSize is the most records, or activities, one task carries: a task makes its
+// calls in batches of MaxBatch, and fuller tasks mean fuller activity batches (the
+// activities of 300 records fill their batches better than those of 100).
+const TaskSize = 300
 
 // TickPayload names the simulation a tick drives.
 type TickPayload struct {

@@ -158,7 +158,7 @@ func (e *Engine) expandDue(ctx context.Context, run *simRun, segs []storage.Segm
 	}
 	room := 0
 	if backfill {
-		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID))) * MaxBatch
+		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID))) * TaskSize
 	}
 	records := 0
 	for k := range segs {
@@ -221,7 +221,7 @@ func batchWindow(p sim.Pace) time.Duration {
 
 // expandSegments queues the records of consecutive planned segments segs[due…]:
 // records due within batchWindow of each other (all of them, in backfill) share a
-// task of at most 100, which carries the budget usage before its first record.
+// task of at most TaskSize, which carries the budget usage before its first record.
 // Then the segments are marked expanded in the database (with the usage cache for
 // the next segment) and in Redis.
 func (e *Engine) expandSegments(ctx context.Context, run *simRun, segs []storage.Segment, due []int, now time.Time) error {
@@ -254,7 +254,7 @@ func (e *Engine) expandSegments(ctx context.Context, run *simRun, segs []storage
 			if !backfill {
 				at = run.runAt(rec.CreatedAt)
 			}
-			if cur == nil || cur.end-cur.first >= MaxBatch || cur.end != i || (!backfill && at.Sub(cur.at) >= window) {
+			if cur == nil || cur.end-cur.first >= TaskSize || cur.end != i || (!backfill && at.Sub(cur.at) >= window) {
 				chunks = append(chunks, chunk{first: i, end: i, used: used, at: at})
 				cur = &chunks[len(chunks)-1]
 			}

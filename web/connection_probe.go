@@ -78,7 +78,10 @@ func probeReport(rep hubspot.TraceReport) probeResult {
 			fmt.Fprintf(&b, " %s: %s.", t.Type, clip(t.Problem, 200))
 		}
 	}
-	if len(missing) > 0 {
+	switch {
+	case len(missing) == len(rep.Results):
+		b.WriteString(" They are not defined on any object type yet.")
+	case len(missing) > 0:
 		b.WriteString(" Not defined on " + strings.Join(missing, ", ") + ".")
 	}
 	if len(notUnique) > 0 {
@@ -132,6 +135,17 @@ func missingScopesIn(msg string) []string {
 		}
 	}
 	return out
+}
+
+// withoutScopes is a validation message without its list of missing scopes, for
+// pages that show the scopes on their own.
+func withoutScopes(msg string) string {
+	before, rest, ok := strings.Cut(msg, scopesLead)
+	if !ok {
+		return msg
+	}
+	_, after, _ := strings.Cut(rest, ". ")
+	return strings.TrimSpace(strings.TrimSpace(before) + " " + after)
 }
 
 // clip shortens s to at most n bytes on a rune boundary.

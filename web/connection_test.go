@@ -100,6 +100,9 @@ func TestConnectionProbe(t *testing.T) {
 			if got := textAt(t, body, "h1 .badge"); got != "Missing scopes" {
 				t.Errorf("403 portal: badge want Missing scopes, got %q", got)
 			}
+			if got := textAt(t, body, ".validation-message"); strings.Contains(got, "crm.schemas") || !strings.Contains(got, "not defined on any object type") {
+				t.Errorf("403 portal: the message should explain without repeating the scope list, got %q", got)
+			}
 			scopes := doc(t, body).Find("#missing-scopes code").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
 			for _, want := range []string{"crm.schemas.contacts.read", "crm.schemas.deals.read", "crm.schemas.meetings.read"} {
 				if !contains(scopes, want) {

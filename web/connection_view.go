@@ -68,8 +68,10 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 		}
 	}
 	for _, c := range conns {
-		row := views.ConnectionRow{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c),
-			ValidatedAt: timeText(c.ValidatedAt)}
+		row := views.ConnectionRow{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c)}
+		if c.ValidatedAt != nil {
+			row.ValidatedAt = c.ValidatedAt.UTC().Format("2006-01-02 15:04")
+		}
 		if u.IsBoss() && c.UserID != u.ID {
 			row.Owner = owners[c.UserID]
 		}
@@ -81,7 +83,7 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 // connectionView is one connection's page model.
 func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage.Connection) (views.ConnectionView, error) {
 	v := views.ConnectionView{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c),
-		ValidatedAt: timeText(c.ValidatedAt), Message: c.ValidationMessage, MissingScopes: missingScopesIn(c.ValidationMessage),
+		ValidatedAt: timeText(c.ValidatedAt), Message: withoutScopes(c.ValidationMessage), MissingScopes: missingScopesIn(c.ValidationMessage),
 		CreatedAt: c.CreatedAt.UTC().Format(connectionTimeLayout)}
 	if tier, err := ratelimit.ParseTier(c.Tier); err == nil {
 		v.Tier = tierLabel(tier)

@@ -777,3 +777,26 @@ func TestRealReplayWhileRedisIsDownIsRefusedAndAudited(t *testing.T) {
 		})
 	}
 }
+
+func TestDLQPageWarnsWhenOpenRowsPileUp(t *testing.T) {
+	a := newDLQApp(t, testenv.Dialects(t)[0], "")
+	b := a.browser(t)
+	b.signUp("boss@example.com", "boss password 1")
+	sim := dlqSim(t, a, "boss@example.com", "A")
+	rows := make([]storage.DLQEntry, dlqPileUpAt-1)
+	for i := range rows {
+		rows[i] = storage.DLQEntry{SimulationID: sim, JobType: jobs.TypeRecords, ObjectType: "contact", RecordIndex: i,
+			Category: "server", Payload: "{}", Error: "503", Attempts: 3}
+	}
+	if err := a.store.AddDLQEntries(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := b.get("/boss/dlq"); doc(t, body).Find("#dlq-pileup").Length() != 0 {
+		t.Errorf("%d open rows: no warning yet", dlqPileUpAt-1)
+	}
+	dlqRows(t, a, sim, 1, "auth", false)
+	_, body := b.get("/boss/dlq?category=auth")
+	if got := doc(t, body).Find("#dlq-pileup").Text(); !strings.Contains(got, "10,000 open rows are piling up") {
+		t.Errorf("%d open rows (whatever the filter): want the pile-up warning, got %q", dlqPileUpAt, got)
+	}
+}

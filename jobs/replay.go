@@ -171,7 +171,8 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 			if req.UseFullRetry {
 				retry = t.cfg.AttemptsFor(jobTypeOf(e.JobType))
 			}
-			id := fmt.Sprintf("replay:%d:%d", auditID, e.ID)
+			// The simulation's task-id prefix lets an abort with purge find it.
+			id := taskIDPrefix(e.SimulationID) + fmt.Sprintf("replay-%d-%d", auditID, e.ID)
 			g = &group{
 				task: asynq.NewTask(e.JobType, []byte(e.Payload)),
 				// A fresh id per replay call: never one an archived task could block.

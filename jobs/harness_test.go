@@ -58,13 +58,14 @@ type envOptions struct {
 }
 
 // callCounter counts the HTTP calls the engine makes to its target, by method and
-// path suffix, and the 429 answers.
+// path suffix, and the 429 answers; it keeps when each call was made.
 type callCounter struct {
 	mu      sync.Mutex
 	calls   map[string]int
 	total   atomic.Int64
 	tooMany atomic.Int64
 	next    http.RoundTripper
+	times   []time.Time
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -76,11 +77,21 @@ func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.calls[key]++
 	c.mu.Unlock()
 	c.total.Add(1)
+	c.mu.Lock()
+	c.times = append(c.times, time.Now())
+	c.mu.Unlock()
 	resp, err := c.next.RoundTrip(r)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		c.tooMany.Add(1)
 	}
 	return resp, err
+}
+
+// since returns the times of the calls after the first n.
+func (c *callCounter) since(n int) []time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Time(nil), c.times[min(n, len(c.times)):]...)
 }
 
 func (c *callCounter) count(suffix string) int {

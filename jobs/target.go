@@ -101,7 +101,7 @@ func (e *Engine) targetOf(ctx context.Context, s storage.Simulation) (*target, e
 }
 
 func (e *Engine) newTarget(name, baseURL, token, connID string, limits *ratelimit.Limits) (*target, error) {
-	t := &target{name: name, breaker: e.breaker, waiters: make(chan struct{}, 4)}
+	t := &target{name: name, breaker: e.breaker, waiters: make(chan struct{}, 8)}
 	opts := []hubspot.Option{hubspot.WithTimeout(30 * time.Second), hubspot.WithUserAgent("simcrm-engine/1")}
 	if e.opts.HTTPClient != nil {
 		opts = append(opts, hubspot.WithHTTPClient(e.opts.HTTPClient))

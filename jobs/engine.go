@@ -107,6 +107,7 @@ type Engine struct {
 	targets  map[string]*target
 	plans    map[int64]map[string]int64
 	progress map[int64]progress
+	running  []int64 // running simulations as of the last reconcile
 
 	counters  counterBuf
 	readings  readingCache

@@ -321,6 +321,7 @@ func (e *Engine) Start(ctx context.Context, id int64) (storage.Simulation, error
 	if err := e.writeSegmentIndex(ctx, s, segs); err != nil {
 		e.log.Warn("segment index to redis (the reconciler will retry)", "simulation", id, "err", err)
 	}
+	e.watch(id)
 	e.enqueueTick(ctx, id)
 	return s, nil
 }
@@ -396,8 +397,21 @@ func (e *Engine) Resume(ctx context.Context, id int64) (storage.Simulation, erro
 		return s, err
 	}
 	e.expire(id)
+	e.watch(id)
 	e.enqueueTick(ctx, id)
 	return s, nil
+}
+
+// watch adds a simulation to those whose Redis state the engine watches for a flush.
+func (e *Engine) watch(id int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, x := range e.running {
+		if x == id {
+			return
+		}
+	}
+	e.running = append(e.running, id)
 }
 
 // Abort ends a simulation; purge also deletes its queued work from every queue.

@@ -51,12 +51,44 @@ func (e *Engine) Run(ctx context.Context) {
 			if err := e.FlushCounters(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("counter flush", "err", err)
 			}
+			if e.flushed(ctx) {
+				reconcile()
+			}
 		case <-rec.C:
 			reconcile()
 		case <-e.kick:
 			reconcile()
 		}
 	}
+}
+
+// flushed reports whether Redis lost a running simulation's state since the last
+// reconcile (its metrics hash is no longer whole: a FLUSHALL, or a Redis that came
+// back empty), so the reconciler runs at once instead of at its next period.
+func (e *Engine) flushed(ctx context.Context) bool {
+	if !e.redis.Up() {
+		return false
+	}
+	e.mu.Lock()
+	ids := append([]int64(nil), e.running...)
+	e.mu.Unlock()
+	if len(ids) == 0 {
+		return false
+	}
+	pipe := e.redis.Client.Pipeline()
+	cmds := make([]interface{ Val() bool }, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HExists(ctx, MetricsKey(id), fieldSince)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false
+	}
+	for _, c := range cmds {
+		if !c.Val() {
+			return true
+		}
+	}
+	return false
 }
 
 // progress remembers when a simulation last moved, for stall detection.
@@ -81,11 +113,16 @@ func (e *Engine) Reconcile(ctx context.Context) error {
 		return err
 	}
 	var firstErr error
+	running := make([]int64, 0, len(sims))
 	for _, s := range sims {
+		running = append(running, s.ID)
 		if err := e.reconcileSimulation(ctx, s); err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
+	e.mu.Lock()
+	e.running = running
+	e.mu.Unlock()
 	return firstErr
 }
 

@@ -1,0 +1,212 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/simcrm/simcrm/internal/testenv"
+	"github.com/simcrm/simcrm/storage"
+)
+
+// TestChaosBinary runs the real binary (SIMCRM_CHAOS_BIN, built by .ci/chaos.sh)
+// on MySQL and a private redis-server, creates b2b backfills through the JSON API
+// with a bearer token from `simcrm token create`, and in the middle of a run
+// (a) kills the process with SIGKILL and starts it again, (b) runs FLUSHALL on the
+// Redis. Each run must complete with exactly the planned objects in the sandbox,
+// once each.
+func TestChaosBinary(t *testing.T) {
+	bin := os.Getenv("SIMCRM_CHAOS_BIN")
+	if bin == "" {
+		t.Skip("set SIMCRM_CHAOS_BIN to a simcrm binary (.ci/chaos.sh does)")
+	}
+	redisServer, err := exec.LookPath("redis-server")
+	testenv.Require(t, err == nil, "redis-server is not installed")
+	dsn := testenv.MySQLDSN(t)
+	dir := t.TempDir()
+
+	redisPort := freePort(t)
+	rs := exec.Command(redisServer, "--port", strconv.Itoa(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := rs.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rs.Process.Kill(); _ = rs.Wait() })
+	rc := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", redisPort)})
+	t.Cleanup(func() { rc.Close() })
+	waitUntil(t, 10*time.Second, "redis-server", func() bool { return rc.Ping(context.Background()).Err() == nil })
+
+	httpPort := freePort(t)
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	env := append(os.Environ(),
+		"MYSQL_DSN="+dsn, fmt.Sprintf("REDIS_URL=redis://127.0.0.1:%d/0", redisPort),
+		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), "DATA_DIR="+dir, "TOKEN_ENC_SECRET="+key, "SESSION_SECRET="+key,
+		"SANDBOX_TOKEN=pat-na1-chaos-sandbox-token-0123456789", "SANDBOX_BURST=0", "SANDBOX_DAILY=0",
+		"SANDBOX_FAULT_LATENCY=40ms", "WORKER_CONCURRENCY=8", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=5s")
+	cli := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("simcrm %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	cli("migrate", "up")
+	cli("user", "create", "--email", "chaos@example.com", "--password", "chaos-password-123", "--role", "boss")
+	lines := strings.Fields(strings.TrimSpace(cli("token", "create", "chaos@example.com")))
+	token := lines[len(lines)-1]
+
+	logFile, err := os.Create(filepath.Join(dir, "simcrm.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	var server *exec.Cmd
+	start := func() {
+		t.Helper()
+		server = exec.Command(bin)
+		server.Env, server.Stdout, server.Stderr = env, logFile, logFile
+		if err := server.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 30*time.Second, "the server up", func() bool {
+			resp, err := http.Get(base + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err == nil && resp.StatusCode == 200
+		})
+	}
+	start()
+	t.Cleanup(func() {
+		if server.ProcessState == nil {
+			_ = server.Process.Kill()
+			_ = server.Wait()
+		}
+		if t.Failed() {
+			b, _ := os.ReadFile(logFile.Name())
+			t.Logf("server log:\n%s", b)
+		}
+	})
+	api := func(method, path string, body any, out any) int {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			r = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, r)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if out != nil && resp.StatusCode < 300 {
+			if err := json.Unmarshal(b, out); err != nil {
+				t.Fatalf("%s %s: %v: %s", method, path, err, b)
+			}
+		}
+		if resp.StatusCode >= 300 {
+			t.Logf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return resp.StatusCode
+	}
+	type metrics struct {
+		Status  string           `json:"status"`
+		Created map[string]int64 `json:"created"`
+		Source  string           `json:"source"`
+	}
+
+	store, err := storage.Open(context.Background(), storage.MySQL, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	check := &testEnv{t: t, dialect: testenv.Dialect{Name: storage.MySQL, DSN: dsn}, store: store, engine: &Engine{store: store}}
+
+	for _, chaos := range []string{"kill -9", "FLUSHALL"} {
+		end := time.Now().UTC().Truncate(time.Hour)
+		var sim struct {
+			ID             int64 `json:"id"`
+			EffectiveTotal int   `json:"effectiveTotal"`
+		}
+		if code := api("POST", "/api/simulations", map[string]any{"name": "chaos " + chaos, "scenario": "b2b", "distribution": "linear",
+			"startTime": end.Add(-48 * time.Hour).Format(time.RFC3339), "endTime": end.Format(time.RFC3339), "totalRecords": 2000,
+			"pace": "backfill", "target": "sandbox", "seed": 7}, &sim); code != http.StatusCreated && code != http.StatusOK {
+			t.Fatalf("create: %d", code)
+		}
+		if code := api("POST", fmt.Sprintf("/api/simulations/%d/start", sim.ID), nil, nil); code != http.StatusOK {
+			t.Fatalf("start: %d", code)
+		}
+		var m metrics
+		waitUntil(t, 2*time.Minute, "a quarter of the records created", func() bool {
+			api("GET", fmt.Sprintf("/api/simulations/%d/metrics", sim.ID), nil, &m)
+			return m.Created["contacts"] >= int64(sim.EffectiveTotal/4)
+		})
+		t.Logf("%s with %d of %d contacts created", chaos, m.Created["contacts"], sim.EffectiveTotal)
+		switch chaos {
+		case "kill -9":
+			if err := server.Process.Kill(); err != nil { // SIGKILL
+				t.Fatal(err)
+			}
+			_ = server.Wait()
+			start()
+		case "FLUSHALL":
+			if err := rc.FlushAll(context.Background()).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		began := time.Now()
+		waitUntil(t, 5*time.Minute, "the simulation completed after "+chaos, func() bool {
+			api("GET", fmt.Sprintf("/api/simulations/%d/metrics", sim.ID), nil, &m)
+			return m.Status == storage.StatusCompleted
+		})
+		t.Logf("%s: completed %s later; metrics from %s: %v", chaos, time.Since(began).Round(time.Second), m.Source, m.Created)
+		s, err := store.Simulation(context.Background(), sim.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check.checkExact(s)
+		for kind, n := range check.planOf(s) {
+			if p := pluralOf(kind); m.Created[p] != int64(n) {
+				t.Errorf("%s: metrics say %d created, the plan has %d", p, m.Created[p], n)
+			}
+		}
+	}
+}
+
+func pluralOf(kind string) string {
+	if kind == "company" {
+		return "companies"
+	}
+	return kind + "s"
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}

@@ -39,8 +39,9 @@ var fieldOf = map[string]string{
 	"scenario":     "scenario",
 }
 
-// validate checks an input the way Create does; userID 0 (Preview) skips the
-// checks that need the database or the target.
+// validate checks an input the way Create does, planning it with the scenario's
+// latest override version; userID 0 (Preview) skips the name and the checks that
+// need the target.
 func (e *Engine) validate(ctx context.Context, userID int64, in SimulationInput) (validated, FieldErrors) {
 	fe := FieldErrors{}
 	var v validated
@@ -56,7 +57,7 @@ func (e *Engine) validate(ctx context.Context, userID int64, in SimulationInput)
 	sc, err := sim.ScenarioByName(in.Scenario)
 	if err != nil {
 		fe["scenario"] = fmt.Sprintf("Unknown scenario %q; choose one of %s.", in.Scenario, strings.Join(sim.ScenarioNames(), ", "))
-	} else if userID != 0 {
+	} else {
 		version, err := e.store.LatestScenarioVersion(ctx, sc.Name)
 		if err == nil && version > 0 {
 			if over, err := e.scenarioOf(ctx, sc.Name, version); err == nil {
@@ -243,7 +244,9 @@ func (e *Engine) Preview(in SimulationInput) (Preview, FieldErrors) {
 		seed = *in.Seed
 	}
 	in.Seed = &seed
-	v, fe := e.validate(context.Background(), 0, in)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	v, fe := e.validate(ctx, 0, in)
 	if len(fe) > 0 {
 		return Preview{}, fe
 	}

@@ -224,10 +224,12 @@ func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
 		return e.missingSimulation(err)
 	}
 	if drop, wait := run.gate(p.Replay); drop || wait != nil {
-		return wait
+		return e.wait(ctx, t, wait)
 	}
 	if err := run.target.prepare(ctx); err != nil {
-		return e.retryOrWait(ctx, run, err)
+		// The tick fails the simulation if the target refuses the token; until the
+		// target answers, work waits without spending attempts.
+		return e.wait(ctx, t, &Throttled{Wait: 5 * time.Second, Reason: "target not ready: " + err.Error()})
 	}
 	keys := make([]string, len(p.Items))
 	for i, it := range p.Items {
@@ -290,7 +292,7 @@ func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
 	}
 	e.clearMarkers(ctx, p, have, failed)
 	if stepErr != nil {
-		return e.retryOrWait(ctx, run, stepErr)
+		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
 	return nil

@@ -391,3 +391,42 @@ func TestPrimaryIdempotencyCheckIsCalled(t *testing.T) {
 		t.Error("the existing objects were not looked up by their key")
 	}
 }
+
+// A throttled task that asynq would archive (its retries spent, or queued with
+// none) is queued again after its wait instead: throttling never loses work.
+func TestThrottledTaskWithoutRetriesIsDeferredNotArchived(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{})
+	ctx := context.Background()
+	s := e.run(backfillInput(50))
+	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+	// A replay-like task of a record, on a simulation that cannot run it now.
+	if _, err := e.rawDB().ExecContext(ctx, `DELETE FROM ledger WHERE simulation_id = ? AND record_index = 0`, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.TransitionSimulation(ctx, s.ID, []string{storage.StatusCompleted}, storage.StatusPaused, "test"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(RecordsPayload{Sim: s.ID, First: 0, End: 1, Replay: true})
+	if _, err := e.engine.queue.Enqueue(asynq.NewTask(TypeRecords, b), asynq.Queue(PrimaryQueue(s.ID)), asynq.MaxRetry(0)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // it ran once and was throttled (paused)
+	archived, _ := e.engine.inspector.ListArchivedTasks(PrimaryQueue(s.ID))
+	if len(archived) != 0 {
+		t.Fatalf("a throttled task was archived: %+v", archived[0])
+	}
+	if _, err := e.store.TransitionSimulation(ctx, s.ID, []string{storage.StatusPaused}, storage.StatusCompleted, "test"); err != nil {
+		t.Fatal(err)
+	}
+	plan := e.planOf(s)
+	waitUntil(t, 30*time.Second, "the deferred task found the record's objects again", func() bool {
+		l, _ := e.store.LedgerCounts(ctx, s.ID)
+		for k, n := range plan {
+			if int(l[k]) != n {
+				return false
+			}
+		}
+		return true
+	})
+	e.checkExact(s)
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -106,15 +107,49 @@ func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 	return nil
 }
 
-// lastAttempt reports whether the running task is on its last attempt for its job
-// type (cfg.AttemptsFor). Throttled runs do not count: asynq only raises the retry
-// count for failures.
+// lastAttempt reports whether the running task is on its last attempt: the job
+// type's attempts (cfg.AttemptsFor), or fewer when the task was queued with fewer
+// (a DLQ replay with one attempt). By the engine's convention MaxRetry is the
+// number of attempts, the one retry to spare being for throttled waits, so the
+// last attempt is number MaxRetry. Throttled runs do not count: asynq only raises
+// the retry count for failures.
 func (e *Engine) lastAttempt(ctx context.Context, jobType string) bool {
 	n, ok := asynq.GetRetryCount(ctx)
 	if !ok {
 		return true
 	}
-	return n+1 >= e.cfg.AttemptsFor(jobType)
+	attempts := e.cfg.AttemptsFor(jobType)
+	if m, ok := asynq.GetMaxRetry(ctx); ok {
+		attempts = min(attempts, max(m, 1))
+	}
+	return n+1 >= attempts
+}
+
+// wait answers a throttled task: asynq retries it after the wait without counting
+// an attempt — unless asynq would archive it instead (its retry count already at
+// MaxRetry), in which case a fresh copy is queued for after the wait and the task
+// ends: the wait never loses the work.
+func (e *Engine) wait(ctx context.Context, t *asynq.Task, err error) error {
+	var th *Throttled
+	if !errors.As(err, &th) {
+		return err
+	}
+	n, _ := asynq.GetRetryCount(ctx)
+	m, ok := asynq.GetMaxRetry(ctx)
+	if !ok || n < m {
+		return th
+	}
+	queue, _ := asynq.GetQueueName(ctx)
+	id := "deferred-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if s := payloadSim(t.Payload()); s != 0 {
+		id = newTaskID(s, "d")
+	}
+	_, qerr := e.queue.EnqueueContext(context.WithoutCancel(ctx), asynq.NewTask(t.Type(), t.Payload()), asynq.Queue(queue),
+		asynq.MaxRetry(m), asynq.Timeout(workTimeout), asynq.TaskID(id), asynq.ProcessIn(max(th.Wait, time.Second)))
+	if qerr != nil {
+		return th // the queue is in trouble: asynq keeps the task as well as it can
+	}
+	return nil
 }
 
 // noteFailure remembers when a task first failed, for its DLQ row.

@@ -152,7 +152,7 @@ func (e *Engine) Metrics(ctx context.Context, id int64) (Metrics, error) {
 		m.Failed[p] = fields[p+"_"+eventFailed]
 		m.Thinned[p] = fields[p+"_"+eventThinned]
 	}
-	m.Processed = fields[fieldProcessed]
+	m.Processed = min(fields[fieldProcessed], int64(s.EffectiveTotal))
 	m.Throughput = e.throughput(ctx, id)
 	planned, err := e.plannedTotal(ctx, s)
 	if err == nil && planned > 0 {

@@ -53,10 +53,12 @@ func (e *Engine) handleRecords(ctx context.Context, t *asynq.Task) error {
 		return e.missingSimulation(err)
 	}
 	if drop, wait := run.gate(p.Replay); drop || wait != nil {
-		return wait
+		return e.wait(ctx, t, wait)
 	}
 	if err := run.target.prepare(ctx); err != nil {
-		return e.retryOrWait(ctx, run, err)
+		// The tick fails the simulation if the target refuses the token; until the
+		// target answers, work waits without spending attempts.
+		return e.wait(ctx, t, &Throttled{Wait: 5 * time.Second, Reason: "target not ready: " + err.Error()})
 	}
 	w := &recordsWork{e: e, run: run, task: t, p: p, failed: map[int]recordFailure{}}
 	if err := w.load(ctx); err != nil {
@@ -84,13 +86,19 @@ func (e *Engine) handleRecords(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if err := e.scheduleActivities(ctx, run, w.recs, w.have, w.skipped, w.dlq, p.Force, p.Replay); err != nil {
-		return err
+		return e.wait(ctx, t, err)
 	}
-	if n := w.completeCount() - before; n > 0 {
+	// Processed: records whose journey is handed off (all their records created,
+	// activities scheduled) or accounted for (failed into the DLQ).
+	n := w.completeCount() - before
+	if !p.Replay {
+		n += len(w.failed)
+	}
+	if n > 0 {
 		e.count(ctx, run.sim.ID, map[string]int64{fieldProcessed: int64(n)})
 	}
 	if stepErr != nil {
-		return e.retryOrWait(ctx, run, stepErr)
+		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
 	return nil

@@ -432,6 +432,7 @@ func (e *Engine) Abort(ctx context.Context, id int64, purge bool) (storage.Simul
 		return s, err
 	}
 	e.forgetRun(id)
+	e.retire(ctx, id)
 	if purge {
 		// A tick or batch already running may still queue work: purge, let the
 		// running tasks of the simulation end (they stop at the aborted status),

@@ -363,8 +363,34 @@ func (e *Engine) complete(ctx context.Context, run *simRun) error {
 		return err
 	}
 	e.forgetRun(id)
+	e.retire(ctx, id)
 	e.log.Info("simulation completed", "simulation", id)
 	return nil
+}
+
+// retireAfter is how long a finished simulation's segment keys stay in Redis; the
+// pages then read its segments from the database.
+const retireAfter = 24 * time.Hour
+
+// retire lets a finished simulation's segment index, meta hashes, flags and
+// timestamp cache expire, so Redis does not keep every past plan. Metrics, DLQ
+// counts and samples and thinning events stay (they are small and capped).
+func (e *Engine) retire(ctx context.Context, id int64) {
+	if !e.redis.Up() {
+		return
+	}
+	segs, err := e.store.Segments(ctx, id)
+	if err != nil {
+		return
+	}
+	pipe := e.redis.Client.Pipeline()
+	pipe.Expire(ctx, SegmentsKey(id), retireAfter)
+	pipe.Expire(ctx, TimestampsKey(id), retireAfter)
+	for _, g := range segs {
+		pipe.Expire(ctx, SegmentKey(id, g.Index), retireAfter)
+		pipe.Expire(ctx, ExpandedKey(id, g.Index), retireAfter)
+	}
+	_, _ = pipe.Exec(ctx)
 }
 
 // trueUp makes the durable counters exact: created, failed, thinned and blocked from

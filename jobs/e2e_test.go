@@ -39,3 +39,19 @@ func TestBackfillEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// An accelerated simulation runs every object at its scaled time (activities days
+// after their record run seconds later at ×100,000) and completes exactly.
+func TestAcceleratedEndToEnd(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{})
+	seed := int64(5)
+	start := time.Now().UTC()
+	s := e.run(SimulationInput{Name: "fast", Scenario: "saas", Distribution: "bell_curve", Start: start, End: start.Add(2 * time.Hour),
+		TotalRecords: 200, PaceMode: "accelerated", PaceFactor: 100_000, Target: "sandbox", Seed: &seed})
+	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+	e.checkExact(s)
+	m, _ := e.engine.Metrics(context.Background(), s.ID)
+	if m.PercentComplete != 100 || m.Created["contacts"] != int64(s.EffectiveTotal) {
+		t.Errorf("metrics: %+v", m)
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,11 +48,13 @@ func (e *exporter) observe(c *fiber.Ctx) error {
 			status = fiber.StatusInternalServerError
 		}
 	}
-	route := c.Route().Path
+	// Copies: the vector keeps its label values, and Fiber's point into buffers it
+	// reuses for the next request (the method always does).
+	method, route := strings.Clone(c.Method()), strings.Clone(c.Route().Path)
 	if status == fiber.StatusNotFound {
 		route = "unmatched"
 	}
-	e.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+	e.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
 	return err
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -27,6 +28,23 @@ func TestPrometheusExporter(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	// Label values outlive the request: requests of other methods must not rewrite
+	// the stored ones (which made every later scrape a 500).
+	b.post("/login", url.Values{})
+	b.get("/signup")
+	resp, body = b.get("/metrics")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics after a POST: want 200, got %d: %s", resp.StatusCode, body)
+	}
+	for _, want := range []string{
+		`simcrm_http_request_duration_seconds_count{method="GET",route="/signup",status="200"} 2`,
+		`simcrm_http_request_duration_seconds_count{method="POST",route="/login",status="422"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics after a POST lacks %q", want)
 		}
 	}
 }

@@ -283,7 +283,7 @@ func (b dlqAPIBody) filterInput(errs views.FormErrors) dlqFilterInput {
 	for _, id := range b.JobIDs {
 		switch x := id.(type) {
 		case float64:
-			if x != math.Trunc(x) || x <= 0 {
+			if x != math.Trunc(x) || x <= 0 || x >= math.MaxInt64 {
 				errs["jobIds"] = "a job id is a DLQ row number or a task id string"
 				continue
 			}

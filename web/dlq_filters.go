@@ -141,24 +141,37 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 	return f, errs
 }
 
+// The dates a filter takes: both databases store these, and no failure is older.
+var (
+	firstDay = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastDay  = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) // its whole day for the end of a range
+)
+
 // parseDay reads a date (YYYY-MM-DD, a datetime-local value or RFC 3339) as UTC.
 // A bare date as the end of a range includes the whole day.
 func parseDay(s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		if end {
-			t = t.Add(24 * time.Hour)
-		}
-		return t, nil
-	}
+	t, err := time.Parse(time.DateOnly, s)
+	wholeDay := err == nil && end
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+		if err != nil {
+			t, err = time.Parse(layout, s)
 		}
 	}
-	return time.Time{}, fmt.Errorf("Enter a date as YYYY-MM-DD, not %q.", clipText(s, 40))
+	t = t.UTC()
+	switch {
+	case err != nil:
+		return time.Time{}, fmt.Errorf("Enter a date as YYYY-MM-DD, not %q.", clipText(s, 40))
+	case t.Before(firstDay) || !t.Before(lastDay.Add(24*time.Hour)):
+		return time.Time{}, fmt.Errorf("Enter a date from %s to %s.", firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly))
+	case wholeDay && t.Equal(lastDay):
+		return lastDay.Add(24*time.Hour - time.Millisecond), nil // the day after is beyond what a database stores
+	case wholeDay:
+		return t.Add(24 * time.Hour), nil
+	}
+	return t, nil
 }
 
 // form is the filter as typed, for links and hidden fields; text too long to use

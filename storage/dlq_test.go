@@ -517,3 +517,28 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 		})
 	}
 }
+
+// An audit entry keeps the largest filter the triage accepts: 500 task ids of 128
+// characters and a 200-character search in four-byte runes.
+func TestAuditKeepsTheLargestFilter(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range openStores(t) {
+		t.Run(name, func(t *testing.T) {
+			dlqSim(t, s, "A")
+			u, err := s.UserByEmail(ctx, "dlq@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			filters := `{"errorText":"` + strings.Repeat("🙂", 200) + `","taskIds":["` +
+				strings.TrimSuffix(strings.Repeat(strings.Repeat("t", 128)+`","`, 500), `","`) + `"]}`
+			a := storage.ReplayAudit{UserID: u.ID, Action: storage.AuditDiscard, Filters: filters, Reason: "walk"}
+			if err := s.AddAudit(ctx, &a); err != nil {
+				t.Fatalf("add an audit with a %d-byte filter: %v", len(filters), err)
+			}
+			got, err := s.ReplayAuditEntry(ctx, a.ID)
+			if err != nil || got.Filters != filters {
+				t.Errorf("read back: want the %d-byte filter, got %d bytes, %v", len(filters), len(got.Filters), err)
+			}
+		})
+	}
+}

@@ -16,6 +16,10 @@ type SandboxProperty struct {
 	UpdatedAt  time.Time
 }
 
+// SandboxPropertyDefinitionMax is the longest definition a custom property may
+// have (MySQL's TEXT column).
+const SandboxPropertyDefinitionMax = 65_535
+
 // CreateSandboxProperty stores a custom property definition; a name the type has
 // already is ErrDuplicate.
 func (s *Store) CreateSandboxProperty(ctx context.Context, p SandboxProperty) (SandboxProperty, error) {

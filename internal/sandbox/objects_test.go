@@ -12,6 +12,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
+	"github.com/simcrm/simcrm/storage"
 )
 
 func TestObjectLifecycle(t *testing.T) {
@@ -327,5 +328,27 @@ func TestBatchLimitsAndBadJSON(t *testing.T) {
 		wantError(t, e.bad(t, "POST", "/crm/v3/objects/contacts/batch/create", ``), 400, "VALIDATION_ERROR", "")
 		wantError(t, e.bad(t, "POST", "/crm/v3/objects/contacts", `{"properties":{"email":["a"]}}`), 400, "VALIDATION_ERROR", "")
 		wantError(t, e.offSpec(t, "GET", "/crm/v3/nothing/here", ""), 404, "OBJECT_NOT_FOUND", "")
+	})
+}
+
+// Values the databases cannot hold are HubSpot's 400s, never 500s: a createdate
+// outside the years 1000 to 9999, and a custom property whose definition outgrows
+// its column.
+func TestValuesBeyondTheDatabaseAreRefused(t *testing.T) {
+	eachDialect(t, sandbox.Options{Limits: unlimited}, func(t *testing.T, e *env) {
+		for _, created := range []string{"9223372036854775807", "-62135596800000", "0999-12-31T23:59:59Z", "10000-01-01"} {
+			a := e.bad(t, "POST", "/crm/v3/objects/contacts", `{"properties":{"email":"far@example.com","createdate":"`+created+`"}}`)
+			wantError(t, a, 400, "VALIDATION_ERROR", "INVALID_DATETIME")
+		}
+		a := e.bad(t, "POST", "/crm/v3/objects/contacts", `{"properties":{"email":"edge@example.com","createdate":"9999-12-31T23:59:59Z"}}`)
+		if a.status != 201 {
+			t.Fatalf("createdate on the last day: want 201, got %d %s", a.status, a.body)
+		}
+		if a := e.bad(t, "GET", "/crm/v3/objects/contacts", ""); a.status != 200 {
+			t.Errorf("list after the edge record: want 200, got %d %s", a.status, a.body)
+		}
+		big := `{"name":"walk_big","label":"Big","type":"string","fieldType":"text","groupName":"contactinformation","description":"` +
+			strings.Repeat("d", storage.SandboxPropertyDefinitionMax) + `"}`
+		wantError(t, e.bad(t, "POST", "/crm/v3/properties/contacts", big), 400, "VALIDATION_ERROR", "")
 	})
 }

@@ -304,6 +304,10 @@ func (s *Server) createProperty(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if len(enc) > storage.SandboxPropertyDefinitionMax {
+		return validationError("Invalid input: the property definition takes %d bytes, at most %d; shorten the description, labels or options",
+			len(enc), storage.SandboxPropertyDefinitionMax)
+	}
 	row, err := s.store.CreateSandboxProperty(ctx, storage.SandboxProperty{Type: string(t), Name: in.Name, Definition: string(enc)})
 	if errors.Is(err, storage.ErrDuplicate) {
 		return newError(fiber.StatusConflict, catAlreadyExists, "Property named '%s' already exists.", in.Name)

@@ -50,7 +50,7 @@ func (sc schema) check(in map[string]string, mode writeMode, index int) (checked
 			if mode == modeCreate && v != "" {
 				t, err := parseDatetime(v)
 				if err != nil {
-					bad(name, "INVALID_DATETIME", "%q is not a valid datetime: use milliseconds since the epoch or ISO 8601", v)
+					bad(name, "INVALID_DATETIME", "%q is not a valid datetime: use milliseconds since the epoch or ISO 8601, in the years 1000 to 9999", v)
 					continue
 				}
 				out.createdAt = t
@@ -97,7 +97,7 @@ func (sc schema) normalize(p *propertyDef, v string) (string, string, string) {
 	case typeDatetime:
 		t, err := parseDatetime(v)
 		if err != nil {
-			return "", "INVALID_DATETIME", fmt.Sprintf("%q is not a valid datetime: use milliseconds since the epoch or ISO 8601", v)
+			return "", "INVALID_DATETIME", fmt.Sprintf("%q is not a valid datetime: use milliseconds since the epoch or ISO 8601, in the years 1000 to 9999", v)
 		}
 		return isoTime(t), "", ""
 	case typeDate:
@@ -190,18 +190,33 @@ func (sc schema) checkPipeline(props map[string]string, mode writeMode, index in
 	return ps
 }
 
-// parseDatetime reads milliseconds since the epoch or an ISO 8601 date or datetime.
+// The datetimes a record may hold: the years both databases store.
+var (
+	firstDatetime = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+	endDatetime   = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// parseDatetime reads milliseconds since the epoch or an ISO 8601 date or datetime
+// of the years 1000 to 9999.
 func parseDatetime(v string) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC(), nil
+		return datetimeIn(time.UnixMilli(ms).UTC(), v)
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", time.DateOnly} {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), nil
+			return datetimeIn(t.UTC(), v)
 		}
 	}
 	return time.Time{}, fmt.Errorf("not a datetime: %q", v)
+}
+
+// datetimeIn refuses a datetime outside the years 1000 to 9999.
+func datetimeIn(t time.Time, v string) (time.Time, error) {
+	if t.Before(firstDatetime) || !t.Before(endDatetime) {
+		return time.Time{}, fmt.Errorf("datetime %q is outside the years 1000 to 9999", v)
+	}
+	return t, nil
 }
 
 func validEmail(e string) bool {

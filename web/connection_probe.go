@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 )
@@ -146,15 +145,4 @@ func withoutScopes(msg string) string {
 	}
 	_, after, _ := strings.Cut(rest, ". ")
 	return strings.TrimSpace(strings.TrimSpace(before) + " " + after)
-}
-
-// clip shortens s to at most n bytes on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

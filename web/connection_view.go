@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,26 +12,6 @@ import (
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
-
-// connectionFor loads the connection named by :id if the caller may see it: its
-// owner or a boss. Anything else is a 404, so nobody can probe for others' ids.
-func (h *handler) connectionFor(c *fiber.Ctx) (storage.Connection, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return storage.Connection{}, fiber.ErrNotFound
-	}
-	conn, err := h.store.Connection(c.UserContext(), id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return storage.Connection{}, fiber.ErrNotFound
-	}
-	if err != nil {
-		return storage.Connection{}, err
-	}
-	if u := currentUser(c); u == nil || (!u.IsBoss() && conn.UserID != u.ID) {
-		return storage.Connection{}, fiber.ErrNotFound
-	}
-	return conn, nil
-}
 
 // visibleConnections lists the caller's connections; a boss sees everyone's.
 func (h *handler) visibleConnections(c *fiber.Ctx) ([]storage.Connection, error) {

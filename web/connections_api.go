@@ -57,15 +57,15 @@ func (h *handler) showConnectionAPI(c *fiber.Ctx) error {
 // with it, 422 with a message per field, 400 when the body is not a JSON object.
 func (h *handler) createConnectionAPI(c *fiber.Ctx) error {
 	var t connectionText
-	if err := decodeStrict(c.Body(), &t); err != nil {
-		return failJSON(c, fiber.StatusBadRequest, `the body must be a JSON object with "name", "token", "tier" and optionally "baseUrl"`, nil)
+	if err := readJSON(c, &t, `a JSON object with "name", "token", "tier" and optionally "baseUrl"`); err != nil {
+		return err
 	}
 	conn, fe, err := h.addConnection(c.UserContext(), currentUser(c), t)
 	if err != nil {
 		return err
 	}
 	if len(fe) > 0 {
-		return failJSON(c, fiber.StatusUnprocessableEntity, "the connection has invalid fields", fiber.Map{"fields": fe})
+		return failFields(c, "connection", fe)
 	}
 	conn, err = h.store.Connection(c.UserContext(), conn.ID)
 	if err != nil {

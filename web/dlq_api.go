@@ -84,36 +84,18 @@ func cursorJSON(next int64) any {
 	return strconv.FormatInt(next, 10)
 }
 
-// apiPage reads cursor and limit (1…500, default 50) from the query.
-func apiPage(c *fiber.Ctx) (before int64, limit int, errs views.FormErrors) {
-	errs = views.FormErrors{}
-	if s := c.Query("cursor"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			errs["cursor"] = "cursor is the nextCursor of the previous page"
-		}
-		before = n
+// apiPage reads cursor and limit (1…500, default 50) from the query; messages go
+// into errs.
+func apiPage(c *fiber.Ctx, errs views.FormErrors) (before int64, limit int) {
+	before, ok := queryWhole(c, "cursor", 0, 1, math.MaxInt64)
+	if !ok {
+		errs["cursor"] = "cursor is the nextCursor of the previous page"
 	}
-	limit = dlqPageSize
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 500 {
-			errs["limit"] = "limit is a whole number from 1 to 500"
-		}
-		limit = n
+	n, ok := queryWhole(c, "limit", dlqPageSize, 1, 500)
+	if !ok {
+		errs["limit"] = "limit is a whole number from 1 to 500"
 	}
-	return before, limit, errs
-}
-
-// failFields answers 422 with a message per field.
-func failFields(c *fiber.Ctx, errs views.FormErrors) error {
-	msgs := make([]string, 0, len(errs))
-	for k, m := range errs {
-		if k != "" {
-			msgs = append(msgs, k+": "+m)
-		}
-	}
-	return failJSON(c, fiber.StatusUnprocessableEntity, "invalid input: "+strings.Join(msgs, "; "), fiber.Map{"fields": errs})
+	return before, int(n)
 }
 
 // showDLQSummaryAPI answers the triage summary and one page of rows for a filter
@@ -123,12 +105,9 @@ func (h *handler) showDLQSummaryAPI(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	in := dlqFilterFromValues(requestValues(c))
 	f, errs := in.parse(ctx, h.store)
-	before, limit, perrs := apiPage(c)
-	for k, m := range perrs {
-		errs[k] = m
-	}
+	before, limit := apiPage(c, errs)
 	if errs.Any() {
-		return failFields(c, errs)
+		return failFields(c, "DLQ filter", errs)
 	}
 	sum, err := h.store.DLQSummary(ctx, f, time.Now())
 	if err != nil {
@@ -178,12 +157,9 @@ func (h *handler) listSimulationDLQAPI(c *fiber.Ctx) error {
 	in := dlqFilterFromValues(requestValues(c))
 	in.Sim = strconv.FormatInt(s.ID, 10)
 	f, errs := in.parse(ctx, h.store)
-	before, limit, perrs := apiPage(c)
-	for k, m := range perrs {
-		errs[k] = m
-	}
+	before, limit := apiPage(c, errs)
 	if errs.Any() {
-		return failFields(c, errs)
+		return failFields(c, "DLQ filter", errs)
 	}
 	live, err := h.dlqLive(ctx, s.ID, h.cfg.DLQSampleMax)
 	if err != nil {
@@ -214,18 +190,11 @@ func nonNil(m map[string]int64) map[string]int64 {
 
 // showDLQEntryAPI answers one DLQ row with its payload and replays.
 func (h *handler) showDLQEntryAPI(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
-	}
-	ctx := c.UserContext()
-	e, err := h.store.DLQEntry(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
+	e, err := recordFor(c, h.store.DLQEntry)
 	if err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	j := entryJSON(e)
 	in, err := h.store.DLQInLedger(ctx, []storage.DLQEntry{e})
 	if err != nil {
@@ -262,16 +231,12 @@ type dlqAPIBody struct {
 	Reason         string   `json:"reason"`
 }
 
-// parseBody reads a JSON body (an empty one is all defaults).
-func parseDLQBody(c *fiber.Ctx) (dlqAPIBody, views.FormErrors) {
+// readDLQBody reads a replay or close call (an empty body is all defaults).
+func readDLQBody(c *fiber.Ctx) (dlqAPIBody, error) {
 	var b dlqAPIBody
-	errs := views.FormErrors{}
-	if body := c.Body(); len(strings.TrimSpace(string(body))) > 0 {
-		if err := json.Unmarshal(body, &b); err != nil {
-			errs["body"] = "want a JSON object: " + err.Error()
-		}
-	}
-	return b, errs
+	err := readOptionalJSON(c, &b, "empty or a JSON object with the filter's fields (simulationId, categories, objectType, "+
+		"errorText, from, to, jobIds) and the call's options")
+	return b, err
 }
 
 // filterInput turns the body's filter into the form's text.
@@ -304,7 +269,11 @@ func (h *handler) replaySimulationDLQAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, errs := parseDLQBody(c)
+	b, err := readDLQBody(c)
+	if err != nil {
+		return err
+	}
+	errs := views.FormErrors{}
 	if b.SimulationID != 0 && b.SimulationID != s.ID {
 		errs["simulationId"] = "the body names another simulation than the address"
 	}
@@ -314,8 +283,11 @@ func (h *handler) replaySimulationDLQAPI(c *fiber.Ctx) error {
 
 // replayDLQAPI replays (dryRun true by default) open DLQ rows across simulations.
 func (h *handler) replayDLQAPI(c *fiber.Ctx) error {
-	b, errs := parseDLQBody(c)
-	return h.replayAPI(c, b, errs)
+	b, err := readDLQBody(c)
+	if err != nil {
+		return err
+	}
+	return h.replayAPI(c, b, views.FormErrors{})
 }
 
 func (h *handler) replayAPI(c *fiber.Ctx, b dlqAPIBody, errs views.FormErrors) error {
@@ -336,7 +308,7 @@ func (h *handler) replayAPI(c *fiber.Ctx, b dlqAPIBody, errs views.FormErrors) e
 		}
 	}
 	if errs.Any() {
-		return failFields(c, errs)
+		return failFields(c, "replay", errs)
 	}
 	req := jobs.ReplayRequest{UserID: currentUser(c).ID, Filter: f, Strategy: strategy, Limit: limit, MaxPerCategory: perCat,
 		UseFullRetry: ri.UseFullRetry, DryRun: ri.DryRun}
@@ -344,7 +316,7 @@ func (h *handler) replayAPI(c *fiber.Ctx, b dlqAPIBody, errs views.FormErrors) e
 	var limited *storage.ReplayLimitError
 	switch {
 	case errors.As(err, &limited):
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((limited.RetryAfter+time.Second-1)/time.Second)))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retrySeconds(limited.RetryAfter)))
 		return failJSON(c, fiber.StatusTooManyRequests, "too many replay calls: at most 5 in 30 seconds, dry runs included",
 			fiber.Map{"retryAfterMs": max(limited.RetryAfter.Milliseconds(), 1), "auditId": res.AuditID})
 	case errors.Is(err, jobs.ErrQueueUnavailable):
@@ -398,7 +370,11 @@ func apiField(k string) string {
 // "reason":…} with the filter's fields and/or jobIds.
 func (h *handler) closeDLQAPI(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	b, errs := parseDLQBody(c)
+	b, err := readDLQBody(c)
+	if err != nil {
+		return err
+	}
+	errs := views.FormErrors{}
 	in := b.filterInput(errs)
 	f, ferrs := in.parse(ctx, h.store)
 	for k, v := range ferrs {
@@ -412,7 +388,7 @@ func (h *handler) closeDLQAPI(c *fiber.Ctx) error {
 		errs["reason"] = "a reason of 1 to " + strconv.Itoa(dlqMaxReasonLen) + " characters, for the audit log"
 	}
 	if errs.Any() {
-		return failFields(c, errs)
+		return failFields(c, "close", errs)
 	}
 	audit, err := h.triage().Close(ctx, currentUser(c).ID, f, b.Action, reason)
 	if err != nil {
@@ -423,9 +399,10 @@ func (h *handler) closeDLQAPI(c *fiber.Ctx) error {
 
 // listDLQAuditAPI answers the audit log, newest first, with cursor paging.
 func (h *handler) listDLQAuditAPI(c *fiber.Ctx) error {
-	before, limit, errs := apiPage(c)
+	errs := views.FormErrors{}
+	before, limit := apiPage(c, errs)
 	if errs.Any() {
-		return failFields(c, errs)
+		return failFields(c, "page", errs)
 	}
 	list, next, err := h.store.ReplayAudits(c.UserContext(), before, limit)
 	if err != nil {

@@ -10,7 +10,10 @@ import (
 
 // showDLQAudit renders the audit log, newest first (keyset paging: ?before=<id>).
 func (h *handler) showDLQAudit(c *fiber.Ctx) error {
-	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	before, err := pageBefore(c)
+	if err != nil {
+		return err
+	}
 	list, next, err := h.store.ReplayAudits(c.UserContext(), before, dlqPageSize)
 	if err != nil {
 		return err

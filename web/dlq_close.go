@@ -30,7 +30,7 @@ func (h *handler) submitDLQClose(c *fiber.Ctx) error {
 		reason = ""
 	}
 	if errs.Any() {
-		if errs.Has("sim") || errs.Has("category") || errs.Has("object") || errs.Has("q") || errs.Has("from") || errs.Has("to") || errs.Has("jobIds") {
+		if filterErrors(errs).Any() || errs.Has("jobIds") {
 			errs[""] = "The filter has a problem: fix it above and apply it first."
 		}
 		form := views.DLQCloseForm{Filter: h.dlqForm(ctx, in, errs), Action: action, Reason: reason, Errors: errs,

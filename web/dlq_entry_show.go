@@ -13,9 +13,9 @@ import (
 // showDLQEntry renders one DLQ row: its error, its whole payload, whether the
 // target already holds its object, its replays, and the actions for it.
 func (h *handler) showDLQEntry(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	v, err := h.entryView(c, id)
 	if err != nil {

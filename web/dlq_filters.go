@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +39,20 @@ type dlqFilterInput struct {
 	From, To   string
 	Status     string
 	JobIDs     []string
+}
+
+// dlqFilterFields are the filter's form fields.
+var dlqFilterFields = []string{"sim", "category", "object", "q", "from", "to", "status"}
+
+// filterErrors picks the messages about the filter's fields out of errs.
+func filterErrors(errs views.FormErrors) views.FormErrors {
+	out := views.FormErrors{}
+	for _, k := range dlqFilterFields {
+		if errs.Has(k) {
+			out[k] = errs[k]
+		}
+	}
+	return out
 }
 
 // dlqFilterFromValues reads the filter's fields (sim, category…, object, q, from,
@@ -78,9 +94,9 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 		errs = views.FormErrors{}
 	)
 	if in.Sim != "" {
-		id, err := strconv.ParseInt(in.Sim, 10, 64)
+		id, ok := whole(in.Sim, 1, math.MaxInt64)
 		switch {
-		case err != nil || id <= 0:
+		case !ok:
 			errs["sim"] = "Pick a simulation from the list (a simulation id is a whole number)."
 		default:
 			if _, err := store.Simulation(ctx, id); errors.Is(err, storage.ErrNotFound) {
@@ -90,17 +106,17 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 		}
 	}
 	for _, c := range in.Categories {
-		if !oneOf(c, storage.DLQCategories) {
-			errs["category"] = fmt.Sprintf("%q is not a failure category; pick from %s.", clipText(c, 40), strings.Join(storage.DLQCategories, ", "))
+		if !slices.Contains(storage.DLQCategories, c) {
+			errs["category"] = fmt.Sprintf("%q is not a failure category; pick from %s.", clip(c, 40), strings.Join(storage.DLQCategories, ", "))
 			continue
 		}
-		if !oneOf(c, f.Categories) {
+		if !slices.Contains(f.Categories, c) {
 			f.Categories = append(f.Categories, c)
 		}
 	}
 	if in.Object != "" {
-		if !oneOf(in.Object, config.JobTypes) {
-			errs["object"] = fmt.Sprintf("%q is not an object type; pick from %s.", clipText(in.Object, 40), strings.Join(config.JobTypes, ", "))
+		if !slices.Contains(config.JobTypes, in.Object) {
+			errs["object"] = fmt.Sprintf("%q is not an object type; pick from %s.", clip(in.Object, 40), strings.Join(config.JobTypes, ", "))
 		}
 		f.ObjectType = in.Object
 	}
@@ -130,7 +146,7 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 		errs["jobIds"] = fmt.Sprintf("Name at most %d job ids at once.", dlqMaxJobIDs)
 	}
 	for _, id := range in.JobIDs[:min(len(in.JobIDs), dlqMaxJobIDs)] {
-		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 {
+		if n, ok := whole(id, 1, math.MaxInt64); ok {
 			f.IDs = append(f.IDs, n)
 		} else if len(id) <= 128 {
 			f.TaskIDs = append(f.TaskIDs, id)
@@ -140,12 +156,6 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 	}
 	return f, errs
 }
-
-// The dates a filter takes: both databases store these, and no failure is older.
-var (
-	firstDay = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
-	lastDay  = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) // its whole day for the end of a range
-)
 
 // parseDay reads a date (YYYY-MM-DD, a datetime-local value or RFC 3339) as UTC.
 // A bare date as the end of a range includes the whole day.
@@ -163,11 +173,11 @@ func parseDay(s string, end bool) (time.Time, error) {
 	t = t.UTC()
 	switch {
 	case err != nil:
-		return time.Time{}, fmt.Errorf("Enter a date as YYYY-MM-DD, not %q.", clipText(s, 40))
-	case t.Before(firstDay) || !t.Before(lastDay.Add(24*time.Hour)):
-		return time.Time{}, fmt.Errorf("Enter a date from %s to %s.", firstDay.Format(time.DateOnly), lastDay.Format(time.DateOnly))
-	case wholeDay && t.Equal(lastDay):
-		return lastDay.Add(24*time.Hour - time.Millisecond), nil // the day after is beyond what a database stores
+		return time.Time{}, fmt.Errorf("Enter a date as YYYY-MM-DD, not %q.", clip(s, 40))
+	case !storable(t):
+		return time.Time{}, errors.New("Enter a date from 1970-01-01 to 9999-12-31.")
+	case wholeDay && !storable(t.Add(24*time.Hour)):
+		return endOfTime.Add(-time.Millisecond), nil // the day after 9999-12-31 is not stored
 	case wholeDay:
 		return t.Add(24 * time.Hour), nil
 	}
@@ -182,10 +192,10 @@ func (in dlqFilterInput) form() views.DLQFilterForm {
 		form.ErrorText = ""
 	}
 	for _, p := range []*string{&form.Simulation, &form.ObjectType, &form.From, &form.To, &form.Status} {
-		*p = clipText(*p, 40)
+		*p = clip(*p, 40)
 	}
 	for _, c := range in.Categories[:min(len(in.Categories), len(storage.DLQCategories))] {
-		form.Categories = append(form.Categories, clipText(c, 40))
+		form.Categories = append(form.Categories, clip(c, 40))
 	}
 	return form
 }
@@ -248,21 +258,15 @@ func (in replayInput) parse(cap int) (strategy string, limit, perCategory int, e
 		errs["strategy"] = "Pick oldest, newest or random."
 	}
 	limit = cap
-	if in.Limit != "" {
-		n, err := strconv.Atoi(in.Limit)
-		if err != nil || n < 1 {
-			errs["limit"] = fmt.Sprintf("Enter a whole number from 1 to %d.", cap)
-		} else {
-			limit = min(n, cap)
-		}
+	if n, ok := whole(in.Limit, 1, math.MaxInt64); ok {
+		limit = int(min(n, int64(cap)))
+	} else if in.Limit != "" {
+		errs["limit"] = fmt.Sprintf("Enter a whole number from 1 to %d.", cap)
 	}
-	if in.MaxPerCategory != "" {
-		n, err := strconv.Atoi(in.MaxPerCategory)
-		if err != nil || n < 0 {
-			errs["maxPerCategory"] = "Enter a whole number (0 or empty: no cap per category)."
-		} else {
-			perCategory = n
-		}
+	if n, ok := whole(in.MaxPerCategory, 0, math.MaxInt32); ok {
+		perCategory = int(n)
+	} else if in.MaxPerCategory != "" {
+		errs["maxPerCategory"] = "Enter a whole number (0 or empty: no cap per category)."
 	}
 	return strategy, limit, perCategory, errs
 }
@@ -274,23 +278,6 @@ func (h *handler) triage() *jobs.Triage {
 		queue = nil
 	}
 	return jobs.NewTriage(h.store, queue, h.cfg)
-}
-
-func oneOf(s string, list []string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// clipText cuts text echoed back into a page or a message.
-func clipText(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // dlqTime formats a DLQ timestamp for pages.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -45,7 +44,7 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 	}
 	status := fiber.StatusOK
 	if errs.Any() {
-		if errs.Has("sim") || errs.Has("category") || errs.Has("object") || errs.Has("q") || errs.Has("from") || errs.Has("to") {
+		if filterErrors(errs).Any() {
 			errs[""] = "The filter has a problem: fix it above, apply it, then replay."
 		}
 		return h.renderReplay(c, fiber.StatusUnprocessableEntity, panel, in, f, false)
@@ -57,7 +56,7 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &limited):
 		panel.Result = limitedView(limited.RetryAfter)
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((limited.RetryAfter+time.Second-1)/time.Second)))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retrySeconds(limited.RetryAfter)))
 		status = fiber.StatusTooManyRequests
 	case errors.Is(err, jobs.ErrQueueUnavailable):
 		panel.Result = &views.DLQReplayResultView{Error: "Replay needs the queue, and Redis is unavailable right now. A dry run still works; try the replay when Redis is back.", AuditID: res.AuditID}
@@ -94,12 +93,7 @@ func (h *handler) renderReplay(c *fiber.Ctx, status int, panel views.DLQReplayPa
 		return render(c, status, views.DLQEntryPage(h.page(c, "DLQ row #"+strconv.FormatInt(panel.JobID, 10), "dlq"), ev))
 	}
 	in.JobIDs = nil
-	errs := views.FormErrors{}
-	for _, k := range []string{"sim", "category", "object", "q", "from", "to", "status"} {
-		if panel.Errors.Has(k) {
-			errs[k] = panel.Errors[k]
-		}
-	}
+	errs := filterErrors(panel.Errors)
 	if !errs.Any() {
 		f.IDs, f.TaskIDs = nil, nil
 	}

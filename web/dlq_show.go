@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -19,12 +20,15 @@ func (h *handler) showDLQ(c *fiber.Ctx) error {
 	in := dlqFilterFromValues(v)
 	in.JobIDs = nil
 	f, errs := in.parse(c.UserContext(), h.store)
-	before, _ := strconv.ParseInt(v.Get("before"), 10, 64)
+	before, err := pageBefore(c)
+	if err != nil {
+		return err
+	}
 	tv, err := h.triageView(c, in, f, errs, before)
 	if err != nil {
 		return err
 	}
-	if n, err := strconv.Atoi(v.Get("closed")); err == nil && n >= 0 {
+	if n, ok := whole(v.Get("closed"), 0, math.MaxInt); ok {
 		verb := "Resolved"
 		if v.Get("action") == storage.AuditDiscard {
 			verb = "Discarded"
@@ -36,6 +40,16 @@ func (h *handler) showDLQ(c *fiber.Ctx) error {
 		status = fiber.StatusUnprocessableEntity
 	}
 	return render(c, status, views.DLQPage(h.page(c, "Dead-letter queue", "dlq"), tv))
+}
+
+// pageBefore reads the keyset cursor of the triage and audit pages (?before=<id>);
+// only a broken address has one that is not a row id.
+func pageBefore(c *fiber.Ctx) (int64, error) {
+	before, ok := queryWhole(c, "before", 0, 1, math.MaxInt64)
+	if !ok {
+		return 0, fiber.NewError(fiber.StatusBadRequest, "This page address is broken: before must be the row number a Next link carries.")
+	}
+	return before, nil
 }
 
 // triageView builds the triage page for a filter: with a bad filter it shows the

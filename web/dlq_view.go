@@ -96,7 +96,7 @@ func (h *handler) rowViews(entries []storage.DLQEntry, names map[int64]string) [
 // sampleFromEntry shows a DLQ row as a sample.
 func sampleFromEntry(e storage.DLQEntry, inTarget bool) views.DLQSampleView {
 	return views.DLQSampleView{ID: e.ID, Category: e.Category, ObjectType: e.ObjectType, JobType: e.JobType,
-		RecordIndex: e.RecordIndex, RecordKey: e.RecordKey, Error: clipText(firstLine(e.Error), 300), Attempts: e.Attempts,
+		RecordIndex: e.RecordIndex, RecordKey: e.RecordKey, Error: clip(firstLine(e.Error), 300), Attempts: e.Attempts,
 		At: dlqTime(e.LastFailedAt), Payload: prettyJSON(e.Payload, payloadShown), InTarget: inTarget}
 }
 
@@ -119,10 +119,10 @@ type dlqSampleJSON struct {
 func sampleFromRedis(raw string) (views.DLQSampleView, dlqSampleJSON) {
 	var s dlqSampleJSON
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		return views.DLQSampleView{Category: "unknown", Payload: clipText(raw, payloadShown)}, s
+		return views.DLQSampleView{Category: "unknown", Payload: clip(raw, payloadShown)}, s
 	}
 	v := views.DLQSampleView{Category: s.Category, ObjectType: s.ObjectType, JobType: s.JobType, RecordIndex: s.RecordIndex,
-		RecordKey: s.RecordKey, Error: clipText(firstLine(s.Error), 300), Attempts: s.Attempts, Payload: prettyJSON(string(s.Payload), payloadShown)}
+		RecordKey: s.RecordKey, Error: clip(firstLine(s.Error), 300), Attempts: s.Attempts, Payload: prettyJSON(string(s.Payload), payloadShown)}
 	if s.TS > 0 {
 		v.At = dlqTime(time.UnixMilli(s.TS))
 	}
@@ -173,10 +173,12 @@ func replaySettings(strategy string, limit, perCategory int, fullRetry bool) str
 
 // limitedView is the result of a call refused by the per-user limit.
 func limitedView(wait time.Duration) *views.DLQReplayResultView {
-	secs := int((wait + time.Second - 1) / time.Second)
-	return &views.DLQReplayResultView{Limited: true, RetryIn: strconv.Itoa(secs) + " s",
+	return &views.DLQReplayResultView{Limited: true, RetryIn: strconv.Itoa(retrySeconds(wait)) + " s",
 		RetryAt: time.Now().Add(wait).UTC().Format("15:04:05 UTC")}
 }
+
+// retrySeconds is a wait in whole seconds, rounded up (Retry-After and messages).
+func retrySeconds(wait time.Duration) int { return int((wait + time.Second - 1) / time.Second) }
 
 // auditRowView turns an audit entry into a row of the audit log.
 func auditRowView(a storage.ReplayAudit) views.DLQAuditRow {
@@ -216,7 +218,7 @@ func filterChips(raw string) []string {
 		if raw == "" || raw == "{}" {
 			return []string{"everything open"}
 		}
-		return []string{clipText(raw, 80)}
+		return []string{clip(raw, 80)}
 	}
 	var out []string
 	if f.SimulationID != 0 {
@@ -229,7 +231,7 @@ func filterChips(raw string) []string {
 		out = append(out, "object: "+f.ObjectType)
 	}
 	if f.ErrorText != "" {
-		out = append(out, "error contains “"+clipText(f.ErrorText, 40)+"”")
+		out = append(out, "error contains “"+clip(f.ErrorText, 40)+"”")
 	}
 	if f.From != "" {
 		out = append(out, "from "+f.From)

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -41,6 +43,33 @@ func failJSON(c *fiber.Ctx, status int, msg string, extra fiber.Map) error {
 		body[k] = v
 	}
 	return c.Status(status).JSON(body)
+}
+
+// failFields answers an API call with 422 and a message per field; the error
+// names what was invalid ("simulation") and repeats the messages.
+func failFields(c *fiber.Ctx, what string, fields map[string]string) error {
+	msgs := make([]string, 0, len(fields))
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if k == "" {
+			msgs = append(msgs, fields[k])
+		} else {
+			msgs = append(msgs, k+": "+fields[k])
+		}
+	}
+	return failJSON(c, fiber.StatusUnprocessableEntity, "invalid "+what+": "+strings.Join(msgs, "; "), fiber.Map{"fields": fields})
+}
+
+// clip cuts text shown back to people (a typed value, another system's message)
+// to n characters, marking the cut.
+func clip(s string, n int) string {
+	i := 0
+	for at := range s {
+		if i == n {
+			return s[:at] + "…"
+		}
+		i++
+	}
+	return s
 }
 
 // page builds the layout model for the current request.

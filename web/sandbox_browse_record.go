@@ -17,9 +17,9 @@ import (
 // missing ones, are 404.
 func (h *handler) showSandboxRecord(c *fiber.Ctx) error {
 	typ := strings.Clone(c.Params("type"))
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c)
+	if err != nil {
+		return err
 	}
 	rec, assocs, err := h.sandbox.Record(c.UserContext(), typ, id)
 	if errors.Is(err, sandbox.ErrNotFound) || errors.Is(err, sandbox.ErrUnknownType) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -68,10 +69,7 @@ func (s sandboxScope) owns(simID string) bool {
 
 // simulationURL links a simulation id the viewer may open.
 func (s sandboxScope) simulationURL(simID string) string {
-	if simID == "" || !s.owns(simID) {
-		return ""
-	}
-	if _, err := strconv.ParseInt(simID, 10, 64); err != nil {
+	if !isID(simID) || !s.owns(simID) {
 		return ""
 	}
 	return "/simulations/" + simID
@@ -108,7 +106,7 @@ func readSandboxQuery(c *fiber.Ctx, scope sandboxScope) (sandboxQuery, views.For
 	case sim == "" && !scope.boss && len(scope.sims) > 0:
 		q.filter.Simulation = strconv.FormatInt(scope.sims[0].ID, 10)
 	case sim == "":
-	case !isDigits(sim) || !scope.owns(sim):
+	case !isID(sim) || !scope.owns(sim):
 		fe["sim"] = "Choose one of your simulations."
 		q.filter.Simulation = ""
 		if !scope.boss && len(scope.sims) > 0 {
@@ -132,19 +130,18 @@ func readSandboxQuery(c *fiber.Ctx, scope sandboxScope) (sandboxQuery, views.For
 		fe["q"] = "Use at most 200 characters."
 		q.filter.Query = ""
 	}
-	if s := c.Query("offset"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 10_000-sandboxPageSize {
-			fe[""] = "That page is out of range; showing the first."
-		} else {
-			q.offset = n
-		}
+	if n, ok := queryWhole(c, "offset", 0, 0, 10_000-sandboxPageSize); ok {
+		q.offset = int(n)
+	} else {
+		fe[""] = "That page is out of range; showing the first."
 	}
 	return q, fe
 }
 
-func isDigits(s string) bool {
-	return s != "" && len(s) <= 19 && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+// isID reports whether s is a record id as SimCRM writes one (no sign, no space).
+func isID(s string) bool {
+	n, ok := whole(s, 1, math.MaxInt64)
+	return ok && strconv.FormatInt(n, 10) == s
 }
 
 // url is the browser's address for this query at another type or offset.

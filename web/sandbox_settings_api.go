@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,8 +57,8 @@ func (h *handler) showSandboxAPI(c *fiber.Ctx) error {
 // updateSandboxLimitsAPI replaces the limits from {"burst","daily","searchPerSecond"}.
 func (h *handler) updateSandboxLimitsAPI(c *fiber.Ctx) error {
 	var in limitsJSON
-	if err := decodeStrict(c.Body(), &in); err != nil {
-		return failJSON(c, fiber.StatusBadRequest, `the body must be a JSON object with "burst", "daily" and "searchPerSecond" (0 turns a limit off)`, nil)
+	if err := readJSON(c, &in, `a JSON object with "burst", "daily" and "searchPerSecond" (0 turns a limit off)`); err != nil {
+		return err
 	}
 	fe := views.FormErrors{}
 	if in.Burst < 0 || in.Burst > 100_000 {
@@ -73,7 +71,7 @@ func (h *handler) updateSandboxLimitsAPI(c *fiber.Ctx) error {
 		fe["searchPerSecond"] = "must be 0 (off) to 10,000"
 	}
 	if len(fe) > 0 {
-		return failJSON(c, fiber.StatusUnprocessableEntity, "the limits have invalid fields", fiber.Map{"fields": fe})
+		return failFields(c, "limits", fe)
 	}
 	if err := h.sandbox.SetLimits(sandbox.Limits{Burst: in.Burst, Daily: in.Daily, SearchPerSecond: in.SearchPerSecond}); err != nil {
 		return failJSON(c, fiber.StatusUnprocessableEntity, err.Error(), nil)
@@ -85,8 +83,8 @@ func (h *handler) updateSandboxLimitsAPI(c *fiber.Ctx) error {
 // updateSandboxFaultsAPI replaces the injected faults (rates 0–1, durations in ms).
 func (h *handler) updateSandboxFaultsAPI(c *fiber.Ctx) error {
 	var in faultsJSON
-	if err := decodeStrict(c.Body(), &in); err != nil {
-		return failJSON(c, fiber.StatusBadRequest, `the body must be a JSON object with "errorRate", "latencyMs", "timeoutRate", "timeoutAfterMs", "force401", "force403"`, nil)
+	if err := readJSON(c, &in, `a JSON object with "errorRate", "latencyMs", "timeoutRate", "timeoutAfterMs", "force401", "force403"`); err != nil {
+		return err
 	}
 	fe := views.FormErrors{}
 	if in.ErrorRate < 0 || in.ErrorRate > 1 {
@@ -105,7 +103,7 @@ func (h *handler) updateSandboxFaultsAPI(c *fiber.Ctx) error {
 		fe["force403"] = "choose force401 or force403, not both"
 	}
 	if len(fe) > 0 {
-		return failJSON(c, fiber.StatusUnprocessableEntity, "the faults have invalid fields", fiber.Map{"fields": fe})
+		return failFields(c, "faults", fe)
 	}
 	f := sandbox.Faults{ErrorRate: in.ErrorRate, Latency: time.Duration(in.LatencyMs) * time.Millisecond, TimeoutRate: in.TimeoutRate,
 		TimeoutAfter: time.Duration(in.TimeoutAfterMs) * time.Millisecond, Force401: in.Force401, Force403: in.Force403}
@@ -124,11 +122,4 @@ func (h *handler) resetSandboxAPI(c *fiber.Ctx) error {
 	}
 	h.log.Warn("sandbox reset", "user", currentUser(c).ID, "via", "api")
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-// decodeStrict decodes one JSON object with no unknown fields.
-func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }

@@ -63,31 +63,23 @@ func percentText(rate float64) string {
 
 // wholeIn reads a whole number in lo..hi; the message says what is wrong.
 func wholeIn(s string, lo, hi int, what string) (int, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, "Enter " + what + "."
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, "Enter a whole number."
-	}
-	if n < lo || n > hi {
+	n, msg := parseWhole(s, "Enter "+what+".", "Enter a whole number.")
+	switch {
+	case msg != "":
+		return 0, msg
+	case n < int64(lo) || n > int64(hi):
 		return 0, fmt.Sprintf("Enter a number from %s to %s.", views.Count(lo), views.Count(hi))
 	}
-	return n, ""
+	return int(n), ""
 }
 
-// percentIn reads a percentage 0–100 as a rate 0–1.
+// percentIn reads a percentage 0–100 as a rate 0–1; blank is 0.
 func percentIn(s string) (float64, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, ""
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f {
-		return 0, "Enter a percentage such as 10 or 2.5."
-	}
-	if f < 0 || f > 100 {
+	f, msg := parseDecimal(s, "", "Enter a percentage such as 10 or 2.5.")
+	switch {
+	case msg != "":
+		return 0, msg
+	case f < 0 || f > 100:
 		return 0, "Enter a percentage from 0 to 100."
 	}
 	return f / 100, ""

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,7 +28,7 @@ func (h *handler) controlSimulation(action string) fiber.Handler {
 		}
 		purge, err := readPurge(c)
 		if err != nil {
-			return h.fail(c, fiber.StatusBadRequest, err.Error())
+			return err
 		}
 		ctx := c.UserContext()
 		var updated storage.Simulation
@@ -77,15 +75,9 @@ func readPurge(c *fiber.Ctx) (bool, error) {
 		v := c.FormValue("purge")
 		return v == "1" || v == "on" || v == "true", nil
 	}
-	body := bytes.TrimSpace(c.Body())
-	if len(body) == 0 {
-		return false, nil
-	}
 	var req struct {
 		Purge bool `json:"purge"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		return false, errors.New(`the body must be empty or {"purge": true|false}`)
-	}
-	return req.Purge, nil
+	err := readOptionalJSON(c, &req, `empty or {"purge": true|false}`)
+	return req.Purge, err
 }

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"slices"
 	"strconv"
@@ -136,8 +134,8 @@ func (t simulationText) parse(conns []storage.Connection) (jobs.SimulationInput,
 	in.Target = t.Target
 	isHubSpot := false
 	if t.Target != storage.TargetSandbox {
-		id, err := strconv.ParseInt(t.Target, 10, 64)
-		isHubSpot = err == nil && slices.ContainsFunc(conns, func(c storage.Connection) bool { return c.ID == id })
+		id, ok := whole(t.Target, 1, math.MaxInt64)
+		isHubSpot = ok && slices.ContainsFunc(conns, func(c storage.Connection) bool { return c.ID == id })
 		if !isHubSpot {
 			fe["target"] = "Choose the sandbox or one of your HubSpot connections."
 		}
@@ -198,69 +196,32 @@ func (t simulationText) parseTime(field, s string, loc *time.Location, fe jobs.F
 		fe[field] = "That is not a date and time."
 		return time.Time{}
 	}
+	layouts, bad := []string{datetimeLocal, datetimeLocal + ":05"}, "Use a date and time such as 2025-06-02T09:00."
 	if t.timesRFC3339 {
-		at, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			fe[field] = "Use an RFC 3339 time such as 2025-06-02T09:00:00Z."
-		}
-		return at
+		layouts, bad = []string{time.RFC3339}, "Use an RFC 3339 time such as 2025-06-02T09:00:00Z."
 	}
-	for _, layout := range []string{datetimeLocal, datetimeLocal + ":05"} {
-		if at, err := time.ParseInLocation(layout, s, loc); err == nil {
+	for _, layout := range layouts {
+		at, err := time.ParseInLocation(layout, s, loc)
+		switch {
+		case err != nil:
+		case !storable(at):
+			fe[field] = "Use a time from 1970 to 9999."
+			return time.Time{}
+		default:
 			return at
 		}
 	}
-	fe[field] = "Use a date and time such as 2025-06-02T09:00."
+	fe[field] = bad
 	return time.Time{}
 }
 
-// parseWhole reads an integer; the messages are for blank and unreadable text.
-func parseWhole(s, blank, bad string) (int64, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, blank
-	}
-	if len(s) > maxNumberLen {
-		return 0, bad
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, bad
-	}
-	return n, ""
-}
-
-// parseDecimal reads a finite number.
-func parseDecimal(s, blank, bad string) (float64, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, blank
-	}
-	if len(s) > maxNumberLen {
-		return 0, bad
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, bad
-	}
-	return f, ""
-}
-
-// errBadJSON is a body that is not a JSON object at all (400, not 422).
-type errBadJSON string
-
-func (e errBadJSON) Error() string { return string(e) }
-
 // readSimulationJSON converts an API request into text for parse. A value of the
-// wrong JSON type is a field message; a body that is not a JSON object is errBadJSON.
-func readSimulationJSON(body []byte) (simulationText, jobs.FieldErrors, error) {
+// wrong JSON type is a field message; a body that is not a JSON object is a 400.
+func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) {
 	fe := jobs.FieldErrors{}
 	var raw map[string]json.RawMessage
-	if len(bytes.TrimSpace(body)) == 0 {
-		return simulationText{}, nil, errBadJSON("send the simulation as a JSON object")
-	}
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return simulationText{}, nil, errBadJSON("the body is not a JSON object: " + jsonProblem(err))
+	if err := readJSON(c, &raw, "the simulation as a JSON object"); err != nil {
+		return simulationText{}, nil, err
 	}
 	t := simulationText{timesRFC3339: true}
 	str := func(key, msg string) string {
@@ -367,18 +328,6 @@ func readSimulationJSON(body []byte) (simulationText, jobs.FieldErrors, error) {
 		}
 	}
 	return t, fe, nil
-}
-
-// jsonProblem describes a JSON syntax error briefly.
-func jsonProblem(err error) string {
-	if err == nil {
-		return "null"
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return se.Error() + " at byte " + strconv.FormatInt(se.Offset, 10)
-	}
-	return err.Error()
 }
 
 // judgeRest adds the engine's messages about the fields the web could read, so

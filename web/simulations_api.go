@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/storage"
@@ -39,10 +37,9 @@ func (h *handler) showSimulationAPI(c *fiber.Ctx) error {
 func (h *handler) createSimulationAPI(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	text, fe, err := readSimulationJSON(c.Body())
-	var bad errBadJSON
-	if errors.As(err, &bad) {
-		return h.fail(c, fiber.StatusBadRequest, bad.Error())
+	text, fe, err := readSimulationJSON(c)
+	if err != nil {
+		return err
 	}
 	conns, err := h.userConnections(c)
 	if err != nil {
@@ -63,7 +60,7 @@ func (h *handler) createSimulationAPI(c *fiber.Ctx) error {
 	} else {
 		h.judgeRest(in, fe)
 	}
-	return failJSON(c, fiber.StatusUnprocessableEntity, "the simulation has invalid fields", fiber.Map{"fields": fe})
+	return failFields(c, "simulation", fe)
 }
 
 // showSimulationMetricsAPI answers a simulation's progress, from Redis or the database.

@@ -67,6 +67,8 @@ func TestAPICreateRejectsBadInputPerField(t *testing.T) {
 		{"missing name", apiBody(t, map[string]any{"name": nil}), 422, "name", false},
 		{"10 kB name", apiBody(t, map[string]any{"name": huge}), 422, "name", false},
 		{"date not RFC 3339", apiBody(t, map[string]any{"startTime": "02/06/2025 09:00"}), 422, "startTime", false},
+		{"end past the year 9999", apiBody(t, map[string]any{"endTime": "9999-12-31T23:00:00-11:00"}), 422, "endTime", false},
+		{"trailing data", apiBody(t, nil) + `{}`, 400, "", false},
 		{"records as text", apiBody(t, map[string]any{"totalRecords": "many"}), 422, "totalRecords", false},
 		{"records fraction", apiBody(t, map[string]any{"totalRecords": 1.5}), 422, "totalRecords", false},
 		{"unknown pace", apiBody(t, map[string]any{"pace": map[string]any{"mode": "warp"}}), 422, "pace", false},

@@ -51,6 +51,8 @@ func TestNewSimulationFormRejectsBadInputBesideTheField(t *testing.T) {
 		{"unknown target", url.Values{"target": {"999"}}, "target", "sandbox or one of your HubSpot connections", false},
 		{"bad start date", url.Values{"startTime": {"tomorrow"}}, "startTime", "Use a date and time", false},
 		{"bad end date", url.Values{"endTime": {"2025-13-45T99:00"}}, "endTime", "Use a date and time", false},
+		{"end past the year 9999", url.Values{"startTime": {"9999-12-31T00:00"}, "endTime": {"9999-12-31T23:00"},
+			"timeZone": {"Pacific/Pago_Pago"}}, "endTime", "Use a time from 1970 to 9999.", false},
 		{"records not a number", url.Values{"totalRecords": {"12abc"}}, "totalRecords", "whole number", false},
 		{"records huge number", url.Values{"totalRecords": {"99999999999999999999999"}}, "totalRecords", "whole number", false},
 		{"factor not a number", url.Values{"paceFactor": {"fast"}}, "paceFactor", "Enter a number", false},

@@ -16,16 +16,11 @@ func (h *handler) listThinningEventsAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit := h.cfg.ThinningMax
-	if q := c.Query("limit"); q != "" {
-		n, err := strconv.Atoi(q)
-		if err != nil || n < 1 || n > h.cfg.ThinningMax {
-			return failJSON(c, fiber.StatusUnprocessableEntity, "limit is a whole number from 1 to "+strconv.Itoa(h.cfg.ThinningMax),
-				fiber.Map{"fields": fiber.Map{"limit": "1 to " + strconv.Itoa(h.cfg.ThinningMax)}})
-		}
-		limit = n
+	limit, ok := queryWhole(c, "limit", int64(h.cfg.ThinningMax), 1, int64(h.cfg.ThinningMax))
+	if !ok {
+		return failFields(c, "query", map[string]string{"limit": "a whole number from 1 to " + strconv.Itoa(h.cfg.ThinningMax)})
 	}
-	t := h.thinning(c.UserContext(), s.ID, limit)
+	t := h.thinning(c.UserContext(), s.ID, int(limit))
 	events := t.Events
 	if events == nil {
 		events = []jobs.ThinningEvent{}

@@ -58,7 +58,7 @@ func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		return nil
 	}
 	id := run.sim.ID
-	if !force && e.redis.Up() {
+	if !force && e.redis.Enabled() {
 		pipe := e.redis.Client.Pipeline()
 		exists := make([]interface{ Val() int64 }, len(cands))
 		for i, c := range cands {
@@ -122,7 +122,7 @@ func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 			n += int64(v)
 		}
 		e.countObjects(ctx, id, eventThinned, fieldThinned, added, nil)
-		if n > 0 && e.redis.Up() {
+		if n > 0 && e.redis.Enabled() {
 			pipe := e.redis.Client.Pipeline()
 			pipe.LPush(ctx, ThinningEventsKey(id), events...)
 			pipe.LTrim(ctx, ThinningEventsKey(id), 0, int64(e.cfg.ThinningMax)-1)
@@ -302,7 +302,7 @@ func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
 // (created or in the DLQ): the ledger and the DLQ now keep them from being queued
 // again, and Redis memory stays bounded.
 func (e *Engine) clearMarkers(ctx context.Context, p ActivitiesPayload, have map[string]string, failed map[string]failure) {
-	if !e.redis.Up() {
+	if !e.redis.Enabled() {
 		return
 	}
 	var keys []string

@@ -47,7 +47,7 @@ func (c *readingCache) get(name string, ttl time.Duration, read func() (int, err
 // every list and a memory sample.
 func (e *Engine) waiting(ctx context.Context, queue string) int {
 	return e.readings.get("waiting:"+queue, backlogTTL, func() (int, error) {
-		if !e.redis.Up() {
+		if !e.redis.Enabled() {
 			return 0, nil
 		}
 		p := "asynq:{" + queue + "}:"

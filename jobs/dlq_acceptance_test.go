@@ -261,9 +261,23 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 	e.startWorkers(16)
 	s := e.run(backfillInput(100)) // 80 records
 	plan := e.planOf(s)
-	waitUntil(t, time.Minute, "every record created", func() bool {
+	// Records exist before their activities are scheduled (same task, later):
+	// keep the backlog until every planned activity is scheduled or thinned.
+	waitUntil(t, time.Minute, "every record created and its activities scheduled or thinned", func() bool {
 		l, _ := e.store.LedgerCounts(ctx, s.ID)
-		return int(l["contact"]) == plan["contact"]
+		if int(l["contact"]) != plan["contact"] {
+			return false
+		}
+		m, err := e.engine.Metrics(ctx, s.ID)
+		if err != nil {
+			return false
+		}
+		for _, k := range sim.ActivityKinds {
+			if m.Scheduled[k.Plural()]+m.Thinned[k.Plural()] < int64(plan[string(k)]) {
+				return false
+			}
+		}
+		return true
 	})
 	e.rdb.Client.LRem(ctx, pending, 0, "synthetic-backlog")
 	if err := insp.UnpauseQueue(SecondaryQueue); err != nil {

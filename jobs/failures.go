@@ -91,7 +91,7 @@ func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 		return fmt.Errorf("jobs: dlq: %w", err)
 	}
 	e.countObjects(ctx, run.sim.ID, eventFailed, fieldFailures, failed, nil)
-	if e.redis.Up() {
+	if e.redis.Enabled() {
 		pipe := e.redis.Client.Pipeline()
 		for c, n := range cats {
 			pipe.HIncrBy(dctx, DLQCountsKey(run.sim.ID), c, n)

@@ -332,7 +332,7 @@ func (e *Engine) Start(ctx context.Context, id int64) (storage.Simulation, error
 // writeSegmentIndex writes sim:<id>:segments, each segment's meta hash and the
 // timestamp plan cache.
 func (e *Engine) writeSegmentIndex(ctx context.Context, s storage.Simulation, segs []storage.Segment) error {
-	if !e.redis.Up() {
+	if !e.redis.Enabled() {
 		return storage.ErrRedisDisabled
 	}
 	pipe := e.redis.Client.Pipeline()
@@ -360,7 +360,7 @@ func (e *Engine) writeSegmentIndex(ctx context.Context, s storage.Simulation, se
 // enqueueTick makes sure the simulation's tick exists; asynq refuses a second one
 // (same task id), and the reconciler replaces one that was archived.
 func (e *Engine) enqueueTick(ctx context.Context, id int64) {
-	if e.queue == nil || !e.redis.Up() {
+	if e.queue == nil || !e.redis.Enabled() {
 		return
 	}
 	task, opts := newTickTask(id)

@@ -65,7 +65,9 @@ func (e *Engine) count(ctx context.Context, simID int64, deltas map[string]int64
 		return
 	}
 	e.counters.add(simID, deltas)
-	if !e.redis.Up() {
+	// Writes try whenever Redis is configured: Up() is the watcher's last ping, and
+	// a slow ping under load must not drop a count (reads use Up() to fall back).
+	if !e.redis.Enabled() {
 		return
 	}
 	pipe := e.redis.Client.Pipeline()
@@ -303,7 +305,7 @@ type sample struct {
 // sampleThroughput appends the current created count to the ring kept in the
 // metrics hash's "throughput" field.
 func (e *Engine) sampleThroughput(ctx context.Context, id int64, now time.Time) {
-	if !e.redis.Up() {
+	if !e.redis.Enabled() {
 		return
 	}
 	key := MetricsKey(id)

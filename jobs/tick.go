@@ -340,7 +340,7 @@ func (e *Engine) checkDone(ctx context.Context, run *simRun, segs []storage.Segm
 			return false, err
 		}
 		g.State = storage.SegmentDone
-		if e.redis.Up() {
+		if e.redis.Enabled() {
 			e.redis.Client.HSet(ctx, SegmentKey(id, g.Index), "state", storage.SegmentDone)
 		}
 	}
@@ -376,7 +376,7 @@ const retireAfter = 24 * time.Hour
 // timestamp cache expire, so Redis does not keep every past plan. Metrics, DLQ
 // counts and samples and thinning events stay (they are small and capped).
 func (e *Engine) retire(ctx context.Context, id int64) {
-	if !e.redis.Up() {
+	if !e.redis.Enabled() {
 		return
 	}
 	segs, err := e.store.Segments(ctx, id)
@@ -440,7 +440,7 @@ func (e *Engine) trueUp(ctx context.Context, run *simRun) error {
 	if err := e.store.AddSimulationCounters(ctx, id, delta); err != nil {
 		return err
 	}
-	if e.redis.Up() {
+	if e.redis.Enabled() {
 		vals := make(map[string]any, len(want))
 		for k, v := range want {
 			vals[k] = v

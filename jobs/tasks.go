@@ -91,20 +91,6 @@ func taskIDPrefix(simID int64) string { return "s" + strconv.FormatInt(simID, 10
 // with this id while the first exists, so the tick never forks.
 func TickTaskID(simID int64) string { return taskIDPrefix(simID) + "tick" }
 
-// simOfTaskID returns the simulation id a task id belongs to.
-func simOfTaskID(id string) (int64, bool) {
-	if !strings.HasPrefix(id, "s") {
-		return 0, false
-	}
-	rest := id[1:]
-	dash := strings.IndexByte(rest, '-')
-	if dash <= 0 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(rest[:dash], 10, 64)
-	return n, err == nil
-}
-
 func newTaskID(simID int64, kind string) string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])

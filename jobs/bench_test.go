@@ -129,7 +129,7 @@ func BenchmarkBackfillLimited(b *testing.B) {
 					b.Fatal(err)
 				}
 				for e.calls.total.Load() < burst {
-					if err := tg.do(ctx, func(ctx context.Context) error { _, err := tg.client.Properties(ctx, "contacts"); return err }); err != nil {
+					if err := tg.do(ctx, "", func(ctx context.Context) error { _, err := tg.client.Properties(ctx, "contacts"); return err }); err != nil {
 						b.Fatal(err)
 					}
 				}

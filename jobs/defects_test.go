@@ -307,6 +307,14 @@ func TestThrottledWorkIsNeverCountedAsCreated(t *testing.T) {
 	if e.calls.total.Load() < 20 {
 		t.Errorf("want a run over several windows, made %d calls", e.calls.total.Load())
 	}
+	// Every object type the run wrote spent tokens from its own bucket, which an
+	// operator reads with GET ratelimit:bucket:<type>.
+	for _, k := range []sim.Kind{sim.KindContact, sim.KindNote} {
+		v, err := e.rdb.Client.Get(ctx, ratelimit.BucketKey(string(k))).Int()
+		if err != nil || v < 0 || v > limits.Burst {
+			t.Errorf("GET %s: want tokens between 0 and %d, got %d (%v)", ratelimit.BucketKey(string(k)), limits.Burst, v, err)
+		}
+	}
 }
 
 // A throttled task with one attempt left is retried after its wait without using

@@ -166,7 +166,7 @@ func (e *Engine) sendBatch(ctx context.Context, t *target, kind sim.Kind, ins []
 		for i, in := range ins {
 			inputs[i] = hubspot.UpdateInput{ID: in.key, IDProperty: KeyProperty, Properties: in.props}
 		}
-		err := t.do(ctx, func(ctx context.Context) error {
+		err := t.do(ctx, kind, func(ctx context.Context) error {
 			res, err := t.client.BatchUpsert(ctx, ot, inputs)
 			if res != nil {
 				objs = make([]hubspot.Object, len(res.Results))
@@ -183,7 +183,7 @@ func (e *Engine) sendBatch(ctx context.Context, t *target, kind sim.Kind, ins []
 	for i, in := range ins {
 		inputs[i] = hubspot.ObjectInput{Properties: in.props, Associations: in.assoc, ObjectWriteTraceID: in.key}
 	}
-	err := t.do(ctx, func(ctx context.Context) error {
+	err := t.do(ctx, kind, func(ctx context.Context) error {
 		res, err := t.client.BatchCreate(ctx, ot, inputs)
 		if res != nil {
 			objs, errs = res.Results, res.Errors
@@ -219,7 +219,7 @@ func (e *Engine) findExisting(ctx context.Context, run *simRun, kind sim.Kind, i
 		}
 	}
 	var objs []hubspot.Object
-	err := t.do(ctx, func(ctx context.Context) error {
+	err := t.do(ctx, kind, func(ctx context.Context) error {
 		res, err := t.client.BatchRead(ctx, objectType(kind), hubspot.BatchReadRequest{IDs: ids, IDProperty: idProp,
 			Properties: []string{KeyProperty, "email"}})
 		if res != nil {

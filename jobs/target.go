@@ -29,7 +29,8 @@ const SimulationProperty = "simcrm_simulation_id"
 type target struct {
 	name    string // "sandbox" or "connection <id>"
 	client  *hubspot.Client
-	window  *ratelimit.Window // nil: no limit (the sandbox with limits off)
+	window  *ratelimit.Window  // nil: no limit (the sandbox with limits off)
+	buckets *ratelimit.Buckets // per object type, at ratelimit:bucket:<type>; nil with the window
 	breaker *ratelimit.Breaker
 	sandbox bool
 
@@ -112,6 +113,15 @@ func (e *Engine) newTarget(name, baseURL, token, connID string, limits *ratelimi
 			return nil, fmt.Errorf("jobs: %s limiter: %w", name, err)
 		}
 		t.window = w
+		// Each object type may use the whole window, no more: the buckets show
+		// operators which types spend the allowance and keep one type from
+		// bursting past it.
+		b, err := ratelimit.NewBuckets(e.redis.Client, nil, ratelimit.BucketRate{
+			PerSecond: float64(limits.Burst) / limits.Interval.Seconds(), Capacity: limits.Burst})
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %s buckets: %w", name, err)
+		}
+		t.buckets = b
 		opts = append(opts, hubspot.WithRateObserver(func(info hubspot.RateLimitInfo) {
 			h := ratelimit.Headers{}
 			if info.HasWindow && info.Max > 0 {
@@ -141,11 +151,11 @@ func (d *dailyLimitError) Error() string {
 	return "the target's daily API limit is spent; it resets at " + d.resetAt.Format("2006-01-02 15:04 MST")
 }
 
-// do makes one call to the target behind its guards: breaker, then cooldown and
-// window. A wait comes back as *Throttled (never a failure); a 429 feeds the window
+// do makes one call for objects of a kind ("" for metadata calls) to the target
+// behind its guards: breaker, then the kind's bucket, then cooldown and window. A wait comes back as *Throttled (never a failure); a 429 feeds the window
 // (DAILY becomes a *dailyLimitError); server, timeout and network failures count
 // against the breaker.
-func (t *target) do(ctx context.Context, call func(context.Context) error) error {
+func (t *target) do(ctx context.Context, kind sim.Kind, call func(context.Context) error) error {
 	var probe bool
 	if t.breaker != nil {
 		d, err := t.breaker.Allow(ctx)
@@ -161,6 +171,10 @@ func (t *target) do(ctx context.Context, call func(context.Context) error) error
 		if probe {
 			_ = t.breaker.Release(context.WithoutCancel(ctx), true)
 		}
+	}
+	if err := t.takeBucket(ctx, kind); err != nil {
+		release()
+		return err
 	}
 	if err := t.reserve(ctx); err != nil {
 		release()
@@ -190,6 +204,21 @@ func (t *target) do(ctx context.Context, call func(context.Context) error) error
 		}
 	}
 	return err
+}
+
+// takeBucket takes one token from the kind's bucket; an empty bucket is a wait.
+func (t *target) takeBucket(ctx context.Context, kind sim.Kind) error {
+	if t.buckets == nil || kind == "" {
+		return nil
+	}
+	ok, retryIn, err := t.buckets.Take(ctx, string(kind), 1)
+	if err != nil {
+		return &Throttled{Wait: time.Second, Reason: "bucket unavailable: " + err.Error()}
+	}
+	if !ok {
+		return &Throttled{Wait: max(retryIn, 10*time.Millisecond), Reason: string(kind) + " bucket empty"}
+	}
+	return nil
 }
 
 // reserve takes one call from the window, sleeping through short waits while a
@@ -280,7 +309,7 @@ func (t *target) prepare(ctx context.Context) error {
 	for _, k := range sim.ObjectKinds {
 		ot := objectType(k)
 		var props []hubspot.Property
-		err := t.do(ctx, func(ctx context.Context) error { var e error; props, e = t.client.Properties(ctx, ot); return e })
+		err := t.do(ctx, "", func(ctx context.Context) error { var e error; props, e = t.client.Properties(ctx, ot); return e })
 		if err != nil {
 			return fmt.Errorf("jobs: %s: properties of %s: %w", t.name, ot, err)
 		}
@@ -318,7 +347,7 @@ func (t *target) createProperty(ctx context.Context, ot hubspot.ObjectType, name
 	def := hubspot.PropertyCreate{Name: name, Label: label, Type: "string", FieldType: "text",
 		GroupName: propertyGroup(ot), Description: help, HasUniqueValue: unique}
 	for {
-		err := t.do(ctx, func(ctx context.Context) error { _, err := t.client.CreateProperty(ctx, ot, def); return err })
+		err := t.do(ctx, "", func(ctx context.Context) error { _, err := t.client.CreateProperty(ctx, ot, def); return err })
 		switch {
 		case err == nil:
 			return true, def.HasUniqueValue, nil

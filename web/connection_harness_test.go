@@ -2,17 +2,13 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/simcrm/simcrm/internal/config"
 	"github.com/simcrm/simcrm/internal/sandbox"
-	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -32,51 +28,6 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
-}
-
-// sandboxApp is the whole web side with the built-in sandbox mounted, logging at
-// debug level into a buffer.
-type sandboxApp struct {
-	*testApp
-	sb   *sandbox.Server
-	logs *logBuffer
-}
-
-// newSandboxApp builds the app as main does, with a sandbox on the same store.
-func newSandboxApp(t *testing.T, d testenv.Dialect) *sandboxApp {
-	t.Helper()
-	ctx := context.Background()
-	cfg, err := config.Load(func(k string) string {
-		if k == "DATA_DIR" {
-			return t.TempDir()
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := config.EnsureSecrets(&cfg); err != nil {
-		t.Fatal(err)
-	}
-	store, err := storage.Open(ctx, d.Name, d.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	rdb, err := storage.OpenRedis(ctx, testenv.RedisURL(t), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
-	engine := newEngine(t, store, rdb, log)
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Engine: engine, Log: log, Sandbox: sb})
-	return &sandboxApp{testApp: &testApp{app: app, store: store, redis: rdb, engine: engine, cfg: cfg}, sb: sb, logs: logs}
 }
 
 // fakePortal is a HubSpot stand-in: a sandbox with its own token served alone on a

@@ -21,16 +21,6 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
-// newDLQApp is the web side on real stores, the real engine (no workers) and a
-// queue for replays.
-func newDLQApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
-	t.Helper()
-	a := newTestApp(t, d, redisURL)
-	q := asynq.NewClientFromRedisClient(a.redis.Client)
-	a.app = New(Deps{Config: a.cfg, Store: a.store, Redis: a.redis, Queue: q, Engine: a.engine, Log: a.log})
-	return a
-}
-
 // dlqSim stores a simulation for a user.
 func dlqSim(t *testing.T, a *testApp, email, name string) int64 {
 	t.Helper()
@@ -108,7 +98,7 @@ func ids(d *goquery.Document, sel string) []int64 {
 func TestDLQTriagePageSummarisesFiltersAndPages(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
 			simA, simB := dlqSim(t, a, "boss@example.com", "Alpha"), dlqSim(t, a, "boss@example.com", "Beta")
@@ -194,7 +184,7 @@ func TestDLQTriagePageSummarisesFiltersAndPages(t *testing.T) {
 }
 
 func TestDLQBadFilterGetsMessagesBesideTheFields(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	b := a.browser(t)
 	b.signUp("boss@example.com", "boss password 1")
 	dlqRows(t, a, dlqSim(t, a, "boss@example.com", "A"), 3, "auth", false)
@@ -241,7 +231,7 @@ func TestDLQBadFilterGetsMessagesBesideTheFields(t *testing.T) {
 func TestDLQDryRunThenReplayWithinTheMinute(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			ctx := context.Background()
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
@@ -326,7 +316,7 @@ func TestDLQDryRunThenReplayWithinTheMinute(t *testing.T) {
 func TestReplayCallsAreLimitedToFiveIn30Seconds(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			ctx := context.Background()
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
@@ -389,7 +379,7 @@ func TestReplayCallsAreLimitedToFiveIn30Seconds(t *testing.T) {
 func TestPlayerIsForbiddenFromEveryDLQRoute(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			boss := a.browser(t)
 			boss.signUp("boss@example.com", "boss password 1")
 			player := a.browser(t)
@@ -435,7 +425,7 @@ func TestPlayerIsForbiddenFromEveryDLQRoute(t *testing.T) {
 func TestDLQCloseNeedsAReasonAndClosesWhatTheFilterMatches(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			ctx := context.Background()
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
@@ -498,7 +488,7 @@ func TestDLQCloseNeedsAReasonAndClosesWhatTheFilterMatches(t *testing.T) {
 func TestDLQEntryPageShowsPayloadErrorAndWhetherTheObjectExists(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			ctx := context.Background()
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
@@ -539,7 +529,7 @@ func TestDLQEntryPageShowsPayloadErrorAndWhetherTheObjectExists(t *testing.T) {
 func TestDLQSummaryAPIPagesWithACursor(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
 			sim := dlqSim(t, a, "boss@example.com", "A")
@@ -593,7 +583,7 @@ func TestDLQSummaryAPIPagesWithACursor(t *testing.T) {
 func TestDLQAndThinningPanelsReadRedis(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newDLQApp(t, d, "")
+			a := newTestApp(t, d, "")
 			ctx := context.Background()
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
@@ -656,7 +646,7 @@ func TestDLQAndThinningPanelsReadRedis(t *testing.T) {
 }
 
 func TestSimulationPageShowsThePanelsToABossOnly(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	boss := a.browser(t)
 	boss.signUp("boss@example.com", "boss password 1")
 	player := a.browser(t)
@@ -682,7 +672,7 @@ func TestDLQWorksFromTheDatabaseWhileRedisIsDown(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
 			proc := testenv.StartRedisProcess(t)
-			a := newDLQApp(t, d, proc.URL())
+			a := newTestApp(t, d, proc.URL())
 			a.redis.Watch(200 * time.Millisecond)
 			ctx := context.Background()
 			b := a.browser(t)
@@ -749,7 +739,7 @@ func TestRealReplayWhileRedisIsDownIsRefusedAndAudited(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
 			proc := testenv.StartRedisProcess(t)
-			a := newDLQApp(t, d, proc.URL())
+			a := newTestApp(t, d, proc.URL())
 			a.redis.Watch(200 * time.Millisecond)
 			ctx := context.Background()
 			b := a.browser(t)
@@ -779,7 +769,7 @@ func TestRealReplayWhileRedisIsDownIsRefusedAndAudited(t *testing.T) {
 }
 
 func TestDLQPageWarnsWhenOpenRowsPileUp(t *testing.T) {
-	a := newDLQApp(t, testenv.Dialects(t)[0], "")
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	b := a.browser(t)
 	b.signUp("boss@example.com", "boss password 1")
 	sim := dlqSim(t, a, "boss@example.com", "A")

@@ -24,16 +24,19 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
-// testApp is the whole web side on real stores, with the real engine and the
-// built-in sandbox, served on a loopback listener (the engine reaches the sandbox
-// over HTTP, as in production).
+// testApp is the whole web side as main builds it, on real stores: the real
+// engine, a queue and the built-in sandbox, served on a loopback listener (the
+// engine reaches the sandbox over HTTP, as in production). Everything it logs, at
+// debug level, is in logs.
 type testApp struct {
 	app    *fiber.App
 	store  *storage.Store
 	redis  *storage.Redis
 	engine *jobs.Engine
+	sb     *sandbox.Server
 	cfg    config.Config
 	log    *slog.Logger
+	logs   *logBuffer
 	url    string // http://127.0.0.1:port
 }
 
@@ -65,12 +68,14 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 	if redisURL == "" {
 		redisURL = testenv.RedisURL(t)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rdb, err := storage.OpenRedis(ctx, redisURL, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rdb.Close() })
+	queue := asynq.NewClientFromRedisClient(rdb.Client)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -79,10 +84,10 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 	cfg.SandboxURL = base + sandbox.MountPath
 	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
 	engine := newEngineWith(t, cfg, store, rdb, log)
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Engine: engine, Sandbox: sb, Log: log})
+	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Sandbox: sb, Log: log})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &testApp{app: app, store: store, redis: rdb, engine: engine, cfg: cfg, log: log, url: base}
+	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base}
 }
 
 // newEngine is the real engine on the test's stores with a default config (no

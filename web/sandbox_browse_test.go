@@ -18,7 +18,7 @@ import (
 // seedSandbox writes records into the app's sandbox database through a second
 // sandbox on the same store, as the engine would through the API: contacts tagged
 // with the simulation ids, each associated with one company.
-func seedSandbox(t *testing.T, a *sandboxApp, sims map[int64]int) {
+func seedSandbox(t *testing.T, a *testApp, sims map[int64]int) {
 	t.Helper()
 	ctx := context.Background()
 	writer := newFakePortal(t, a.store, a.cfg.SandboxToken, sandbox.Faults{})
@@ -56,7 +56,7 @@ func seedSandbox(t *testing.T, a *sandboxApp, sims map[int64]int) {
 func TestSandboxBrowserBoss(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newSandboxApp(t, d)
+			a := newTestApp(t, d, "")
 			boss := a.browser(t)
 			boss.signUp("boss@example.com", "boss password 1")
 			bossID := a.user(t, "boss@example.com").ID
@@ -167,7 +167,7 @@ func TestSandboxBrowserBoss(t *testing.T) {
 
 // A player sees only their own simulations' records and cannot reset.
 func TestSandboxBrowserPlayer(t *testing.T) {
-	a := newSandboxApp(t, testenv.Dialects(t)[0])
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	a.browser(t).signUp("boss@example.com", "boss password 1")
 	alice, bob := a.browser(t), a.browser(t)
 	alice.signUp("alice@example.com", "alice password 1")

@@ -17,7 +17,7 @@ import (
 func TestSandboxSettings(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newSandboxApp(t, d)
+			a := newTestApp(t, d, "")
 			boss := a.browser(t)
 			boss.signUp("boss@example.com", "boss password 1")
 
@@ -107,7 +107,7 @@ func TestSandboxSettings(t *testing.T) {
 // The mounted sandbox answers HubSpot's API through the app with its own token,
 // and the boss's API reads and changes its settings.
 func TestSandboxThroughTheApp(t *testing.T) {
-	a := newSandboxApp(t, testenv.Dialects(t)[0])
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	a.browser(t).signUp("boss@example.com", "boss password 1")
 	call := func(method, path, authz string) *http.Response {
 		req := httptest.NewRequest(method, path, nil)

@@ -49,10 +49,12 @@ var (
 		"maxPerCategory": {"-1"}, "errorRate": {"-1"}, "latency": {"99999999999999999999"}, "burst": {"1.5"}, "reason": {""},
 		"action": {"resolve"}, "jobIds": {"abc"}, "before": {"-1"}}
 
+	garbageFormBody = walkBody{name: "garbage form", contentType: "application/x-www-form-urlencoded", body: garbageForm.Encode()}
+
 	// Bodies no handler can read: broken forms, broken or wrongly shaped JSON.
 	malformedBodies = []walkBody{
 		{"none", "", ""},
-		{"garbage form", "application/x-www-form-urlencoded", garbageForm.Encode()},
+		garbageFormBody,
 		{"wrong-type form", "application/x-www-form-urlencoded", typoForm.Encode()},
 		{"form with bad escapes", "application/x-www-form-urlencoded", "name=%zz&limit=%&=&&&" + strings.Repeat("a=1&", 500)},
 		{"broken multipart", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nnever ends"},

@@ -262,8 +262,12 @@ func (w *routeWalk) walkRoute(r walkRoute, id walkIdentity, turn int) {
 			for _, b := range walkBodies {
 				w.send(id, r.method, p, b)
 			}
-			w.send(id, r.method, p+"?"+walkQueries[turn%len(walkQueries)], walkBodies[1])
+			w.send(id, r.method, p+"?"+walkQueries[turn%len(walkQueries)], garbageFormBody)
 		}
+	}
+	// htmx asks for fragments and errors of its own.
+	for _, b := range []walkBody{{name: "none"}, garbageFormBody} {
+		w.sendAs(id, r.method, realPaths[0]+"?"+walkQueries[turn%len(walkQueries)], b, true)
 	}
 }
 
@@ -271,6 +275,12 @@ func (w *routeWalk) walkRoute(r walkRoute, id walkIdentity, turn int) {
 // request the server cannot even read gets its answer from there too) and
 // records it if it answers 5xx or does not finish.
 func (w *routeWalk) send(id walkIdentity, method, target string, b walkBody) {
+	w.t.Helper()
+	w.sendAs(id, method, target, b, false)
+}
+
+// sendAs is send, as htmx sends requests when htmx is set (HX-Request: true).
+func (w *routeWalk) sendAs(id walkIdentity, method, target string, b walkBody, htmx bool) {
 	w.t.Helper()
 	w.requests++
 	req, err := http.NewRequest(method, w.a.url, strings.NewReader(b.body))
@@ -281,6 +291,10 @@ func (w *routeWalk) send(id walkIdentity, method, target string, b walkBody) {
 	req.URL.Opaque, req.URL.RawQuery = path, query // sent as written: escapes and dots untouched
 	if b.contentType != "" {
 		req.Header.Set("Content-Type", b.contentType)
+	}
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+		b.name += " (htmx)"
 	}
 	if id.b.csrf != "" {
 		req.Header.Set("X-CSRF-Token", id.b.csrf)

@@ -25,7 +25,7 @@ type Connection struct {
 
 const connectionColumns = `id, user_id, name, base_url, tier, token_ciphertext, validated_at, validation_ok, validation_message, created_at`
 
-func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
+func scanConnection(row rowScanner) (Connection, error) {
 	var (
 		c  Connection
 		vt sql.NullTime
@@ -71,20 +71,7 @@ func (s *Store) Connections(ctx context.Context, userID int64) ([]Connection, er
 		q += ` WHERE user_id = ?`
 		args = append(args, userID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: connections: %w", err)
-	}
-	defer rows.Close()
-	var out []Connection
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db, "connections", scanConnection, q+` ORDER BY id`, args...)
 }
 
 // SetConnectionValidation records the result of a probe call.

@@ -112,7 +112,7 @@ func (s *Store) AddDLQEntries(ctx context.Context, entries []DLQEntry) error {
 
 // DLQCounts tallies a simulation's open DLQ rows per category.
 func (s *Store) DLQCounts(ctx context.Context, simID int64) (map[string]int64, error) {
-	return s.dlqGroupCount(ctx, `SELECT category, COUNT(*) FROM dlq_entries
+	return keyedInts[int64](ctx, s.db, "dlq counts", `SELECT category, COUNT(*) FROM dlq_entries
 		WHERE simulation_id = ? AND status = ? GROUP BY category`, simID, DLQOpen)
 }
 
@@ -120,28 +120,8 @@ func (s *Store) DLQCounts(ctx context.Context, simID int64) (map[string]int64, e
 // of it: the database side of sim:<id>:dlq:counts, which the failure path increments
 // once per row.
 func (s *Store) DLQTallies(ctx context.Context, simID int64) (map[string]int64, error) {
-	return s.dlqGroupCount(ctx, `SELECT category, COUNT(*) FROM dlq_entries
+	return keyedInts[int64](ctx, s.db, "dlq counts", `SELECT category, COUNT(*) FROM dlq_entries
 		WHERE simulation_id = ? GROUP BY category`, simID)
-}
-
-func (s *Store) dlqGroupCount(ctx context.Context, q string, args ...any) (map[string]int64, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: dlq counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var (
-			k string
-			n int64
-		)
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, fmt.Errorf("storage: dlq counts: %w", err)
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
 }
 
 // DLQOpenTotal counts open DLQ rows across every simulation (the triage page warns
@@ -288,7 +268,7 @@ const dlqColumns = `id, simulation_id, job_type, object_type, record_index, reco
 	category, error, attempts, first_failed_at, last_failed_at, status, resolution,
 	replay_count, replayed_at, replay_audit_id, resolved_at, resolve_audit_id`
 
-func scanDLQEntry(row interface{ Scan(...any) error }) (DLQEntry, error) {
+func scanDLQEntry(row rowScanner) (DLQEntry, error) {
 	var (
 		e                    DLQEntry
 		replayed, resolved   sql.NullTime
@@ -315,20 +295,7 @@ func scanDLQEntry(row interface{ Scan(...any) error }) (DLQEntry, error) {
 }
 
 func (s *Store) queryDLQ(ctx context.Context, q string, args ...any) ([]DLQEntry, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: dlq entries: %w", err)
-	}
-	defer rows.Close()
-	var out []DLQEntry
-	for rows.Next() {
-		e, err := scanDLQEntry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db, "dlq entries", scanDLQEntry, q, args...)
 }
 
 // DLQEntry returns one DLQ row with its whole payload and error.
@@ -559,7 +526,7 @@ func (s *Store) SelectDLQForReplay(ctx context.Context, f DLQFilter, strategy st
 		f.NotSimulations = aborted
 	}
 	cond, args := s.dlqWhere(f)
-	sel.CandidatesByCat, err = s.dlqGroupCount(ctx, `SELECT category, COUNT(*) FROM `+s.dlqTable(f)+` WHERE 1=1`+cond+` GROUP BY category`, args...)
+	sel.CandidatesByCat, err = keyedInts[int64](ctx, s.db, "dlq counts", `SELECT category, COUNT(*) FROM `+s.dlqTable(f)+` WHERE 1=1`+cond+` GROUP BY category`, args...)
 	if err != nil {
 		return sel, err
 	}

@@ -144,7 +144,7 @@ func (s *Store) LedgerByKeys(ctx context.Context, simID int64, keys []string) (m
 
 // LedgerCounts counts a simulation's created objects per object type.
 func (s *Store) LedgerCounts(ctx context.Context, simID int64) (map[string]int64, error) {
-	return s.countBy(ctx, `SELECT object_type, COUNT(*) FROM ledger WHERE simulation_id = ? GROUP BY object_type`, simID)
+	return keyedInts[int64](ctx, s.db, "ledger counts", `SELECT object_type, COUNT(*) FROM ledger WHERE simulation_id = ? GROUP BY object_type`, simID)
 }
 
 // AddSkips records skip decisions and returns how many were new per object type;
@@ -207,7 +207,7 @@ func (s *Store) LiftBlockedSkips(ctx context.Context, simID int64, records []int
 		args = append(args, r)
 	}
 	in := `(?` + strings.Repeat(`, ?`, len(records)-1) + `)`
-	counts, err := s.countBy(ctx, `SELECT object_type, COUNT(*) FROM simulation_skips WHERE simulation_id = ? AND reason = ?
+	counts, err := keyedInts[int64](ctx, s.db, "skips", `SELECT object_type, COUNT(*) FROM simulation_skips WHERE simulation_id = ? AND reason = ?
 		AND record_index IN `+in+` GROUP BY object_type`, args...)
 	if err != nil || len(counts) == 0 {
 		return out, err
@@ -269,7 +269,7 @@ func (s *Store) DLQKeysRange(ctx context.Context, simID int64, first, end int) (
 // FailedCounts counts, per object type, the distinct objects of a simulation that
 // are in the DLQ (any status) and not in the ledger.
 func (s *Store) FailedCounts(ctx context.Context, simID int64) (map[string]int64, error) {
-	return s.countBy(ctx, `SELECT d.object_type, COUNT(DISTINCT d.record_key) FROM dlq_entries d
+	return keyedInts[int64](ctx, s.db, "failed counts", `SELECT d.object_type, COUNT(DISTINCT d.record_key) FROM dlq_entries d
 		WHERE d.simulation_id = ? AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.simulation_id = d.simulation_id AND l.record_key = d.record_key)
 		GROUP BY d.object_type`, simID)
 }
@@ -293,24 +293,4 @@ func (s *Store) ResolvedObjects(ctx context.Context, simID int64, first, end int
 		return 0, fmt.Errorf("storage: resolved objects: %w", err)
 	}
 	return created + other, nil
-}
-
-func (s *Store) countBy(ctx context.Context, q string, args ...any) (map[string]int64, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: count: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var (
-			k string
-			n int64
-		)
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, fmt.Errorf("storage: count: %w", err)
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
 }

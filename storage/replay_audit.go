@@ -154,7 +154,7 @@ const auditColumns = `a.id, a.user_id, COALESCE(u.email, ''), a.at, a.action, a.
 	a.limit_n, a.max_per_category, a.use_full_retry, a.dry_run, a.candidates, a.selected, a.replayed, a.outcome,
 	a.reason, a.message`
 
-func scanAudit(row interface{ Scan(...any) error }) (ReplayAudit, error) {
+func scanAudit(row rowScanner) (ReplayAudit, error) {
 	var (
 		a   ReplayAudit
 		sim sql.NullInt64
@@ -193,20 +193,8 @@ func (s *Store) ReplayAudits(ctx context.Context, before int64, limit int) (list
 	}
 	q += ` ORDER BY a.id DESC LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("storage: audits: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanAudit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("storage: audits: %w", err)
+	if list, err = scanAll(ctx, s.db, "audits", scanAudit, q, args...); err != nil {
+		return nil, 0, err
 	}
 	if len(list) > limit {
 		list = list[:limit]

@@ -261,7 +261,7 @@ func sandboxNonEmpty(p map[string]string) map[string]string {
 
 const sandboxObjectColumns = `id, object_type, properties, created_at, updated_at, archived, archived_at`
 
-func scanSandboxObject(row interface{ Scan(...any) error }) (SandboxObject, error) {
+func scanSandboxObject(row rowScanner) (SandboxObject, error) {
 	var (
 		o     SandboxObject
 		props string
@@ -282,30 +282,8 @@ func scanSandboxObject(row interface{ Scan(...any) error }) (SandboxObject, erro
 	return o, nil
 }
 
-func (s *Store) querySandboxObjects(ctx context.Context, q sandboxQuerier, query string, args ...any) ([]SandboxObject, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: sandbox objects: %w", err)
-	}
-	defer rows.Close()
-	var out []SandboxObject
-	for rows.Next() {
-		o, err := scanSandboxObject(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: sandbox objects: %w", err)
-	}
-	return out, nil
-}
-
-// sandboxQuerier is a *sql.DB or a *sql.Tx.
-type sandboxQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+func (s *Store) querySandboxObjects(ctx context.Context, q querier, query string, args ...any) ([]SandboxObject, error) {
+	return scanAll(ctx, q, "sandbox objects", scanSandboxObject, query, args...)
 }
 
 // sandboxForUpdate locks selected rows in MySQL; SQLite's write transaction already
@@ -393,27 +371,13 @@ func (s *Store) sandboxCheckUniqueFree(ctx context.Context, tx *sql.Tx, typ stri
 		byProp[c.property] = append(byProp[c.property], c)
 	}
 	for prop, cs := range byProp {
-		args := []any{typ, prop}
-		for _, c := range cs {
-			args = append(args, c.value)
+		values := make([]string, len(cs))
+		for i, c := range cs {
+			values[i] = c.value
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT value, object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(cs))+`)`, args...)
+		held, err := sandboxUniqueHolders(ctx, tx, typ, prop, values)
 		if err != nil {
-			return fmt.Errorf("storage: sandbox unique values: %w", err)
-		}
-		held := map[string]int64{}
-		for rows.Next() {
-			var v string
-			var id int64
-			if err := rows.Scan(&v, &id); err != nil {
-				rows.Close()
-				return fmt.Errorf("storage: sandbox unique values: %w", err)
-			}
-			held[v] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("storage: sandbox unique values: %w", err)
+			return err
 		}
 		for _, c := range cs {
 			if id, ok := held[c.value]; ok && id != c.objectID {
@@ -628,27 +592,13 @@ func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map
 	}
 	var out []SandboxUpserted
 	err = s.sandboxTx(ctx, func(tx *sql.Tx) error {
-		args := append([]any{typ, prop}, make([]any, len(in))...)
+		values := make([]string, len(in))
 		for i := range in {
-			args[2+i] = in[i].Value
+			values[i] = in[i].Value
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT value, object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(in))+`)`, args...)
+		existing, err := sandboxUniqueHolders(ctx, tx, typ, prop, values)
 		if err != nil {
-			return fmt.Errorf("storage: sandbox upsert: %w", err)
-		}
-		existing := map[string]int64{}
-		for rows.Next() {
-			var v string
-			var id int64
-			if err := rows.Scan(&v, &id); err != nil {
-				rows.Close()
-				return fmt.Errorf("storage: sandbox upsert: %w", err)
-			}
-			existing[v] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("storage: sandbox upsert: %w", err)
+			return err
 		}
 		var creates []SandboxObjectInput
 		var updates []SandboxObjectUpdate
@@ -722,28 +672,21 @@ func (s *Store) SandboxObjects(ctx context.Context, typ string, ids []int64, arc
 // SandboxObjectIDsByUnique maps values of a unique property to the ids of the
 // records holding them; values nobody holds are absent.
 func (s *Store) SandboxObjectIDsByUnique(ctx context.Context, typ, prop string, values []string) (map[string]int64, error) {
-	out := make(map[string]int64, len(values))
+	return sandboxUniqueHolders(ctx, s.db, typ, prop, values)
+}
+
+// sandboxUniqueHolders maps values of a unique property to the ids of the records
+// holding them (in a transaction too, to check before writing).
+func sandboxUniqueHolders(ctx context.Context, q querier, typ, prop string, values []string) (map[string]int64, error) {
 	if len(values) == 0 {
-		return out, nil
+		return map[string]int64{}, nil
 	}
 	args := []any{typ, prop}
 	for _, v := range values {
 		args = append(args, v)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT value, object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(values))+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: sandbox unique values: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v string
-		var id int64
-		if err := rows.Scan(&v, &id); err != nil {
-			return nil, fmt.Errorf("storage: sandbox unique values: %w", err)
-		}
-		out[v] = id
-	}
-	return out, rows.Err()
+	return keyedInts[int64](ctx, q, "sandbox unique values", `SELECT value, object_id FROM sandbox_unique_values
+		WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(values))+`)`, args...)
 }
 
 // SandboxObjectTypes returns the type of each live (not archived) record among ids.
@@ -805,21 +748,7 @@ func (s *Store) ArchiveSandboxObjects(ctx context.Context, typ string, ids []int
 
 // SandboxCounts returns how many live records each object type has.
 func (s *Store) SandboxCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT object_type, COUNT(*) FROM sandbox_objects WHERE archived = FALSE GROUP BY object_type`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: sandbox counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var typ string
-		var n int
-		if err := rows.Scan(&typ, &n); err != nil {
-			return nil, fmt.Errorf("storage: sandbox counts: %w", err)
-		}
-		out[typ] = n
-	}
-	return out, rows.Err()
+	return keyedInts[int](ctx, s.db, "sandbox counts", `SELECT object_type, COUNT(*) FROM sandbox_objects WHERE archived = FALSE GROUP BY object_type`)
 }
 
 // ResetSandbox deletes every sandbox record, association and custom property.

@@ -36,7 +36,7 @@ type Segment struct {
 const segmentColumns = `simulation_id, segment_index, start_at, end_at, first_index, last_index, state,
 	expanded_at, done_at, used_before, objects`
 
-func scanSegment(row interface{ Scan(...any) error }) (Segment, error) {
+func scanSegment(row rowScanner) (Segment, error) {
 	var (
 		g            Segment
 		last         int
@@ -95,20 +95,7 @@ func (s *Store) Segments(ctx context.Context, simID int64, states ...string) ([]
 			args = append(args, st)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY segment_index`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: segments: %w", err)
-	}
-	defer rows.Close()
-	var out []Segment
-	for rows.Next() {
-		g, err := scanSegment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db, "segments", scanSegment, q+` ORDER BY segment_index`, args...)
 }
 
 // Segment returns one segment.
@@ -158,23 +145,7 @@ func (s *Store) MarkSegmentDone(ctx context.Context, simID int64, index int) err
 
 // SegmentStateCounts tallies a simulation's segments per state.
 func (s *Store) SegmentStateCounts(ctx context.Context, simID int64) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM segments WHERE simulation_id = ? GROUP BY state`, simID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: segment states: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			st string
-			n  int
-		)
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("storage: segment states: %w", err)
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return keyedInts[int](ctx, s.db, "segment states", `SELECT state, COUNT(*) FROM segments WHERE simulation_id = ? GROUP BY state`, simID)
 }
 
 // SetSimulationPlan stores a simulation's exact planned totals (JSON) once; a second

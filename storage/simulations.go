@@ -72,7 +72,7 @@ const simulationColumns = `id, user_id, name, scenario, scenario_version, distri
 	start_at, end_at, time_zone, total_records, effective_total, pace_mode, pace_factor, target_kind,
 	connection_id, pipeline, owner_ids, seed, status, status_reason, created_at, updated_at, started_at, finished_at`
 
-func scanSimulation(row interface{ Scan(...any) error }) (Simulation, error) {
+func scanSimulation(row rowScanner) (Simulation, error) {
 	var (
 		s                 Simulation
 		weights, owners   string
@@ -169,20 +169,7 @@ func (s *Store) Simulations(ctx context.Context, f SimulationFilter) ([]Simulati
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, f.Limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: simulations: %w", err)
-	}
-	defer rows.Close()
-	var out []Simulation
-	for rows.Next() {
-		sim, err := scanSimulation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sim)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db, "simulations", scanSimulation, q, args...)
 }
 
 // TransitionSimulation moves a simulation to state `to` if it is in one of `from`,
@@ -303,21 +290,5 @@ func (s *Store) AddSimulationCounters(ctx context.Context, simID int64, deltas m
 
 // SimulationCounters returns a simulation's durable counters.
 func (s *Store) SimulationCounters(ctx context.Context, simID int64) (map[string]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, value FROM simulation_counters WHERE simulation_id = ?`, simID)
-	if err != nil {
-		return nil, fmt.Errorf("storage: counters: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var (
-			name string
-			v    int64
-		)
-		if err := rows.Scan(&name, &v); err != nil {
-			return nil, fmt.Errorf("storage: counters: %w", err)
-		}
-		out[name] = v
-	}
-	return out, rows.Err()
+	return keyedInts[int64](ctx, s.db, "counters", `SELECT name, value FROM simulation_counters WHERE simulation_id = ?`, simID)
 }

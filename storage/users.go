@@ -28,7 +28,7 @@ func (u User) IsBoss() bool { return u.Role == RoleBoss }
 
 const userColumns = `id, email, password_hash, role, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row rowScanner) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Role, &u.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -86,20 +86,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 
 // Users lists every account, oldest first.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("storage: users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db, "users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY id`)
 }
 
 // SetUserRole changes an account's role.

@@ -217,13 +217,9 @@ func (s *Server) listAssociations(c *fiber.Ctx) error {
 	if limit < 1 || limit > maxAssociationPage {
 		return validationError("limit must be between 1 and %d, got %d", maxAssociationPage, limit)
 	}
-	var after int64
-	if a := c.Query("after"); a != "" {
-		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || n < 0 {
-			return validationError("after must be a cursor from paging.next.after, got %q", a)
-		}
-		after = n
+	after, err := queryAfter(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.UserContext()
 	types, err := s.store.SandboxObjectTypes(ctx, []int64{fromID})
@@ -241,7 +237,7 @@ func (s *Server) listAssociations(c *fiber.Ctx) error {
 	resp := fiber.Map{"results": results}
 	if more && len(results) > 0 {
 		next := strconv.FormatInt(results[len(results)-1].ToObjectID, 10)
-		resp["paging"] = fiber.Map{"next": fiber.Map{"after": next, "link": "?after=" + next}}
+		resp["paging"] = nextPage(next)
 	}
 	return c.JSON(resp)
 }

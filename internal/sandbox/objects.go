@@ -322,18 +322,9 @@ func (s *Server) getObject(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	sc, err := s.schema(ctx, t)
+	_, id, err := s.pathObject(c, t)
 	if err != nil {
 		return err
-	}
-	raw := param(c, "objectId")
-	ids, err := s.resolveIDs(ctx, t, sc, c.Query("idProperty"), []string{raw})
-	if err != nil {
-		return err
-	}
-	id, ok := ids[raw]
-	if !ok {
-		return objectNotFound()
 	}
 	o, err := s.store.SandboxObject(ctx, string(t), id, c.QueryBool("archived"))
 	if errors.Is(err, storage.ErrNotFound) {
@@ -360,13 +351,9 @@ func (s *Server) listObjects(c *fiber.Ctx) error {
 		return validationError("limit must be a positive number, got %d", limit)
 	}
 	limit = min(limit, 100)
-	var after int64
-	if a := c.Query("after"); a != "" {
-		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil || n < 0 {
-			return validationError("after must be a cursor from paging.next.after, got %q", a)
-		}
-		after = n
+	after, err := queryAfter(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.UserContext()
 	objs, err := s.store.SandboxObjectPage(ctx, string(t), after, limit+1, c.QueryBool("archived"))
@@ -389,9 +376,29 @@ func (s *Server) listObjects(c *fiber.Ctx) error {
 	resp := fiber.Map{"results": results}
 	if more {
 		next := strconv.FormatInt(objs[len(objs)-1].ID, 10)
-		resp["paging"] = fiber.Map{"next": fiber.Map{"after": next, "link": "?after=" + next}}
+		resp["paging"] = nextPage(next)
 	}
 	return c.JSON(resp)
+}
+
+// pathObject finds the record {objectId} names: its id, or with ?idProperty= the
+// value of a unique property; one that does not exist is HubSpot's 404.
+func (s *Server) pathObject(c *fiber.Ctx, t hubspot.ObjectType) (schema, int64, error) {
+	ctx := c.UserContext()
+	sc, err := s.schema(ctx, t)
+	if err != nil {
+		return sc, 0, err
+	}
+	raw := param(c, "objectId")
+	ids, err := s.resolveIDs(ctx, t, sc, c.Query("idProperty"), []string{raw})
+	if err != nil {
+		return sc, 0, err
+	}
+	id, ok := ids[raw]
+	if !ok {
+		return sc, 0, objectNotFound()
+	}
+	return sc, id, nil
 }
 
 // updateObject answers PATCH /crm/v3/objects/{objectType}/{objectId}.
@@ -407,18 +414,9 @@ func (s *Server) updateObject(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	sc, err := s.schema(ctx, t)
+	sc, id, err := s.pathObject(c, t)
 	if err != nil {
 		return err
-	}
-	raw := param(c, "objectId")
-	ids, err := s.resolveIDs(ctx, t, sc, c.Query("idProperty"), []string{raw})
-	if err != nil {
-		return err
-	}
-	id, ok := ids[raw]
-	if !ok {
-		return objectNotFound()
 	}
 	ch, ps := sc.check(in.Properties.plain(), modeUpdate, -1)
 	if len(ps) > 0 {

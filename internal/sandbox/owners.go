@@ -46,24 +46,19 @@ func (s *Server) listOwners(c *fiber.Ctx) error {
 	if limit < 1 || limit > 500 {
 		return validationError("limit must be between 1 and 500, got %d", limit)
 	}
-	start := 0
-	if a := c.Query("after"); a != "" {
-		n, err := strconv.Atoi(a)
-		if err != nil || n < 0 {
-			return validationError("after must be a cursor from paging.next.after, got %q", a)
-		}
-		start = n
+	start, err := queryAfter(c)
+	if err != nil {
+		return err
 	}
 	results := []ownerJSON{}
 	if !c.QueryBool("archived") {
 		email := strings.ToLower(c.Query("email"))
-		for i := start; i < len(owners); i++ {
+		for i := start; i < int64(len(owners)); i++ {
 			if email != "" && owners[i].Email != email {
 				continue
 			}
 			if len(results) == limit {
-				next := strconv.Itoa(i)
-				return c.JSON(fiber.Map{"results": results, "paging": fiber.Map{"next": fiber.Map{"after": next, "link": "?after=" + next}}})
+				return c.JSON(fiber.Map{"results": results, "paging": nextPage(strconv.FormatInt(i, 10))})
 			}
 			results = append(results, ownerOut(owners[i]))
 		}

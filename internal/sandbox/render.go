@@ -73,6 +73,24 @@ func param(c *fiber.Ctx, name string) string {
 	return strings.Clone(raw)
 }
 
+// queryAfter reads a list call's paging cursor (?after=), 0 when there is none.
+func queryAfter(c *fiber.Ctx) (int64, error) {
+	a := c.Query("after")
+	if a == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || n < 0 {
+		return 0, validationError("after must be a cursor from paging.next.after, got %q", strings.Clone(a))
+	}
+	return n, nil
+}
+
+// nextPage is a list answer's paging object, pointing after the cursor next.
+func nextPage(next string) fiber.Map {
+	return fiber.Map{"next": fiber.Map{"after": next, "link": "?after=" + next}}
+}
+
 // parseID reads a record id; ids are positive integers.
 func parseID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)

@@ -337,7 +337,7 @@ func ConnectionFormCard(csrf string, f ConnectionForm) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = simField("name", "Name", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var13), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField("name", "Name", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var13), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -381,7 +381,7 @@ func ConnectionFormCard(csrf string, f ConnectionForm) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = simField("token", "Private app access token", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField("token", "Private app access token", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -407,7 +407,7 @@ func ConnectionFormCard(csrf string, f ConnectionForm) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = simField("tier", "Account tier", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField("tier", "Account tier", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -478,7 +478,7 @@ func ConnectionFormCard(csrf string, f ConnectionForm) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = simField("baseURL", "API base URL", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var17), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = formField("baseURL", "API base URL", f.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var17), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -102,3 +102,23 @@ func TestDLQReplayPanelKeepsTheFilterAndShowsWhenToRetry(t *testing.T) {
 		t.Errorf("queue down: replay disabled, dry run still offered")
 	}
 }
+
+// The triage page holds several forms built from the same field pieces; every
+// id on it names one element, with a message shown beside its field.
+func TestDLQPageIDsAreUnique(t *testing.T) {
+	errs := FormErrors{"sim": "Pick a simulation.", "limit": "Enter a whole number.", "reason": "Say why.", "action": "Choose."}
+	filter := DLQFilterForm{Simulation: "1", Errors: errs}
+	v := DLQTriageView{Filter: filter, Replay: DLQReplayPanelView{Filter: filter, Cap: 500, Errors: errs},
+		Close: DLQCloseForm{Filter: filter, Errors: errs}}
+	d := renderDoc(t, DLQPage(Page{Title: "Dead-letter queue"}, v))
+	seen := map[string]int{}
+	d.Find("[id]").Each(func(_ int, s *goquery.Selection) { seen[s.AttrOr("id", "")]++ })
+	for id, n := range seen {
+		if n > 1 {
+			t.Errorf("id %q: want one element, got %d", id, n)
+		}
+	}
+	if got := d.Find("#field-sim #err-sim").Text(); got != "Pick a simulation." {
+		t.Errorf("filter: want the message beside the simulation field, got %q", got)
+	}
+}

@@ -284,7 +284,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("burst", "Calls per 10 s", v.Limits.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("burst", "Calls per 10 s", v.Limits.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var16), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -341,7 +341,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("daily", "Calls per day", v.Limits.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var18), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("daily", "Calls per day", v.Limits.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var18), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -398,7 +398,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("search", "Searches / s", v.Limits.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var20), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("search", "Searches / s", v.Limits.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var20), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -510,7 +510,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("errorRate", "5xx errors (%)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var24), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("errorRate", "5xx errors (%)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var24), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -567,7 +567,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("latency", "Added latency (ms)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var26), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("latency", "Added latency (ms)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var26), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -628,7 +628,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("timeoutRate", "Timeouts (%)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var28), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("timeoutRate", "Timeouts (%)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var28), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -685,7 +685,7 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("timeoutAfter", "A timeout hangs for (s)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var30), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("timeoutAfter", "A timeout hangs for (s)", v.Faults.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var30), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -709,30 +709,15 @@ func SandboxSettingsPage(p Page, v SandboxSettingsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "> Answer every call 403 (missing scopes)</label> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "> Answer every call 403 (missing scopes)</label>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if v.Faults.Errors.Has("force403") {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "<p class=\"field-error\" id=\"err-force403\">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var32 string
-				templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(v.Faults.Errors["force403"])
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/sandbox_settings.templ`, Line: 100, Col: 77}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "</p>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
+			templ_7745c5c3_Err = fieldError("force403", v.Faults.Errors).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "</div><p class=\"hint\">Faulted calls count against the rate limits, as real failures would.</p><div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"apply-faults\">Apply faults</button> <button type=\"submit\" name=\"clear\" value=\"1\" id=\"clear-faults\">Clear all faults</button></div></form></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "</div><p class=\"hint\">Faulted calls count against the rate limits, as real failures would.</p><div class=\"actions\"><button type=\"submit\" class=\"primary\" id=\"apply-faults\">Apply faults</button> <button type=\"submit\" name=\"clear\" value=\"1\" id=\"clear-faults\">Clear all faults</button></div></form></section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -310,7 +310,7 @@ func SandboxPage(p Page, v SandboxView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("sim", "Simulation", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var12), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("sim", "Simulation", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var12), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -367,7 +367,7 @@ func SandboxPage(p Page, v SandboxView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("property", "Property", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("property", "Property", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var15), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -424,7 +424,7 @@ func SandboxPage(p Page, v SandboxView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("value", "equals", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var17), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("value", "equals", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var17), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -481,7 +481,7 @@ func SandboxPage(p Page, v SandboxView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = simField("q", "Text", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var19), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = formField("q", "Text", v.Errors).Render(templ.WithChildren(ctx, templ_7745c5c3_Var19), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

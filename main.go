@@ -53,14 +53,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 // serve wires config → database → migrations → Redis → queues → web, and shuts
 // down in the reverse order when ctx ends.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	store, err := cli.OpenStore(ctx, cfg)
+	store, err := cli.OpenMigratedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
 	store.Watch(ctx, 2*time.Second)
 
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, log)

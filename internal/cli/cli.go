@@ -72,21 +72,28 @@ func OpenStore(ctx context.Context, cfg config.Config) (*storage.Store, error) {
 	return storage.Open(ctx, storage.SQLite, cfg.SQLitePath())
 }
 
+// OpenMigratedStore opens the configured database and applies the migrations it
+// lacks, as every command that uses the database does first.
+func OpenMigratedStore(ctx context.Context, cfg config.Config) (*storage.Store, error) {
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
 // loadStore loads the configuration and opens a migrated database for a command.
 func loadStore(ctx context.Context) (*storage.Store, config.Config, error) {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return nil, cfg, err
 	}
-	store, err := OpenStore(ctx, cfg)
-	if err != nil {
-		return nil, cfg, err
-	}
-	if err := store.Migrate(ctx); err != nil {
-		store.Close()
-		return nil, cfg, err
-	}
-	return store, cfg, nil
+	store, err := OpenMigratedStore(ctx, cfg)
+	return store, cfg, err
 }
 
 func newFlags(name string) *flag.FlagSet {

@@ -35,14 +35,11 @@ func runSandbox(ctx context.Context, args []string, out io.Writer) error {
 		}
 		opts.Token, generated = cfg.SandboxToken, true
 	}
-	store, err := OpenStore(ctx, cfg)
+	store, err := OpenMigratedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
 	opts.Log = Logger(out, cfg.LogLevel)
 	sb := sandbox.New(store, opts)
 	ln, err := net.Listen("tcp", addr)

@@ -83,27 +83,14 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 	base := "http://" + ln.Addr().String()
 	cfg.SandboxURL = base + sandbox.MountPath
 	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
-	engine := newEngineWith(t, cfg, store, rdb, log)
+	engine, err := jobs.NewEngine(jobs.EngineOptions{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Sandbox: sb, Log: log})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base}
-}
-
-// newEngine is the real engine on the test's stores with a default config (no
-// sandbox URL, no token key); newEngineWith takes the app's config.
-func newEngine(t *testing.T, store *storage.Store, rdb *storage.Redis, log *slog.Logger) *jobs.Engine {
-	t.Helper()
-	return newEngineWith(t, config.Config{}, store, rdb, log)
-}
-
-func newEngineWith(t *testing.T, cfg config.Config, store *storage.Store, rdb *storage.Redis, log *slog.Logger) *jobs.Engine {
-	t.Helper()
-	e, err := jobs.NewEngine(jobs.EngineOptions{Config: cfg, Store: store, Redis: rdb, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
 }
 
 // runWorkers runs the engine's task handlers and its loop, as a worker process

@@ -260,22 +260,13 @@ func (s *Server) batchAssociate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []struct {
-			From  idInput     `json:"from"`
-			To    idInput     `json:"to"`
-			Types []assocSpec `json:"types"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
+	inputs, err := readInputs[assocInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
-		return err
-	}
-	pairs := make([][2]int64, len(body.Inputs))
+	pairs := make([][2]int64, len(inputs))
 	var ids []int64
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		f, _ := parseID(string(in.From.ID))
 		t, _ := parseID(string(in.To.ID))
 		pairs[i] = [2]int64{f, t}
@@ -289,7 +280,7 @@ func (s *Server) batchAssociate(c *fiber.Ctx) error {
 	var rows []storage.SandboxAssociation
 	results := []labelsBetween{}
 	var errs []standardError
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		f, t := pairs[i][0], pairs[i][1]
 		ctxIDs := map[string][]string{"fromId": {string(in.From.ID)}, "toId": {string(in.To.ID)}}
 		if types[f] != string(from) || types[t] != string(to) {
@@ -337,20 +328,12 @@ func (s *Server) batchAssociateDefault(c *fiber.Ctx) error {
 	if !ok {
 		return validationError("There is no default association type from %s to %s", from, to)
 	}
-	var body struct {
-		Inputs []struct {
-			From idInput `json:"from"`
-			To   idInput `json:"to"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
+	inputs, err := readInputs[pairInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
 	var ids []int64
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		f, _ := parseID(string(in.From.ID))
 		t, _ := parseID(string(in.To.ID))
 		ids = append(ids, f, t)
@@ -363,7 +346,7 @@ func (s *Server) batchAssociateDefault(c *fiber.Ctx) error {
 	var rows []storage.SandboxAssociation
 	results := []defaultAssociationJSON{}
 	var errs []standardError
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		f, t := ids[2*i], ids[2*i+1]
 		if types[f] != string(from) || types[t] != string(to) {
 			errs = append(errs, newStandardError(catNotFound, fmt.Sprintf("No %s %s or no %s %s exists", from.Singular(), in.From.ID, to.Singular(), in.To.ID),
@@ -392,20 +375,12 @@ func (s *Server) batchReadAssociations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []struct {
-			ID    flexString `json:"id"`
-			After string     `json:"after"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
+	inputs, err := readInputs[assocReadInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
 	var ids []int64
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		id, _ := parseID(string(in.ID))
 		ids = append(ids, id)
 	}
@@ -420,7 +395,7 @@ func (s *Server) batchReadAssociations(c *fiber.Ctx) error {
 	}
 	results := []multi{}
 	var missing []string
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		if types[ids[i]] != string(from) {
 			missing = append(missing, string(in.ID))
 			continue
@@ -446,20 +421,12 @@ func (s *Server) batchArchiveAssociations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []struct {
-			From idInput   `json:"from"`
-			To   []idInput `json:"to"`
-		} `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
+	inputs, err := readInputs[assocArchiveInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
 	var rows []storage.SandboxAssociation
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		f, ok := parseID(string(in.From.ID))
 		if !ok {
 			continue
@@ -475,4 +442,29 @@ func (s *Server) batchArchiveAssociations(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// assocInput is one input of a batch association: two records and the types between them.
+type assocInput struct {
+	From  idInput     `json:"from"`
+	To    idInput     `json:"to"`
+	Types []assocSpec `json:"types"`
+}
+
+// pairInput is one input of a default batch association: two records.
+type pairInput struct {
+	From idInput `json:"from"`
+	To   idInput `json:"to"`
+}
+
+// assocReadInput is one input of a batch association read: a record and a page cursor.
+type assocReadInput struct {
+	ID    flexString `json:"id"`
+	After string     `json:"after"`
+}
+
+// assocArchiveInput is one input of a batch association archive: a record and the records to part from.
+type assocArchiveInput struct {
+	From idInput   `json:"from"`
+	To   []idInput `json:"to"`
 }

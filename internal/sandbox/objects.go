@@ -209,24 +209,19 @@ func (s *Server) batchCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []createInput `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
+	inputs, err := readInputs[createInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
-		return err
-	}
-	results := make([]objectJSON, 0, len(body.Inputs))
-	if len(body.Inputs) > 0 {
-		objs, err := s.create(c.UserContext(), t, body.Inputs, true)
+	results := make([]objectJSON, 0, len(inputs))
+	if len(inputs) > 0 {
+		objs, err := s.create(c.UserContext(), t, inputs, true)
 		if err != nil {
 			return err
 		}
 		for i, o := range objs {
 			r := render(t, o, propertySelection{all: true})
-			r.ObjectWriteTraceID = body.Inputs[i].ObjectWriteTraceID
+			r.ObjectWriteTraceID = inputs[i].ObjectWriteTraceID
 			results = append(results, r)
 		}
 	}
@@ -536,13 +531,8 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []updateInput `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
+	inputs, err := readInputs[updateInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
@@ -551,11 +541,11 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	var problems []problem
-	checkedProps := make([]map[string]string, len(body.Inputs))
+	checkedProps := make([]map[string]string, len(inputs))
 	seen := map[string]bool{}
 	var dups []string
 	byProperty := map[string][]string{}
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		ch, ps := sc.check(in.Properties.plain(), modeUpdate, i)
 		problems = append(problems, ps...)
 		checkedProps[i] = ch.props
@@ -583,7 +573,7 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 	var ups []storage.SandboxObjectUpdate
 	var traces []string
 	var missing []string
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		id, ok := resolved[in.IDProperty][string(in.ID)]
 		if !ok {
 			missing = append(missing, string(in.ID))
@@ -645,16 +635,11 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []updateInput `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
+	inputs, err := readInputs[updateInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
-		return err
-	}
-	if len(body.Inputs) == 0 {
+	if len(inputs) == 0 {
 		return writeBatch(c, fiber.StatusOK, started, []objectJSON{}, nil)
 	}
 	ctx := c.UserContext()
@@ -662,7 +647,7 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	prop := body.Inputs[0].IDProperty
+	prop := inputs[0].IDProperty
 	idDef := sc.property(prop)
 	switch {
 	case prop == "":
@@ -670,9 +655,9 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 	case idDef == nil || !idDef.Unique:
 		return validationError("%s is not a unique property of %s: idProperty must name a property with unique values", prop, t)
 	}
-	values := make([]string, len(body.Inputs))
+	values := make([]string, len(inputs))
 	var problems []problem
-	for i, in := range body.Inputs {
+	for i, in := range inputs {
 		if in.IDProperty != prop {
 			return validationError("every input of an upsert must use the same idProperty (%s, then %s)", prop, in.IDProperty)
 		}
@@ -703,8 +688,8 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ups := make([]storage.SandboxUpsert, len(body.Inputs))
-	for i, in := range body.Inputs {
+	ups := make([]storage.SandboxUpsert, len(inputs))
+	for i, in := range inputs {
 		props := in.Properties.plain()
 		props[prop] = values[i]
 		mode := modeUpdate
@@ -726,7 +711,7 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 	for i, r := range res {
 		results[i] = render(t, r.SandboxObject, propertySelection{all: true})
 		results[i].New = &res[i].New
-		results[i].ObjectWriteTraceID = body.Inputs[i].ObjectWriteTraceID
+		results[i].ObjectWriteTraceID = inputs[i].ObjectWriteTraceID
 	}
 	return writeBatch(c, fiber.StatusOK, started, results, nil)
 }
@@ -738,17 +723,12 @@ func (s *Server) batchArchive(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		Inputs []idInput `json:"inputs"`
-	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := tooMany(len(body.Inputs), maxBatch); err != nil {
+	inputs, err := readInputs[idInput](c, maxBatch)
+	if err != nil {
 		return err
 	}
 	var ids []int64
-	for _, in := range body.Inputs {
+	for _, in := range inputs {
 		if id, ok := parseID(string(in.ID)); ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}

@@ -73,6 +73,20 @@ func param(c *fiber.Ctx, name string) string {
 	return strings.Clone(raw)
 }
 
+// readInputs decodes a batch call's {"inputs": [...]} and refuses more than limit.
+func readInputs[T any](c *fiber.Ctx, limit int) ([]T, error) {
+	var body struct {
+		Inputs []T `json:"inputs"`
+	}
+	if err := decodeBody(c, &body); err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(body.Inputs), limit); err != nil {
+		return nil, err
+	}
+	return body.Inputs, nil
+}
+
 // queryAfter reads a list call's paging cursor (?after=), 0 when there is none.
 func queryAfter(c *fiber.Ctx) (int64, error) {
 	a := c.Query("after")

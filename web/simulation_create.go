@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
 
@@ -20,26 +23,37 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 	text := readSimulationForm(c)
 	startNow := c.FormValue("startNow") != ""
 	in, fe := text.parse(conns)
+	s, err := h.addSimulation(ctx, u.ID, in, fe)
+	if err != nil {
+		return err
+	}
 	if len(fe) == 0 {
-		s, engineErrs, err := h.engine.Create(ctx, u.ID, in)
-		if err != nil {
-			return err
-		}
-		if len(engineErrs) == 0 {
-			h.log.Info("simulation created", "simulation", s.ID, "user", u.ID)
-			if startNow {
-				if _, err := h.engine.Start(ctx, s.ID); err != nil {
-					h.log.Warn("start after create", "simulation", s.ID, "err", err) // the page offers Start
-				}
+		if startNow {
+			if _, err := h.engine.Start(ctx, s.ID); err != nil {
+				h.log.Warn("start after create", "simulation", s.ID, "err", err) // the page offers Start
 			}
-			return c.Redirect("/simulations/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)
 		}
-		mergeFieldErrors(fe, engineErrs)
-	} else {
-		h.judgeRest(in, fe)
+		return c.Redirect("/simulations/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)
 	}
 	form := echoForm(text, startNow)
 	form.Errors = formErrors(fe)
 	return render(c, fiber.StatusUnprocessableEntity, views.NewSimulationPage(h.page(c, "New simulation", "new"),
 		withChoices(form, conns), h.previewView(in, fe)))
+}
+
+// addSimulation creates the simulation of parsed input for a user, unless the web
+// (fe) or the engine finds fault with it: then fe holds every message, the
+// engine's about the fields the web could read too, and nothing is stored.
+func (h *handler) addSimulation(ctx context.Context, userID int64, in jobs.SimulationInput, fe jobs.FieldErrors) (storage.Simulation, error) {
+	if len(fe) > 0 {
+		h.judgeRest(in, fe)
+		return storage.Simulation{}, nil
+	}
+	s, engineErrs, err := h.engine.Create(ctx, userID, in)
+	if err != nil || len(engineErrs) > 0 {
+		mergeFieldErrors(fe, engineErrs)
+		return s, err
+	}
+	h.log.Info("simulation created", "simulation", s.ID, "user", userID)
+	return s, nil
 }

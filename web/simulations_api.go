@@ -47,20 +47,14 @@ func (h *handler) createSimulationAPI(c *fiber.Ctx) error {
 	}
 	in, parseErrs := text.parse(conns)
 	mergeFieldErrors(fe, parseErrs)
-	if len(fe) == 0 {
-		s, engineErrs, err := h.engine.Create(ctx, u.ID, in)
-		if err != nil {
-			return err
-		}
-		if len(engineErrs) == 0 {
-			h.log.Info("simulation created", "simulation", s.ID, "user", u.ID, "via", "api")
-			return c.Status(fiber.StatusCreated).JSON(simulationJSONOf(s))
-		}
-		mergeFieldErrors(fe, engineErrs)
-	} else {
-		h.judgeRest(in, fe)
+	s, err := h.addSimulation(ctx, u.ID, in, fe)
+	switch {
+	case err != nil:
+		return err
+	case len(fe) > 0:
+		return failFields(c, "simulation", fe)
 	}
-	return failFields(c, "simulation", fe)
+	return c.Status(fiber.StatusCreated).JSON(simulationJSONOf(s))
 }
 
 // showSimulationMetricsAPI answers a simulation's progress, from Redis or the database.

@@ -42,9 +42,8 @@ func (h *handler) submitDLQClose(c *fiber.Ctx) error {
 			form.Matching, _ = h.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: f.SimulationID, Categories: f.Categories,
 				ObjectType: f.ObjectType, ErrorText: f.ErrorText, From: f.From, To: f.To, IDs: f.IDs, TaskIDs: f.TaskIDs})
 		}
-		if c.Get("HX-Request") == "true" {
-			c.Set("X-SimCRM-Status", strconv.Itoa(fiber.StatusUnprocessableEntity))
-			return render(c, fiber.StatusOK, views.DLQClosePanel(form))
+		if isHTMX(c) {
+			return renderSwap(c, fiber.StatusUnprocessableEntity, views.DLQClosePanel(form))
 		}
 		if form.JobID != 0 {
 			ev, err := h.entryView(c, form.JobID)
@@ -70,7 +69,7 @@ func (h *handler) submitDLQClose(c *fiber.Ctx) error {
 	if len(f.IDs) == 1 && len(f.TaskIDs) == 0 {
 		to = "/boss/dlq/" + strconv.FormatInt(f.IDs[0], 10)
 	}
-	if c.Get("HX-Request") == "true" {
+	if isHTMX(c) {
 		c.Set("HX-Redirect", to)
 		return c.SendStatus(fiber.StatusNoContent)
 	}

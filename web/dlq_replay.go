@@ -69,10 +69,10 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 	return h.renderReplay(c, status, panel, in, f, !ri.DryRun && err == nil)
 }
 
-// renderReplay answers the replay form. htmx swaps only 2xx answers, so it gets
-// 200 with the message in the panel (the status stays in X-SimCRM-Status).
+// renderReplay answers the replay form: htmx gets the panel (renderSwap), a form
+// post the page.
 func (h *handler) renderReplay(c *fiber.Ctx, status int, panel views.DLQReplayPanelView, in dlqFilterInput, f storage.DLQFilter, changed bool) error {
-	if c.Get("HX-Request") == "true" {
+	if isHTMX(c) {
 		comp := templ.Component(views.DLQReplayPanel(panel))
 		if changed && panel.JobID == 0 {
 			sum, list, err := h.dlqListing(c.UserContext(), f, panel.Filter, 0)
@@ -81,8 +81,7 @@ func (h *handler) renderReplay(c *fiber.Ctx, status int, panel views.DLQReplayPa
 			}
 			comp = templ.Join(comp, oob(views.DLQSummary(sum)), oob(views.DLQList(list, panel.Filter)))
 		}
-		c.Set("X-SimCRM-Status", strconv.Itoa(status))
-		return render(c, fiber.StatusOK, comp)
+		return renderSwap(c, status, comp)
 	}
 	if panel.JobID != 0 {
 		ev, err := h.entryView(c, panel.JobID)

@@ -140,7 +140,7 @@ func (h *handler) requireUser(c *fiber.Ctx) error {
 	if isAPI(c) {
 		return failJSON(c, fiber.StatusUnauthorized, "sign in or send Authorization: Bearer <api token>", nil)
 	}
-	if c.Get("HX-Request") == "true" {
+	if isHTMX(c) {
 		c.Set("HX-Redirect", "/login")
 		return c.SendStatus(fiber.StatusUnauthorized)
 	}

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -19,8 +20,18 @@ func render(c *fiber.Ctx, status int, comp templ.Component) error {
 	return comp.Render(c.UserContext(), c.Response().BodyWriter())
 }
 
+// renderSwap answers htmx, which swaps only 2xx answers into the page: 200 with
+// the component, and the status the answer stands for in X-SimCRM-Status.
+func renderSwap(c *fiber.Ctx, status int, comp templ.Component) error {
+	c.Set("X-SimCRM-Status", strconv.Itoa(status))
+	return render(c, fiber.StatusOK, comp)
+}
+
 // isAPI reports whether a request wants JSON answers.
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// isHTMX reports whether htmx sent the request (it swaps the answer into the page).
+func isHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" }
 
 // fail is the one way to answer with an error: JSON under /api, a page elsewhere,
 // a bare message for htmx fragments.
@@ -28,7 +39,7 @@ func (h *handler) fail(c *fiber.Ctx, status int, msg string) error {
 	if isAPI(c) {
 		return c.Status(status).JSON(fiber.Map{"error": msg, "status": status})
 	}
-	if c.Get("HX-Request") == "true" {
+	if isHTMX(c) {
 		c.Status(status)
 		c.Type("html", "utf-8")
 		return c.SendString(`<div class="alert alert-error" role="alert">` + templ.EscapeString(msg) + `</div>`)

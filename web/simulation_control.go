@@ -47,10 +47,10 @@ func (h *handler) controlSimulation(action string) fiber.Handler {
 				s = now
 			}
 			msg := fmt.Sprintf("Simulation %d is %s, so it cannot be %s.", s.ID, s.Status, simulationActions[action])
-			if c.Get("HX-Request") == "true" && !isAPI(c) {
+			if isHTMX(c) && !isAPI(c) {
 				cv := controlsView(c, h, s)
 				cv.Message = msg
-				return render(c, fiber.StatusOK, views.SimulationControls(cv, false)) // htmx swaps only 2xx
+				return renderSwap(c, fiber.StatusConflict, views.SimulationControls(cv, false))
 			}
 			return h.fail(c, fiber.StatusConflict, msg)
 		}
@@ -61,7 +61,7 @@ func (h *handler) controlSimulation(action string) fiber.Handler {
 		switch {
 		case isAPI(c):
 			return c.JSON(simulationJSONOf(updated))
-		case c.Get("HX-Request") == "true":
+		case isHTMX(c):
 			return render(c, fiber.StatusOK, views.SimulationControls(controlsView(c, h, updated), false))
 		}
 		return c.Redirect("/simulations/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)

@@ -225,6 +225,12 @@ func (w *routeWalk) walk() {
 	w.send(w.identities[0], http.MethodGet, "/metrics", walkBody{name: "none"})
 	w.t.Logf("%d routes, %d requests (%d refused unread as too long) in %s", len(routes), w.requests, w.refused,
 		time.Since(start).Round(time.Millisecond))
+	// A recovered panic answers 500 too, but say so plainly.
+	for _, line := range strings.Split(w.a.logs.String(), "\n") {
+		if strings.Contains(line, "panic in ") {
+			w.offenders = append(w.offenders, "  logged: "+clip(line, 400))
+		}
+	}
 	if len(w.offenders) > 0 {
 		w.t.Errorf("%d requests answered 5xx or did not finish (want 4xx for bad input):\n%s", len(w.offenders), strings.Join(w.offenders, "\n"))
 	}

@@ -103,3 +103,12 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role string) error {
 	}
 	return nil
 }
+
+// UserCount returns how many accounts exist.
+func (s *Store) UserCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("storage: count users: %w", err)
+	}
+	return n, nil
+}

@@ -15,6 +15,9 @@ func TestSignUpLogInLogOut(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			a := newTestApp(t, d, "")
 			b := a.browser(t)
+			if resp, _ := b.get("/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signup" {
+				t.Fatalf("first visit to a new installation: want redirect to /signup, got %d %s", resp.StatusCode, resp.Header.Get("Location"))
+			}
 			b.signUp("Boss@Example.com", "correct horse battery")
 			resp, body := b.get("/")
 			if resp.StatusCode != http.StatusOK {

@@ -35,7 +35,7 @@ func (h *handler) authenticate(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	ctx := c.UserContext()
-	if authz := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(authz, "Bearer ") && !strings.HasPrefix(c.Path(), "/sandbox/") {
+	if authz := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(authz, "Bearer ") && !strings.HasPrefix(c.Path(), "/sandbox/hubspot/") {
 		u, err := h.store.APITokenUser(ctx, auth.HashToken(strings.TrimSpace(authz[len("Bearer "):])))
 		if errors.Is(err, storage.ErrNotFound) {
 			return failJSON(c, fiber.StatusUnauthorized, "invalid API token", nil)
@@ -143,6 +143,11 @@ func (h *handler) requireUser(c *fiber.Ctx) error {
 	if isHTMX(c) {
 		c.Set("HX-Redirect", "/login")
 		return c.SendStatus(fiber.StatusUnauthorized)
+	}
+	// A new installation has no account yet: its first visitor signs up (and
+	// becomes the boss) rather than meeting a log-in form.
+	if n, err := h.store.UserCount(c.UserContext()); err == nil && n == 0 {
+		return c.Redirect("/signup", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }

@@ -31,8 +31,8 @@ type dlqItem struct {
 	err      error
 }
 
-// dlqSample is one entry of sim:<id>:dlq:samples.
-type dlqSample struct {
+// DLQSample is one entry of sim:<id>:dlq:samples (the pages read it back).
+type DLQSample struct {
 	TS          int64           `json:"ts"`
 	TaskID      string          `json:"taskId"`
 	JobType     string          `json:"jobType"`
@@ -83,7 +83,7 @@ func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 			Attempts: retried + 1, FirstFailedAt: first, LastFailedAt: now, Status: storage.DLQOpen})
 		failed[string(it.kind)]++
 		cats[cat]++
-		s, _ := json.Marshal(dlqSample{TS: now.UnixMilli(), TaskID: taskID, JobType: jobType, ObjectType: string(it.kind),
+		s, _ := json.Marshal(DLQSample{TS: now.UnixMilli(), TaskID: taskID, JobType: jobType, ObjectType: string(it.kind),
 			RecordIndex: it.record, RecordKey: it.key, Category: cat, Error: msg, Attempts: retried + 1, Payload: payload})
 		samples = append(samples, string(s))
 	}

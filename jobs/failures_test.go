@@ -62,7 +62,7 @@ func TestFailedWorkIsAccountedFor(t *testing.T) {
 	if n, _ := e.rdb.Client.LLen(ctx, DLQSamplesKey(s.ID)).Result(); n != int64(e.cfg.DLQSampleMax) {
 		t.Errorf("samples: want %d (the cap), got %d", e.cfg.DLQSampleMax, n)
 	}
-	var sample dlqSample
+	var sample DLQSample
 	raw, _ := e.rdb.Client.LIndex(ctx, DLQSamplesKey(s.ID), 0).Result()
 	if err := json.Unmarshal([]byte(raw), &sample); err != nil || sample.Category != "auth" || len(sample.Payload) == 0 {
 		t.Errorf("sample: %q (%v)", raw, err)

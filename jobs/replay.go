@@ -255,8 +255,8 @@ func (t *Triage) Close(ctx context.Context, userID int64, f storage.DLQFilter, a
 	return audit, err
 }
 
-// filterJSON is a DLQ filter as audit rows keep it.
-type filterJSON struct {
+// AuditFilter is a DLQ filter as audit rows keep it (the audit page reads it back).
+type AuditFilter struct {
 	SimulationID int64    `json:"simulationId,omitempty"`
 	Categories   []string `json:"categories,omitempty"`
 	ObjectType   string   `json:"objectType,omitempty"`
@@ -270,7 +270,7 @@ type filterJSON struct {
 
 // FilterJSON renders a DLQ filter for the audit log.
 func FilterJSON(f storage.DLQFilter) string {
-	v := filterJSON{SimulationID: f.SimulationID, Categories: f.Categories, ObjectType: f.ObjectType,
+	v := AuditFilter{SimulationID: f.SimulationID, Categories: f.Categories, ObjectType: f.ObjectType,
 		ErrorText: f.ErrorText, Status: f.Status, JobIDs: f.IDs, TaskIDs: f.TaskIDs}
 	if !f.From.IsZero() {
 		v.From = f.From.UTC().Format(time.RFC3339)

@@ -100,24 +100,10 @@ func sampleFromEntry(e storage.DLQEntry, inTarget bool) views.DLQSampleView {
 		At: dlqTime(e.LastFailedAt), Payload: prettyJSON(e.Payload, payloadShown), InTarget: inTarget}
 }
 
-// dlqSampleJSON is one entry of sim:<id>:dlq:samples as the failure path writes it.
-type dlqSampleJSON struct {
-	TS          int64           `json:"ts"`
-	TaskID      string          `json:"taskId"`
-	JobType     string          `json:"jobType"`
-	ObjectType  string          `json:"objectType"`
-	RecordIndex int             `json:"recordIndex"`
-	RecordKey   string          `json:"recordKey"`
-	Category    string          `json:"category"`
-	Error       string          `json:"error"`
-	Attempts    int             `json:"attempts"`
-	Payload     json.RawMessage `json:"payload"`
-}
-
 // sampleFromRedis shows an entry of the samples list; an entry that is not the
 // expected JSON is shown raw rather than dropped.
-func sampleFromRedis(raw string) (views.DLQSampleView, dlqSampleJSON) {
-	var s dlqSampleJSON
+func sampleFromRedis(raw string) (views.DLQSampleView, jobs.DLQSample) {
+	var s jobs.DLQSample
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return views.DLQSampleView{Category: "unknown", Payload: clip(raw, payloadShown)}, s
 	}
@@ -204,16 +190,7 @@ func auditRowView(a storage.ReplayAudit) views.DLQAuditRow {
 
 // filterChips describes an audit row's filter JSON in words.
 func filterChips(raw string) []string {
-	var f struct {
-		SimulationID int64    `json:"simulationId"`
-		Categories   []string `json:"categories"`
-		ObjectType   string   `json:"objectType"`
-		ErrorText    string   `json:"errorText"`
-		From         string   `json:"from"`
-		To           string   `json:"to"`
-		JobIDs       []int64  `json:"jobIds"`
-		TaskIDs      []string `json:"taskIds"`
-	}
+	var f jobs.AuditFilter
 	if json.Unmarshal([]byte(raw), &f) != nil {
 		if raw == "" || raw == "{}" {
 			return []string{"everything open"}

@@ -219,17 +219,9 @@ func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
 	if !kind.IsActivity() {
 		return fmt.Errorf("jobs: activities payload: kind %q: %w", kind, asynq.SkipRetry)
 	}
-	run, err := e.run(ctx, p.Sim)
-	if err != nil {
-		return e.missingSimulation(err)
-	}
-	if drop, wait := run.gate(p.Replay); drop || wait != nil {
-		return e.wait(ctx, t, wait)
-	}
-	if err := run.target.prepare(ctx); err != nil {
-		// The tick fails the simulation if the target refuses the token; until the
-		// target answers, work waits without spending attempts.
-		return e.wait(ctx, t, &Throttled{Wait: 5 * time.Second, Reason: "target not ready: " + err.Error()})
+	run, stop := e.startWork(ctx, t, p.Sim, p.Replay)
+	if run == nil {
+		return stop
 	}
 	keys := make([]string, len(p.Items))
 	for i, it := range p.Items {

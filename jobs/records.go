@@ -48,17 +48,9 @@ func (e *Engine) handleRecords(ctx context.Context, t *asynq.Task) error {
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.End <= p.First {
 		return fmt.Errorf("jobs: records payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
 	}
-	run, err := e.run(ctx, p.Sim)
-	if err != nil {
-		return e.missingSimulation(err)
-	}
-	if drop, wait := run.gate(p.Replay); drop || wait != nil {
-		return e.wait(ctx, t, wait)
-	}
-	if err := run.target.prepare(ctx); err != nil {
-		// The tick fails the simulation if the target refuses the token; until the
-		// target answers, work waits without spending attempts.
-		return e.wait(ctx, t, &Throttled{Wait: 5 * time.Second, Reason: "target not ready: " + err.Error()})
+	run, stop := e.startWork(ctx, t, p.Sim, p.Replay)
+	if run == nil {
+		return stop
 	}
 	w := &recordsWork{e: e, run: run, task: t, p: p, failed: map[int]recordFailure{}}
 	if err := w.load(ctx); err != nil {
@@ -440,6 +432,24 @@ func (e *Engine) countLifted(ctx context.Context, simID int64, lifted map[string
 		}
 	}
 	e.count(ctx, simID, d)
+}
+
+// startWork finds a task's simulation and readies its target. A nil run means the
+// handler returns stop instead: the simulation is gone, the work is dropped, or it
+// waits (the tick fails the simulation if the target refuses the token; until the
+// target answers, work waits without spending attempts).
+func (e *Engine) startWork(ctx context.Context, t *asynq.Task, simID int64, replay bool) (run *simRun, stop error) {
+	run, err := e.run(ctx, simID)
+	if err != nil {
+		return nil, e.missingSimulation(err)
+	}
+	if drop, wait := run.gate(replay); drop || wait != nil {
+		return nil, e.wait(ctx, t, wait)
+	}
+	if err := run.target.prepare(ctx); err != nil {
+		return nil, e.wait(ctx, t, &Throttled{Wait: 5 * time.Second, Reason: "target not ready: " + err.Error()})
+	}
+	return run, nil
 }
 
 // gate says whether a simulation's work runs now: running simulations work,

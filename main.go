@@ -72,7 +72,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		queue = asynq.NewClientFromRedisClient(rdb.Client)
 		defer queue.Close()
 	}
-	engine, err := jobs.NewEngine(jobs.EngineOptions{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+	engine, err := jobs.New(jobs.Options{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
 	if err != nil {
 		return err
 	}
@@ -85,14 +85,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	engineDone := make(chan struct{})
 	if rdb.Enabled() && cfg.Role != config.RoleWeb {
 		workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{Concurrency: cfg.Concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
-			Log: log, RetryDelay: engine.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.HandleError)})
+			Log: log, RetryDelay: engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.Worker.HandleError)})
 		mux := asynq.NewServeMux()
 		mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
-		engine.Register(mux)
+		engine.Worker.Register(mux)
 		if err := workers.Start(mux); err != nil {
 			return fmt.Errorf("workers: %w", err)
 		}
-		go func() { engine.Run(engineCtx); close(engineDone) }()
+		go func() { engine.Reconciler.Run(engineCtx); close(engineDone) }()
 	} else {
 		close(engineDone)
 	}
@@ -104,7 +104,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if cfg.Role != config.RoleWorker {
 		sb := sandbox.New(store, cli.SandboxOptions(cfg, log))
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Log: log, Sandbox: sb})
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Log: log, Sandbox: sb})
 		app = a
 		go func() { errc <- a.Listen(cfg.HTTPAddr) }()
 		log.Info("simcrm serving", "addr", cfg.HTTPAddr, "database", cfg.Dialect(), "redis", redisMode(cfg), "role", cfg.Role)

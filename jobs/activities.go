@@ -27,7 +27,7 @@ const markerTTL = 7 * 24 * time.Hour
 //
 // Activities of a replayed record are marked as replays too, so they run even when
 // the simulation completed meanwhile.
-func (e *Engine) scheduleActivities(ctx context.Context, run *simRun, recs []sim.Record, have map[string]string,
+func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim.Record, have map[string]string,
 	skipped, dlq map[string]bool, force, replay bool) error {
 	type cand struct {
 		rec *sim.Record
@@ -210,7 +210,7 @@ func hasKind(ks []sim.Kind, k sim.Kind) bool {
 
 // handleActivities creates a batch of one activity kind with its associations,
 // skipping activities the ledger already has.
-func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
+func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 	var p ActivitiesPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || len(p.Items) == 0 {
 		return fmt.Errorf("jobs: activities payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
@@ -293,7 +293,7 @@ func (e *Engine) handleActivities(ctx context.Context, t *asynq.Task) error {
 // clearMarkers deletes the idempotency markers of activities that are settled
 // (created or in the DLQ): the ledger and the DLQ now keep them from being queued
 // again, and Redis memory stays bounded.
-func (e *Engine) clearMarkers(ctx context.Context, p ActivitiesPayload, have map[string]string, failed map[string]failure) {
+func (e *Worker) clearMarkers(ctx context.Context, p ActivitiesPayload, have map[string]string, failed map[string]failure) {
 	if !e.redis.Enabled() {
 		return
 	}

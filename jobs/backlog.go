@@ -45,7 +45,7 @@ func (c *readingCache) get(name string, ttl time.Duration, read func() (int, err
 // asynq:{<queue>}:pending list, :retry and :scheduled sorted sets scored by unix
 // seconds) in one round trip; the Inspector's queue info costs a Lua script over
 // every list and a memory sample.
-func (e *Engine) waiting(ctx context.Context, queue string) int {
+func (e *Worker) waiting(ctx context.Context, queue string) int {
 	return e.readings.get("waiting:"+queue, backlogTTL, func() (int, error) {
 		if !e.redis.Enabled() {
 			return 0, nil
@@ -64,10 +64,10 @@ func (e *Engine) waiting(ctx context.Context, queue string) int {
 }
 
 // secondaryWaiting is the activity backlog thinning looks at.
-func (e *Engine) secondaryWaiting(ctx context.Context) int { return e.waiting(ctx, SecondaryQueue) }
+func (e *Worker) secondaryWaiting(ctx context.Context) int { return e.waiting(ctx, SecondaryQueue) }
 
 // breakerTripped reports whether the shared circuit breaker is open.
-func (e *Engine) breakerTripped(ctx context.Context) bool {
+func (e *Worker) breakerTripped(ctx context.Context) bool {
 	if e.breaker == nil {
 		return false
 	}

@@ -82,7 +82,7 @@ func benchConcurrency() int {
 }
 
 // benchQueued sets the backfill backlog bound (BENCH_QUEUED).
-func benchQueued(o *EngineOptions) {
+func benchQueued(o *Options) {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_QUEUED")); err == nil && n > 0 {
 		o.BackfillQueued = n
 	}
@@ -121,7 +121,7 @@ func BenchmarkBackfillLimited(b *testing.B) {
 				// spends the rest of the burst), so the run is not helped by a first,
 				// empty window.
 				ctx := context.Background()
-				tg, err := e.engine.targetOf(ctx, storage.Simulation{TargetKind: storage.TargetSandbox})
+				tg, err := e.engine.Worker.targetOf(ctx, storage.Simulation{TargetKind: storage.TargetSandbox})
 				if err != nil {
 					b.Fatal(err)
 				}

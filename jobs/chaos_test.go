@@ -33,7 +33,7 @@ func (e *testEnv) waitLedger(id int64, n int64, timeout time.Duration) {
 func TestRedisFlushMidRun(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			e := newTestEnv(t, d, envOptions{concurrency: 4, engineOptions: func(o *EngineOptions) {
+			e := newTestEnv(t, d, envOptions{concurrency: 4, engineOptions: func(o *Options) {
 				o.ReconcileEvery = time.Second
 				o.BackfillQueued = 10
 			}})
@@ -56,7 +56,7 @@ func TestRedisFlushMidRun(t *testing.T) {
 			}
 			s = e.wait(s.ID, storage.StatusCompleted, 2*time.Minute)
 			e.checkExact(s)
-			m, err := e.engine.Metrics(ctx, s.ID)
+			m, err := e.engine.Progress.Metrics(ctx, s.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestRedisFlushMidRun(t *testing.T) {
 // and a new engine starting on the same database and Redis (a restart) finish the
 // run with exactly the planned objects.
 func TestRestartMidRun(t *testing.T) {
-	e := newTestEnv(t, firstDialect(t), envOptions{concurrency: 4, engineOptions: func(o *EngineOptions) { o.BackfillQueued = 10 }})
+	e := newTestEnv(t, firstDialect(t), envOptions{concurrency: 4, engineOptions: func(o *Options) { o.BackfillQueued = 10 }})
 	if err := e.sandbox.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestRestartMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A new process: fresh engine (no caches), same stores.
-	engine, err := NewEngine(e.engine.opts)
+	engine, err := New(e.engine.Worker.opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -152,15 +152,15 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Hour)
 	in := SimulationInput{Name: "delays", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(24 * time.Hour),
 		TotalRecords: 50, PaceMode: "accelerated", PaceFactor: 60, Target: "sandbox", Seed: &seed}
-	s, fe, err := e.engine.Create(ctx, e.user, in)
+	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {
 		t.Fatal(fe, err)
 	}
-	s, err = e.engine.Start(ctx, s.ID)
+	s, err = e.engine.Lifecycle.Start(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := e.engine.run(ctx, s.ID)
+	run, err := e.engine.Worker.run(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 			have[r.Deal.Key] = "3"
 		}
 	}
-	if err := e.engine.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false, false); err != nil {
+	if err := e.engine.Worker.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false, false); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]sim.Activity{}
@@ -195,7 +195,7 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 			want[a.Key] = a
 		}
 	}
-	tasks, err := e.engine.inspector.ListScheduledTasks(SecondaryQueue, asynq.PageSize(10000))
+	tasks, err := e.engine.Worker.inspector.ListScheduledTasks(SecondaryQueue, asynq.PageSize(10000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,10 +227,10 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 		t.Errorf("scheduled %d activities, planned %d", seen, len(want))
 	}
 	// Scheduling again queues nothing twice (the idempotency markers).
-	if err := e.engine.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false, false); err != nil {
+	if err := e.engine.Worker.scheduleActivities(ctx, run, recs, have, map[string]bool{}, map[string]bool{}, false, false); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := e.engine.inspector.ListScheduledTasks(SecondaryQueue, asynq.PageSize(10000))
+	again, _ := e.engine.Worker.inspector.ListScheduledTasks(SecondaryQueue, asynq.PageSize(10000))
 	if len(again) != len(tasks) {
 		t.Errorf("a second scheduling queued %d more tasks", len(again)-len(tasks))
 	}
@@ -251,7 +251,7 @@ func TestCompletionCountsTheEffectiveTotal(t *testing.T) {
 	if ledger["contact"] != 180 {
 		t.Errorf("completed with %d contacts, want 180", ledger["contact"])
 	}
-	m, _ := e.engine.Metrics(context.Background(), s.ID)
+	m, _ := e.engine.Progress.Metrics(context.Background(), s.ID)
 	if m.EffectiveTotal != 180 || m.Processed != 180 || m.PercentComplete != 100 {
 		t.Errorf("metrics: %+v", m)
 	}
@@ -264,12 +264,12 @@ func TestNoCompletionWithWorkMissing(t *testing.T) {
 	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true})
 	ctx := context.Background()
 	s := e.run(backfillInput(50))
-	if _, err := e.engine.tick(ctx, s.ID); err != nil {
+	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	segs, _ := e.store.Segments(ctx, s.ID)
-	run, _ := e.engine.run(ctx, s.ID)
-	done, err := e.engine.checkDone(ctx, run, segs, time.Now())
+	run, _ := e.engine.Worker.run(ctx, s.ID)
+	done, err := e.engine.Worker.checkDone(ctx, run, segs, time.Now())
 	if err != nil || done {
 		t.Fatalf("nothing was created, yet done=%v (%v)", done, err)
 	}
@@ -293,7 +293,7 @@ func TestThrottledWorkIsNeverCountedAsCreated(t *testing.T) {
 	s = e.wait(s.ID, storage.StatusCompleted, 2*time.Minute)
 	e.checkExact(s)
 	ctx := context.Background()
-	m, _ := e.engine.Metrics(ctx, s.ID)
+	m, _ := e.engine.Progress.Metrics(ctx, s.ID)
 	ledger, _ := e.store.LedgerCounts(ctx, s.ID)
 	for _, k := range sim.ObjectKinds {
 		if m.Created[k.Plural()] != ledger[string(k)] || m.Failed[k.Plural()] != 0 {
@@ -370,11 +370,11 @@ func TestPrimaryIdempotencyCheckIsCalled(t *testing.T) {
 	runTask := func() {
 		t.Helper()
 		p := RecordsPayload{Sim: s.ID, First: 0, End: 80}
-		task, _, err := e.engine.newRecordsTask(p, time.Now())
+		task, _, err := e.engine.Worker.newRecordsTask(p, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.engine.handleRecords(ctx, task); err != nil {
+		if err := e.engine.Worker.handleRecords(ctx, task); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -418,11 +418,11 @@ func TestThrottledTaskWithoutRetriesIsDeferredNotArchived(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(RecordsPayload{Sim: s.ID, First: 0, End: 1, Replay: true})
-	if _, err := e.engine.queue.Enqueue(asynq.NewTask(TypeRecords, b), asynq.Queue(PrimaryQueue(s.ID)), asynq.MaxRetry(0)); err != nil {
+	if _, err := e.engine.Worker.queue.Enqueue(asynq.NewTask(TypeRecords, b), asynq.Queue(PrimaryQueue(s.ID)), asynq.MaxRetry(0)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // it ran once and was throttled (paused)
-	archived, _ := e.engine.inspector.ListArchivedTasks(PrimaryQueue(s.ID))
+	archived, _ := e.engine.Worker.inspector.ListArchivedTasks(PrimaryQueue(s.ID))
 	if len(archived) != 0 {
 		t.Fatalf("a throttled task was archived: %+v", archived[0])
 	}

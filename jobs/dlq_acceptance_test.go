@@ -23,7 +23,7 @@ import (
 )
 
 // noBreaker keeps the circuit breaker out of a test about retries.
-func noBreaker(o *EngineOptions) { o.Breaker = &ratelimit.BreakerConfig{Threshold: 1_000_000} }
+func noBreaker(o *Options) { o.Breaker = &ratelimit.BreakerConfig{Threshold: 1_000_000} }
 
 // Every job error lands in its category after its job type's attempts: auth and
 // validation after one, server errors and timeouts after CONTACT_ATTEMPTS.
@@ -48,7 +48,7 @@ func TestFailuresLandInTheirCategoryAfterTheirAttempts(t *testing.T) {
 				d := testenv.Dialects(t)[i] // a fresh database per case
 				e := newTestEnv(t, d, envOptions{
 					env: map[string]string{"CONTACT_ATTEMPTS": "3", "CONTACT_BACKOFF_MS": "20"},
-					engineOptions: func(o *EngineOptions) {
+					engineOptions: func(o *Options) {
 						noBreaker(o)
 						if tc.clientWait > 0 {
 							o.HTTPClient = &http.Client{Timeout: tc.clientWait}
@@ -60,7 +60,7 @@ func TestFailuresLandInTheirCategoryAfterTheirAttempts(t *testing.T) {
 				if err := e.sandbox.SetFaults(tc.faults); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := e.engine.Start(ctx, s.ID); err != nil {
+				if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 					t.Fatal(err)
 				}
 				if tc.wantStatus != "" {
@@ -116,8 +116,8 @@ func TestValidationBreakingPayloadFailsOnce(t *testing.T) {
 		Record: 0, Ordinal: 99, Key: "bad-note-" + strconv.FormatInt(s.ID, 10), At: time.Now().UnixMilli(),
 		Props: map[string]string{"hs_note_body": "x", "hs_timestamp": "not a date", "simcrm_no_such_property": "1"}}}}
 	b, _ := json.Marshal(bad)
-	if _, err := e.engine.queue.Enqueue(asynq.NewTask(ActivityTaskType(sim.KindNote), b), asynq.Queue(SecondaryQueue),
-		asynq.MaxRetry(e.engine.maxRetry("note"))); err != nil {
+	if _, err := e.engine.Worker.queue.Enqueue(asynq.NewTask(ActivityTaskType(sim.KindNote), b), asynq.Queue(SecondaryQueue),
+		asynq.MaxRetry(e.engine.Worker.maxRetry("note"))); err != nil {
 		t.Fatal(err)
 	}
 	var row storage.DLQEntry
@@ -154,7 +154,7 @@ func TestReplayOfExistingObjectsCreatesNoDuplicate(t *testing.T) {
 			if err := e.sandbox.SetFaults(sandbox.Faults{ErrorRate: 1}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.engine.Start(ctx, s.ID); err != nil {
+			if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 				t.Fatal(err)
 			}
 			s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
@@ -162,7 +162,7 @@ func TestReplayOfExistingObjectsCreatesNoDuplicate(t *testing.T) {
 				t.Fatal(err)
 			}
 			boss, _ := e.store.CreateUser(ctx, "boss-"+d.Name+"@example.com", "x", storage.RoleBoss)
-			tri := NewTriage(e.store, e.engine.queue, e.cfg)
+			tri := NewTriage(e.store, e.engine.Worker.queue, e.cfg)
 			first, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
 				Strategy: storage.ReplayOldest, Limit: 50})
 			if err != nil || first.Replayed == 0 || len(first.InTarget) != 0 {
@@ -243,7 +243,7 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 		backlog(c.waiting)
 		trip(c.tripped)
 		time.Sleep(backlogTTL + 50*time.Millisecond) // the engine reuses readings for backlogTTL
-		w, tripped := e.engine.secondaryWaiting(ctx), e.engine.breakerTripped(ctx)
+		w, tripped := e.engine.Worker.secondaryWaiting(ctx), e.engine.Worker.breakerTripped(ctx)
 		got := ThinningFactor(tripped, w)
 		if w != c.waiting || tripped != c.tripped || fmt.Sprintf("%.3f", got) != fmt.Sprintf("%.3f", c.want) {
 			t.Errorf("backlog %d, tripped %v: want factor %v, got waiting %d, tripped %v, factor %v", c.waiting, c.tripped, c.want, w, tripped, got)
@@ -268,7 +268,7 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 		if int(l["contact"]) != plan["contact"] {
 			return false
 		}
-		m, err := e.engine.Metrics(ctx, s.ID)
+		m, err := e.engine.Progress.Metrics(ctx, s.ID)
 		if err != nil {
 			return false
 		}
@@ -304,7 +304,7 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 	skips, _ := e.store.SkipCounts(ctx, s.ID)
 	ledger, _ := e.store.LedgerCounts(ctx, s.ID)
 	dlq, _ := e.store.DLQTallies(ctx, s.ID)
-	m, _ := e.engine.Metrics(ctx, s.ID)
+	m, _ := e.engine.Progress.Metrics(ctx, s.ID)
 	var thinnedTotal int64
 	for _, k := range sim.ObjectKinds {
 		thinned := skips[storage.SkipThinned][string(k)]
@@ -392,13 +392,13 @@ func TestReplayRunsWithOneAttemptOrTheFullProfile(t *testing.T) {
 			if err := e.sandbox.SetFaults(sandbox.Faults{ErrorRate: 1}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.engine.Start(ctx, s.ID); err != nil {
+			if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 				t.Fatal(err)
 			}
 			s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
 			first, _ := e.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID})
 			boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
-			res, err := NewTriage(e.store, e.engine.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
+			res, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
 				Filter: storage.DLQFilter{SimulationID: s.ID}, Strategy: storage.ReplayOldest, Limit: 50, UseFullRetry: full})
 			if err != nil || int64(res.Replayed) != first {
 				t.Fatalf("replay: want %d rows, got %+v, %v", first, res, err)

@@ -23,7 +23,7 @@ func TestBackfillEndToEnd(t *testing.T) {
 			e.wait(s.ID, storage.StatusCompleted, 3*time.Minute)
 			elapsed := time.Since(started)
 			e.checkExact(s)
-			m, err := e.engine.Metrics(context.Background(), s.ID)
+			m, err := e.engine.Progress.Metrics(context.Background(), s.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +50,7 @@ func TestAcceleratedEndToEnd(t *testing.T) {
 		TotalRecords: 200, PaceMode: "accelerated", PaceFactor: 100_000, Target: "sandbox", Seed: &seed})
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
 	e.checkExact(s)
-	m, _ := e.engine.Metrics(context.Background(), s.ID)
+	m, _ := e.engine.Progress.Metrics(context.Background(), s.ID)
 	if m.PercentComplete != 100 || m.Created["contacts"] != int64(s.EffectiveTotal) {
 		t.Errorf("metrics: %+v", m)
 	}

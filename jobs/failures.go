@@ -49,7 +49,7 @@ type DLQSample struct {
 // sim:<id>:dlq:counts, samples them into sim:<id>:dlq:samples (capped) and adds
 // them to the failure metrics. A failed object is "accounted for": the simulation
 // completes without it.
-func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, jobType string, items []dlqItem) error {
+func (e *Worker) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, jobType string, items []dlqItem) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -113,7 +113,7 @@ func (e *Engine) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 // number of attempts, the one retry to spare being for throttled waits, so the
 // last attempt is number MaxRetry. Throttled runs do not count: asynq only raises
 // the retry count for failures.
-func (e *Engine) lastAttempt(ctx context.Context, jobType string) bool {
+func (e *Worker) lastAttempt(ctx context.Context, jobType string) bool {
 	n, ok := asynq.GetRetryCount(ctx)
 	if !ok {
 		return true
@@ -129,7 +129,7 @@ func (e *Engine) lastAttempt(ctx context.Context, jobType string) bool {
 // an attempt — unless asynq would archive it instead (its retry count already at
 // MaxRetry), in which case a fresh copy is queued for after the wait and the task
 // ends: the wait never loses the work.
-func (e *Engine) wait(ctx context.Context, t *asynq.Task, err error) error {
+func (e *Worker) wait(ctx context.Context, t *asynq.Task, err error) error {
 	var th *Throttled
 	if !errors.As(err, &th) {
 		return err
@@ -153,13 +153,13 @@ func (e *Engine) wait(ctx context.Context, t *asynq.Task, err error) error {
 }
 
 // noteFailure remembers when a task first failed, for its DLQ row.
-func (e *Engine) noteFailure(ctx context.Context) {
+func (e *Worker) noteFailure(ctx context.Context) {
 	if id, ok := asynq.GetTaskID(ctx); ok {
 		e.firstFail.LoadOrStore(id, time.Now().UTC())
 	}
 }
 
-func (e *Engine) forgetFailure(ctx context.Context) {
+func (e *Worker) forgetFailure(ctx context.Context) {
 	if id, ok := asynq.GetTaskID(ctx); ok {
 		e.firstFail.Delete(id)
 	}
@@ -167,7 +167,7 @@ func (e *Engine) forgetFailure(ctx context.Context) {
 
 // retryOrWait turns a step's error into the task's answer: a wait stays a wait; the
 // daily limit pauses the simulation and waits; anything else is a failed attempt.
-func (e *Engine) retryOrWait(ctx context.Context, run *simRun, err error) error {
+func (e *Worker) retryOrWait(ctx context.Context, run *simRun, err error) error {
 	var dl *dailyLimitError
 	if errors.As(err, &dl) {
 		reason := "paused: " + dl.Error() + "; resume it after the reset"
@@ -182,7 +182,7 @@ func (e *Engine) retryOrWait(ctx context.Context, run *simRun, err error) error 
 }
 
 // missingSimulation answers work of a simulation that no longer exists: drop it.
-func (e *Engine) missingSimulation(err error) error {
+func (e *Worker) missingSimulation(err error) error {
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
@@ -200,7 +200,7 @@ func categoryOf(err error) hubspot.Category {
 
 // RetryDelay is the asynq server's RetryDelayFunc: a throttled task comes back
 // after its wait; a failed one after its job type's backoff (cfg.BackoffFor).
-func (e *Engine) RetryDelay(n int, err error, t *asynq.Task) time.Duration {
+func (e *Worker) RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 	var th *Throttled
 	if errors.As(err, &th) {
 		return max(th.Wait, 50*time.Millisecond)
@@ -212,7 +212,7 @@ func (e *Engine) RetryDelay(n int, err error, t *asynq.Task) time.Duration {
 // handler could not account for itself (a panic, a lost lease, a DLQ write that
 // failed): when asynq is about to archive a work task, its objects go to the DLQ
 // so the simulation can still complete.
-func (e *Engine) HandleError(ctx context.Context, t *asynq.Task, err error) {
+func (e *Worker) HandleError(ctx context.Context, t *asynq.Task, err error) {
 	if IsThrottled(err) {
 		return
 	}

@@ -17,11 +17,11 @@ import (
 func (e *testEnv) createPrepared(in SimulationInput) storage.Simulation {
 	e.t.Helper()
 	ctx := context.Background()
-	s, fe, err := e.engine.Create(ctx, e.user, in)
+	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {
 		e.t.Fatal(fe, err)
 	}
-	tg, err := e.engine.targetOf(ctx, s)
+	tg, err := e.engine.Worker.targetOf(ctx, s)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestFailedWorkIsAccountedFor(t *testing.T) {
 	if err := e.sandbox.SetFaults(sandbox.Faults{Force403: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.engine.Start(ctx, s.ID); err != nil {
+	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
@@ -67,7 +67,7 @@ func TestFailedWorkIsAccountedFor(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &sample); err != nil || sample.Category != "auth" || len(sample.Payload) == 0 {
 		t.Errorf("sample: %q (%v)", raw, err)
 	}
-	m, _ := e.engine.Metrics(ctx, s.ID)
+	m, _ := e.engine.Progress.Metrics(ctx, s.ID)
 	var planned, failed int64
 	for _, k := range sim.ObjectKinds {
 		planned += int64(plan[string(k)])
@@ -88,7 +88,7 @@ func TestFailedWorkIsAccountedFor(t *testing.T) {
 func TestRetriesThenDLQThenReplay(t *testing.T) {
 	e := newTestEnv(t, firstDialect(t), envOptions{
 		env: map[string]string{"CONTACT_ATTEMPTS": "2", "CONTACT_BACKOFF_MS": "50"},
-		engineOptions: func(o *EngineOptions) {
+		engineOptions: func(o *Options) {
 			o.Breaker = &ratelimit.BreakerConfig{Threshold: 100000}
 		},
 	})
@@ -97,7 +97,7 @@ func TestRetriesThenDLQThenReplay(t *testing.T) {
 	if err := e.sandbox.SetFaults(sandbox.Faults{ErrorRate: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.engine.Start(ctx, s.ID); err != nil {
+	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
@@ -118,7 +118,7 @@ func TestRetriesThenDLQThenReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
-	res, err := NewTriage(e.store, e.engine.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
+	res, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
 		Filter: storage.DLQFilter{SimulationID: s.ID}, Strategy: storage.ReplayOldest, Limit: 40, UseFullRetry: true})
 	if err != nil || res.Replayed != 40 {
 		t.Fatalf("replay: %+v, %v", res, err)
@@ -175,7 +175,7 @@ func TestRejectedTokenFailsTheSimulation(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s, fe, err := e.engine.Create(ctx, e.user, backfillInput(10))
+	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, backfillInput(10))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,11 +186,11 @@ func TestRejectedTokenFailsTheSimulation(t *testing.T) {
 	if err := e.sandbox.SetFaults(sandbox.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	s, _, _ = e.engine.Create(ctx, e.user, backfillInput(10))
+	s, _, _ = e.engine.Lifecycle.Create(ctx, e.user, backfillInput(10))
 	if err := e.sandbox.SetFaults(sandbox.Faults{Force401: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.engine.Start(ctx, s.ID); err != nil {
+	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	s = e.wait(s.ID, storage.StatusFailed, time.Minute)

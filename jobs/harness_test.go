@@ -54,7 +54,7 @@ type envOptions struct {
 	concurrency   int
 	noWorkers     bool
 	redisURL      string
-	engineOptions func(*EngineOptions)
+	engineOptions func(*Options)
 }
 
 // callCounter counts the HTTP calls the engine makes to its target, by method and
@@ -157,12 +157,12 @@ func newTestEnv(t testing.TB, d testenv.Dialect, o envOptions) *testEnv {
 	}
 	cfg.TokenEncSecret = make([]byte, 32)
 	calls := &callCounter{calls: map[string]int{}, next: http.DefaultTransport.(*http.Transport).Clone()}
-	eo := EngineOptions{Config: cfg, Store: store, Redis: rdb, Log: log, SandboxLimits: o.engineLimits,
+	eo := Options{Config: cfg, Store: store, Redis: rdb, Log: log, SandboxLimits: o.engineLimits,
 		HTTPClient: &http.Client{Transport: calls}, ReconcileEvery: time.Hour}
 	if o.engineOptions != nil {
 		o.engineOptions(&eo)
 	}
-	engine, err := NewEngine(eo)
+	engine, err := New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,15 +186,15 @@ func (e *testEnv) startWorkers(concurrency int) {
 		concurrency = 16
 	}
 	e.server = NewServer(e.rdb.Client, ServerOptions{Concurrency: concurrency, ShutdownTimeout: 5 * time.Second, Log: e.log,
-		RetryDelay: e.engine.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(e.engine.HandleError)})
+		RetryDelay: e.engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(e.engine.Worker.HandleError)})
 	mux := asynq.NewServeMux()
-	e.engine.Register(mux)
+	e.engine.Worker.Register(mux)
 	if err := e.server.Start(mux); err != nil {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e.stop, e.done = cancel, make(chan struct{})
-	go func() { e.engine.Run(ctx); close(e.done) }()
+	go func() { e.engine.Reconciler.Run(ctx); close(e.done) }()
 }
 
 func (e *testEnv) stopWorkers() {
@@ -219,11 +219,11 @@ func backfillInput(records int) SimulationInput {
 func (e *testEnv) run(in SimulationInput) storage.Simulation {
 	e.t.Helper()
 	ctx := context.Background()
-	s, fe, err := e.engine.Create(ctx, e.user, in)
+	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {
 		e.t.Fatalf("create: %v %v", fe, err)
 	}
-	s, err = e.engine.Start(ctx, s.ID)
+	s, err = e.engine.Lifecycle.Start(ctx, s.ID)
 	if err != nil {
 		e.t.Fatalf("start: %v", err)
 	}
@@ -249,7 +249,7 @@ func (e *testEnv) wait(id int64, status string, timeout time.Duration) storage.S
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	m, _ := e.engine.Metrics(context.Background(), id)
+	m, _ := e.engine.Progress.Metrics(context.Background(), id)
 	st, _ := e.store.SegmentStateCounts(context.Background(), id)
 	e.t.Fatalf("simulation %d: want %s, got %s (%s); segments %v; metrics %+v", id, status, s.Status, s.StatusReason, st, m)
 	return s
@@ -275,7 +275,7 @@ func (e *testEnv) rawDB() *sql.DB {
 // planOf is the exact plan of a stored simulation per singular kind.
 func (e *testEnv) planOf(s storage.Simulation) map[string]int {
 	e.t.Helper()
-	spec, err := e.engine.specOf(context.Background(), s)
+	spec, err := e.engine.Worker.specOf(context.Background(), s)
 	if err != nil {
 		e.t.Fatal(err)
 	}

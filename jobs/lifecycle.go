@@ -42,7 +42,7 @@ var fieldOf = map[string]string{
 // validate checks an input the way Create does, planning it with the scenario's
 // latest override version; userID 0 (Preview) skips the name and the checks that
 // need the target.
-func (e *Engine) validate(ctx context.Context, userID int64, in SimulationInput) (validated, FieldErrors) {
+func (e *Lifecycle) validate(ctx context.Context, userID int64, in SimulationInput) (validated, FieldErrors) {
 	fe := FieldErrors{}
 	var v validated
 	s := &v.sim
@@ -166,7 +166,7 @@ func planMessage(err error) string {
 
 // validateTarget checks the target: the sandbox, or a connection of the user's
 // that answers.
-func (e *Engine) validateTarget(ctx context.Context, userID int64, in SimulationInput, s *storage.Simulation, fe FieldErrors) {
+func (e *Lifecycle) validateTarget(ctx context.Context, userID int64, in SimulationInput, s *storage.Simulation, fe FieldErrors) {
 	target := strings.TrimSpace(in.Target)
 	if target == "" || target == storage.TargetSandbox {
 		s.TargetKind = storage.TargetSandbox
@@ -219,10 +219,7 @@ func (e *Engine) validateTarget(ctx context.Context, userID int64, in Simulation
 
 // Create validates and stores a new simulation in state queued for a user. Bad
 // input comes back as FieldErrors (the error is for the database).
-func (e *Engine) Create(ctx context.Context, userID int64, in SimulationInput) (storage.Simulation, FieldErrors, error) {
-	if err := e.built(); err != nil {
-		return storage.Simulation{}, nil, err
-	}
+func (e *Lifecycle) Create(ctx context.Context, userID int64, in SimulationInput) (storage.Simulation, FieldErrors, error) {
 	v, fe := e.validate(ctx, userID, in)
 	if len(fe) > 0 {
 		return storage.Simulation{}, fe, nil
@@ -235,16 +232,13 @@ func (e *Engine) Create(ctx context.Context, userID int64, in SimulationInput) (
 }
 
 // Preview plans the curve and the expected totals without storing anything.
-func (e *Engine) Preview(in SimulationInput) (Preview, FieldErrors) {
-	if err := e.built(); err != nil {
-		return Preview{}, FieldErrors{"": err.Error()}
-	}
+func (e *Lifecycle) Preview(ctx context.Context, in SimulationInput) (Preview, FieldErrors) {
 	seed := int64(1)
 	if in.Seed != nil {
 		seed = *in.Seed
 	}
 	in.Seed = &seed
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	v, fe := e.validate(ctx, 0, in)
 	if len(fe) > 0 {
@@ -295,10 +289,7 @@ func thousands(n int) string {
 // Start moves a queued simulation to running and queues its first tick, which
 // expands the first segments. Planning the segments is cheap (one index search per
 // simulated hour), so starting 1,000,000 records over 30 days returns at once.
-func (e *Engine) Start(ctx context.Context, id int64) (storage.Simulation, error) {
-	if err := e.built(); err != nil {
-		return storage.Simulation{}, err
-	}
+func (e *Lifecycle) Start(ctx context.Context, id int64) (storage.Simulation, error) {
 	if !e.redis.Enabled() {
 		return storage.Simulation{}, ErrNoRedis
 	}
@@ -331,7 +322,7 @@ func (e *Engine) Start(ctx context.Context, id int64) (storage.Simulation, error
 
 // writeSegmentIndex writes sim:<id>:segments, each segment's meta hash and the
 // timestamp plan cache.
-func (e *Engine) writeSegmentIndex(ctx context.Context, s storage.Simulation, segs []storage.Segment) error {
+func (e *core) writeSegmentIndex(ctx context.Context, s storage.Simulation, segs []storage.Segment) error {
 	if !e.redis.Enabled() {
 		return storage.ErrRedisDisabled
 	}
@@ -359,7 +350,7 @@ func (e *Engine) writeSegmentIndex(ctx context.Context, s storage.Simulation, se
 
 // enqueueTick makes sure the simulation's tick exists; asynq refuses a second one
 // (same task id), and the reconciler replaces one that was archived.
-func (e *Engine) enqueueTick(ctx context.Context, id int64) {
+func (e *core) enqueueTick(ctx context.Context, id int64) {
 	if e.queue == nil || !e.redis.Enabled() {
 		return
 	}
@@ -381,20 +372,14 @@ func (e *Engine) enqueueTick(ctx context.Context, id int64) {
 }
 
 // Pause stops a running simulation from taking new work; queued work waits.
-func (e *Engine) Pause(ctx context.Context, id int64) (storage.Simulation, error) {
-	if err := e.built(); err != nil {
-		return storage.Simulation{}, err
-	}
+func (e *Lifecycle) Pause(ctx context.Context, id int64) (storage.Simulation, error) {
 	s, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusRunning}, storage.StatusPaused, "paused")
 	e.expire(id)
 	return s, err
 }
 
 // Resume continues a paused simulation.
-func (e *Engine) Resume(ctx context.Context, id int64) (storage.Simulation, error) {
-	if err := e.built(); err != nil {
-		return storage.Simulation{}, err
-	}
+func (e *Lifecycle) Resume(ctx context.Context, id int64) (storage.Simulation, error) {
 	s, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusPaused}, storage.StatusRunning, "resumed")
 	if err != nil {
 		return s, err
@@ -406,7 +391,7 @@ func (e *Engine) Resume(ctx context.Context, id int64) (storage.Simulation, erro
 }
 
 // watch adds a simulation to those whose Redis state the engine watches for a flush.
-func (e *Engine) watch(id int64) {
+func (e *core) watch(id int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, x := range e.running {
@@ -418,10 +403,7 @@ func (e *Engine) watch(id int64) {
 }
 
 // Abort ends a simulation; purge also deletes its queued work from every queue.
-func (e *Engine) Abort(ctx context.Context, id int64, purge bool) (storage.Simulation, error) {
-	if err := e.built(); err != nil {
-		return storage.Simulation{}, err
-	}
+func (e *Lifecycle) Abort(ctx context.Context, id int64, purge bool) (storage.Simulation, error) {
 	reason := "aborted"
 	if purge {
 		reason = "aborted; queued work purged"
@@ -455,10 +437,7 @@ func (e *Engine) Abort(ctx context.Context, id int64, purge bool) (storage.Simul
 
 // Segments lists a simulation's segments and where they came from: "redis" (the
 // segment index and meta hashes) or "db".
-func (e *Engine) Segments(ctx context.Context, id int64) ([]SegmentView, string, error) {
-	if err := e.built(); err != nil {
-		return nil, "", err
-	}
+func (e *Progress) Segments(ctx context.Context, id int64) ([]SegmentView, string, error) {
 	if _, err := e.store.Simulation(ctx, id); err != nil {
 		return nil, "", err
 	}
@@ -476,7 +455,7 @@ func (e *Engine) Segments(ctx context.Context, id int64) ([]SegmentView, string,
 	return out, "db", nil
 }
 
-func (e *Engine) redisSegments(ctx context.Context, id int64) ([]SegmentView, bool) {
+func (e *Progress) redisSegments(ctx context.Context, id int64) ([]SegmentView, bool) {
 	if !e.redis.Up() {
 		return nil, false
 	}

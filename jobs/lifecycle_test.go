@@ -47,7 +47,7 @@ func TestCreateValidatesEveryField(t *testing.T) {
 	for _, c := range cases {
 		in := good
 		c.edit(&in)
-		s, fe, err := e.engine.Create(ctx, e.user, in)
+		s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -55,14 +55,14 @@ func TestCreateValidatesEveryField(t *testing.T) {
 			t.Errorf("%s: want a message for %s, got %v", c.name, c.field, fe)
 		}
 	}
-	s, fe, err := e.engine.Create(ctx, e.user, good)
+	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, good)
 	if err != nil || len(fe) > 0 || s.Status != storage.StatusQueued || s.EffectiveTotal != 80 || s.Seed != 42 {
 		t.Fatalf("good input: %+v %v %v", s, fe, err)
 	}
 	// A random seed when none is given.
 	good.Seed = nil
-	a, _, _ := e.engine.Create(ctx, e.user, good)
-	b, _, _ := e.engine.Create(ctx, e.user, good)
+	a, _, _ := e.engine.Lifecycle.Create(ctx, e.user, good)
+	b, _, _ := e.engine.Lifecycle.Create(ctx, e.user, good)
 	if a.Seed == b.Seed {
 		t.Errorf("two random seeds are equal: %d", a.Seed)
 	}
@@ -71,7 +71,7 @@ func TestCreateValidatesEveryField(t *testing.T) {
 func TestPreviewPlansWithoutStoring(t *testing.T) {
 	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true})
 	in := backfillInput(100_000)
-	p, fe := e.engine.Preview(in)
+	p, fe := e.engine.Lifecycle.Preview(context.Background(), in)
 	if len(fe) > 0 {
 		t.Fatal(fe)
 	}
@@ -85,7 +85,7 @@ func TestPreviewPlansWithoutStoring(t *testing.T) {
 	if p.Totals["notes"] != 5000 || !strings.Contains(strings.Join(p.Warnings, " "), "notes budget") {
 		t.Errorf("the notes budget (5,000) should cut the plan and say so: %v, %v", p.Totals, p.Warnings)
 	}
-	if _, fe := e.engine.Preview(SimulationInput{Scenario: "b2b"}); len(fe) == 0 {
+	if _, fe := e.engine.Lifecycle.Preview(context.Background(), SimulationInput{Scenario: "b2b"}); len(fe) == 0 {
 		t.Error("an empty preview input should explain what is missing")
 	}
 	list, _ := e.store.Simulations(context.Background(), storage.SimulationFilter{})
@@ -100,8 +100,8 @@ func (e *testEnv) simTasks(id int64) map[string]int {
 	out := map[string]int{}
 	for _, q := range []string{PrimaryQueue(id), SecondaryQueue, ControlQueue} {
 		for state, list := range map[string]func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
-			"pending": e.engine.inspector.ListPendingTasks, "scheduled": e.engine.inspector.ListScheduledTasks,
-			"retry": e.engine.inspector.ListRetryTasks,
+			"pending": e.engine.Worker.inspector.ListPendingTasks, "scheduled": e.engine.Worker.inspector.ListScheduledTasks,
+			"retry": e.engine.Worker.inspector.ListRetryTasks,
 		} {
 			tasks, err := list(q, asynq.PageSize(10000))
 			if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
@@ -127,23 +127,23 @@ func TestPauseResumeAbortWithPurge(t *testing.T) {
 	s := e.run(SimulationInput{Name: "later", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(6 * time.Hour),
 		TotalRecords: 2000, PaceMode: "realtime", Target: "sandbox", Seed: &seed})
 	waitUntil(t, 20*time.Second, "the look-ahead expanded", func() bool { return e.simTasks(s.ID)["scheduled"] > 0 })
-	p, err := e.engine.Pause(ctx, s.ID)
+	p, err := e.engine.Lifecycle.Pause(ctx, s.ID)
 	if err != nil || p.Status != storage.StatusPaused {
 		t.Fatalf("pause: %+v %v", p, err)
 	}
-	if _, err := e.engine.Pause(ctx, s.ID); !errors.Is(err, storage.ErrConflict) {
+	if _, err := e.engine.Lifecycle.Pause(ctx, s.ID); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("pausing twice: want ErrConflict, got %v", err)
 	}
-	r, err := e.engine.Resume(ctx, s.ID)
+	r, err := e.engine.Lifecycle.Resume(ctx, s.ID)
 	if err != nil || r.Status != storage.StatusRunning {
 		t.Fatalf("resume: %+v %v", r, err)
 	}
 	waitUntil(t, 10*time.Second, "the tick back", func() bool {
-		info, err := e.engine.inspector.GetTaskInfo(ControlQueue, TickTaskID(s.ID))
+		info, err := e.engine.Worker.inspector.GetTaskInfo(ControlQueue, TickTaskID(s.ID))
 		return err == nil && info != nil
 	})
 	before := e.simTasks(s.ID)
-	a, err := e.engine.Abort(ctx, s.ID, true)
+	a, err := e.engine.Lifecycle.Abort(ctx, s.ID, true)
 	if err != nil || a.Status != storage.StatusAborted || !strings.Contains(a.StatusReason, "purged") {
 		t.Fatalf("abort: %+v %v", a, err)
 	}
@@ -151,7 +151,7 @@ func TestPauseResumeAbortWithPurge(t *testing.T) {
 	if before["scheduled"] == 0 || after["scheduled"]+after["pending"]+after["retry"] != 0 {
 		t.Errorf("purge: before %v, after %v", before, after)
 	}
-	if _, err := e.engine.Start(ctx, s.ID); !errors.Is(err, storage.ErrConflict) {
+	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("starting an aborted simulation: want ErrConflict, got %v", err)
 	}
 	tr, _ := e.store.SimulationTransitions(ctx, s.ID)
@@ -171,17 +171,17 @@ func TestMetricsAndSegmentsFallBackToTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	s := e.run(backfillInput(200))
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
-	live, err := e.engine.Metrics(ctx, s.ID)
+	live, err := e.engine.Progress.Metrics(ctx, s.ID)
 	if err != nil || live.Source != "redis" {
 		t.Fatalf("live metrics: %+v %v", live, err)
 	}
-	segs, src, err := e.engine.Segments(ctx, s.ID)
+	segs, src, err := e.engine.Progress.Segments(ctx, s.ID)
 	if err != nil || src != "redis" || len(segs) != 48 || segs[47].State != storage.SegmentDone || segs[47].EndIndex != 160 {
 		t.Fatalf("segments from redis: %d %s %v %+v", len(segs), src, err, segs[len(segs)-1])
 	}
 	e.stopWorkers() // the last counter flush
 	e.rdb.Client.Del(ctx, MetricsKey(s.ID), SegmentsKey(s.ID))
-	db, err := e.engine.Metrics(ctx, s.ID)
+	db, err := e.engine.Progress.Metrics(ctx, s.ID)
 	if err != nil || db.Source != "db" {
 		t.Fatalf("db metrics: %+v %v", db, err)
 	}
@@ -194,11 +194,11 @@ func TestMetricsAndSegmentsFallBackToTheDatabase(t *testing.T) {
 	if db.PercentComplete != 100 || db.Processed != 160 || db.EffectiveTotal != 160 {
 		t.Errorf("db metrics: %+v", db)
 	}
-	segs, src, err = e.engine.Segments(ctx, s.ID)
+	segs, src, err = e.engine.Progress.Segments(ctx, s.ID)
 	if err != nil || src != "db" || len(segs) != 48 {
 		t.Errorf("segments from the db: %d %s %v", len(segs), src, err)
 	}
-	if _, err := e.engine.Metrics(ctx, 1<<40); !errors.Is(err, ErrNotFound) {
+	if _, err := e.engine.Progress.Metrics(ctx, 1<<40); !errors.Is(err, ErrNotFound) {
 		t.Errorf("metrics of no simulation: want ErrNotFound, got %v", err)
 	}
 }
@@ -213,13 +213,13 @@ func TestMillionRecordStartIsInstant(t *testing.T) {
 	start := time.Now().UTC()
 	in := SimulationInput{Name: "million", Scenario: "mid_market", Distribution: "linear", Start: start, End: start.Add(sim.MaxWindow),
 		TotalRecords: 1_000_000, PaceMode: "realtime", Target: "sandbox", Seed: &seed}
-	s, fe, err := e.engine.Create(ctx, e.user, in)
+	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {
 		t.Fatal(fe, err)
 	}
 	before := usedMemory(e)
 	t0 := time.Now()
-	if _, err := e.engine.Start(ctx, s.ID); err != nil {
+	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	took := time.Since(t0)
@@ -227,7 +227,7 @@ func TestMillionRecordStartIsInstant(t *testing.T) {
 		t.Errorf("Start took %s, want under 1 s", took)
 	}
 	t1 := time.Now()
-	if _, err := e.engine.tick(ctx, s.ID); err != nil { // the first tick: the look-ahead
+	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil { // the first tick: the look-ahead
 		t.Fatal(err)
 	}
 	tickTook := time.Since(t1)

@@ -55,7 +55,7 @@ func (b *counterBuf) peek(simID int64) map[string]int64 {
 
 // count adds deltas to a simulation's metrics: HINCRBY on sim:<id>:metrics now,
 // the database with the next flush.
-func (e *Engine) count(ctx context.Context, simID int64, deltas map[string]int64) {
+func (e *core) count(ctx context.Context, simID int64, deltas map[string]int64) {
 	for k, v := range deltas {
 		if v == 0 {
 			delete(deltas, k)
@@ -82,7 +82,7 @@ func (e *Engine) count(ctx context.Context, simID int64, deltas map[string]int64
 
 // countObjects adds per-type counts under an event ("created", "scheduled", …)
 // plus the matching total field.
-func (e *Engine) countObjects(ctx context.Context, simID int64, event, total string, byKind map[string]int, extra map[string]int64) {
+func (e *core) countObjects(ctx context.Context, simID int64, event, total string, byKind map[string]int, extra map[string]int64) {
 	d := map[string]int64{}
 	for kind, n := range byKind {
 		if n == 0 {
@@ -105,7 +105,7 @@ func (e *Engine) countObjects(ctx context.Context, simID int64, event, total str
 
 // FlushCounters writes the counter deltas gathered since the last flush to the
 // database; deltas that fail to write are kept for the next flush.
-func (e *Engine) FlushCounters(ctx context.Context) error {
+func (e *core) flushCounters(ctx context.Context) error {
 	var firstErr error
 	for simID, deltas := range e.counters.take() {
 		if err := e.store.AddSimulationCounters(ctx, simID, deltas); err != nil {
@@ -129,10 +129,7 @@ func pluralKinds() []string {
 
 // Metrics reports a simulation's progress: from the Redis metrics hash when Redis is
 // up and has it, from the database (counters, ledger, DLQ and skips) otherwise.
-func (e *Engine) Metrics(ctx context.Context, id int64) (Metrics, error) {
-	if err := e.built(); err != nil {
-		return Metrics{}, err
-	}
+func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 	s, err := e.store.Simulation(ctx, id)
 	if err != nil {
 		return Metrics{}, err
@@ -172,7 +169,7 @@ func (e *Engine) Metrics(ctx context.Context, id int64) (Metrics, error) {
 
 // redisMetrics reads the metrics hash; ok is false when Redis is down or the hash
 // is missing (a flush), so the caller falls back to the database.
-func (e *Engine) redisMetrics(ctx context.Context, id int64) (map[string]int64, bool) {
+func (e *core) redisMetrics(ctx context.Context, id int64) (map[string]int64, bool) {
 	if !e.redis.Up() {
 		return nil, false
 	}
@@ -192,7 +189,7 @@ func (e *Engine) redisMetrics(ctx context.Context, id int64) (map[string]int64, 
 // dbMetrics rebuilds the metrics fields from the database: counters for what only
 // counters know (scheduled, processed), exact counts for created, failed and
 // thinned, plus this process's deltas not yet flushed.
-func (e *Engine) dbMetrics(ctx context.Context, id int64) (map[string]int64, error) {
+func (e *core) dbMetrics(ctx context.Context, id int64) (map[string]int64, error) {
 	fields, err := e.store.SimulationCounters(ctx, id)
 	if err != nil {
 		return nil, err
@@ -229,7 +226,7 @@ func (e *Engine) dbMetrics(ctx context.Context, id int64) (map[string]int64, err
 
 // rebuildMetrics writes the database's view of a simulation's metrics into Redis
 // (after a flush lost the hash).
-func (e *Engine) rebuildMetrics(ctx context.Context, id int64) error {
+func (e *core) rebuildMetrics(ctx context.Context, id int64) error {
 	fields, err := e.dbMetrics(ctx, id)
 	if err != nil {
 		return err
@@ -246,7 +243,7 @@ func (e *Engine) rebuildMetrics(ctx context.Context, id int64) error {
 }
 
 // plannedTotal is the number of objects a simulation plans (exact once known).
-func (e *Engine) plannedTotal(ctx context.Context, s storage.Simulation) (int64, error) {
+func (e *core) plannedTotal(ctx context.Context, s storage.Simulation) (int64, error) {
 	totals, err := e.planned(ctx, s)
 	if err != nil {
 		return 0, err
@@ -260,7 +257,7 @@ func (e *Engine) plannedTotal(ctx context.Context, s storage.Simulation) (int64,
 
 // planned returns the exact planned totals per plural type, or the scenario's
 // expectation until the first tick stored them.
-func (e *Engine) planned(ctx context.Context, s storage.Simulation) (map[string]int64, error) {
+func (e *core) planned(ctx context.Context, s storage.Simulation) (map[string]int64, error) {
 	e.mu.Lock()
 	t, ok := e.plans[s.ID]
 	e.mu.Unlock()
@@ -304,7 +301,7 @@ type sample struct {
 
 // sampleThroughput appends the current created count to the ring kept in the
 // metrics hash's "throughput" field.
-func (e *Engine) sampleThroughput(ctx context.Context, id int64, now time.Time) {
+func (e *Worker) sampleThroughput(ctx context.Context, id int64, now time.Time) {
 	if !e.redis.Enabled() {
 		return
 	}
@@ -333,7 +330,7 @@ func (e *Engine) sampleThroughput(ctx context.Context, id int64, now time.Time) 
 }
 
 // throughput is objects created per sampling interval, oldest first.
-func (e *Engine) throughput(ctx context.Context, id int64) []int64 {
+func (e *Progress) throughput(ctx context.Context, id int64) []int64 {
 	if !e.redis.Up() {
 		return nil
 	}

@@ -64,7 +64,7 @@ func (b *batchFailure) Error() string {
 // answer and the ledger write), the object is looked up by its unique key instead
 // of being created twice. Inputs HubSpot rejects as invalid are isolated by
 // splitting the batch, so one bad object does not fail ninety-nine good ones.
-func (e *Engine) createObjects(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput) (createOutcome, error) {
+func (e *Worker) createObjects(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput) (createOutcome, error) {
 	out := newOutcome()
 	var err error
 	for lo := 0; lo < len(ins) && err == nil; lo += MaxBatch {
@@ -80,7 +80,7 @@ func (e *Engine) createObjects(ctx context.Context, run *simRun, kind sim.Kind, 
 	return out, err
 }
 
-func (e *Engine) createBatch(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput, depth int) (createOutcome, error) {
+func (e *Worker) createBatch(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput, depth int) (createOutcome, error) {
 	out := newOutcome()
 	t := run.target
 	pending := ins
@@ -155,7 +155,7 @@ func (e *Engine) createBatch(ctx context.Context, run *simRun, kind sim.Kind, in
 
 // sendBatch makes the batch call of a kind: upsert by key for companies (when
 // the key is unique), create with associations otherwise.
-func (e *Engine) sendBatch(ctx context.Context, t *target, kind sim.Kind, ins []objectInput) ([]hubspot.Object, []hubspot.BatchError, error) {
+func (e *Worker) sendBatch(ctx context.Context, t *target, kind sim.Kind, ins []objectInput) ([]hubspot.Object, []hubspot.BatchError, error) {
 	ot := objectType(kind)
 	var (
 		objs []hubspot.Object
@@ -195,7 +195,7 @@ func (e *Engine) sendBatch(ctx context.Context, t *target, kind sim.Kind, ins []
 
 // findExisting looks objects up by their unique key (contacts by email when the
 // key is not unique) after the target said they exist.
-func (e *Engine) findExisting(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput) (createOutcome, error) {
+func (e *Worker) findExisting(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput) (createOutcome, error) {
 	out := newOutcome()
 	t := run.target
 	idProp := ""
@@ -250,7 +250,7 @@ func (e *Engine) findExisting(ctx context.Context, run *simRun, kind sim.Kind, i
 
 // record writes objects that exist in the target to the ledger and counts the ones
 // the ledger did not have yet as created.
-func (e *Engine) record(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput, ids map[string]string) error {
+func (e *Worker) record(ctx context.Context, run *simRun, kind sim.Kind, ins []objectInput, ids map[string]string) error {
 	if len(ids) == 0 {
 		return nil
 	}

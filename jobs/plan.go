@@ -40,7 +40,7 @@ func (r *simRun) runAt(t time.Time) time.Time {
 }
 
 // run returns the cached plan of a simulation with a fresh enough status.
-func (e *Engine) run(ctx context.Context, id int64) (*simRun, error) {
+func (e *core) run(ctx context.Context, id int64) (*simRun, error) {
 	e.mu.Lock()
 	r := e.runs[id]
 	e.mu.Unlock()
@@ -76,7 +76,7 @@ func (e *Engine) run(ctx context.Context, id int64) (*simRun, error) {
 }
 
 // forgetRun drops a simulation from the cache (it finished).
-func (e *Engine) forgetRun(id int64) {
+func (e *core) forgetRun(id int64) {
 	e.mu.Lock()
 	delete(e.runs, id)
 	e.mu.Unlock()
@@ -95,7 +95,7 @@ func simID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // scenarioOf returns a simulation's scenario with the overrides of the version it
 // was created under.
-func (e *Engine) scenarioOf(ctx context.Context, name string, version int) (sim.Scenario, error) {
+func (e *core) scenarioOf(ctx context.Context, name string, version int) (sim.Scenario, error) {
 	sc, err := sim.ScenarioByName(name)
 	if err != nil || version == 0 {
 		return sc, err
@@ -111,7 +111,7 @@ func (e *Engine) scenarioOf(ctx context.Context, name string, version int) (sim.
 }
 
 // specOf builds the deterministic plan of a stored simulation.
-func (e *Engine) specOf(ctx context.Context, s storage.Simulation) (*sim.Spec, error) {
+func (e *core) specOf(ctx context.Context, s storage.Simulation) (*sim.Spec, error) {
 	sc, err := e.scenarioOf(ctx, s.Scenario, s.ScenarioVersion)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: simulation %d scenario: %w", s.ID, err)

@@ -16,10 +16,7 @@ import (
 // Run runs the engine's background work until ctx ends: the counter flush (every
 // FlushEvery, and a last one on the way out) and the reconciler (at once, every
 // ReconcileEvery, and whenever Redis comes back).
-func (e *Engine) Run(ctx context.Context) {
-	if e.built() != nil {
-		return
-	}
+func (e *Reconciler) Run(ctx context.Context) {
 	e.redis.OnChange(func(up bool) {
 		if up {
 			select {
@@ -42,13 +39,13 @@ func (e *Engine) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := e.FlushCounters(fctx); err != nil {
+			if err := e.flushCounters(fctx); err != nil {
 				e.log.Warn("last counter flush", "err", err)
 			}
 			cancel()
 			return
 		case <-flush.C:
-			if err := e.FlushCounters(ctx); err != nil && ctx.Err() == nil {
+			if err := e.flushCounters(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("counter flush", "err", err)
 			}
 			if e.flushed(ctx) {
@@ -65,7 +62,7 @@ func (e *Engine) Run(ctx context.Context) {
 // flushed reports whether Redis lost a running simulation's state since the last
 // reconcile (its metrics hash is no longer whole: a FLUSHALL, or a Redis that came
 // back empty), so the reconciler runs at once instead of at its next period.
-func (e *Engine) flushed(ctx context.Context) bool {
+func (e *Reconciler) flushed(ctx context.Context) bool {
 	if !e.redis.Up() {
 		return false
 	}
@@ -104,8 +101,8 @@ type progress struct {
 // simulation that made no progress for StallAfter while work is overdue gets that
 // work queued again too. Everything it queues is idempotent, so running it any
 // number of times creates nothing twice.
-func (e *Engine) Reconcile(ctx context.Context) error {
-	if e.built() != nil || !e.redis.Up() {
+func (e *Reconciler) Reconcile(ctx context.Context) error {
+	if !e.redis.Up() {
 		return nil
 	}
 	sims, err := e.store.Simulations(ctx, storage.SimulationFilter{Statuses: []string{storage.StatusRunning}, Limit: 10000})
@@ -126,7 +123,7 @@ func (e *Engine) Reconcile(ctx context.Context) error {
 	return firstErr
 }
 
-func (e *Engine) reconcileSimulation(ctx context.Context, s storage.Simulation) error {
+func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulation) error {
 	id := s.ID
 	rdb := e.redis.Client
 	e.enqueueTick(ctx, id)
@@ -185,7 +182,7 @@ func (e *Engine) reconcileSimulation(ctx context.Context, s storage.Simulation) 
 
 // stalled reports whether a simulation's settled object count has not moved for
 // StallAfter.
-func (e *Engine) stalled(ctx context.Context, run *simRun) bool {
+func (e *Reconciler) stalled(ctx context.Context, run *simRun) bool {
 	fields, ok := e.redisMetrics(ctx, run.sim.ID)
 	if !ok {
 		return false
@@ -210,7 +207,7 @@ func (e *Engine) stalled(ctx context.Context, run *simRun) bool {
 // missing objects are not yet due (by StallAfter), which are presumably still
 // queued; after a flush everything missing is queued again. The records handler
 // skips what exists and reschedules missing activities (Force).
-func (e *Engine) rederive(ctx context.Context, run *simRun, segs []storage.Segment, k int, overdueOnly bool, now time.Time) error {
+func (e *Reconciler) rederive(ctx context.Context, run *simRun, segs []storage.Segment, k int, overdueOnly bool, now time.Time) error {
 	g := segs[k]
 	if g.EndIndex <= g.FirstIndex {
 		return nil
@@ -288,7 +285,7 @@ func missingWork(r *sim.Record, resolved map[string]bool, due func(time.Time) bo
 // Purge deletes a simulation's pending, scheduled and retrying tasks from every
 // queue it uses and returns how many went. Its tasks are found by their id prefix
 // (or, for tasks queued by others such as a DLQ replay, by their payload).
-func (e *Engine) Purge(ctx context.Context, id int64) (int, error) {
+func (e *Lifecycle) Purge(ctx context.Context, id int64) (int, error) {
 	if e.inspector == nil {
 		return 0, ErrNoRedis
 	}
@@ -327,7 +324,7 @@ func (e *Engine) Purge(ctx context.Context, id int64) (int, error) {
 }
 
 // waitIdle waits (at most max) until no task of a simulation is running.
-func (e *Engine) waitIdle(ctx context.Context, id int64, max time.Duration) {
+func (e *Lifecycle) waitIdle(ctx context.Context, id int64, max time.Duration) {
 	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		busy := false

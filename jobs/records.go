@@ -18,7 +18,7 @@ import (
 // recordsWork is one run of a records task: the planned records and what the
 // database already knows about their objects.
 type recordsWork struct {
-	e    *Engine
+	e    *Worker
 	run  *simRun
 	task *asynq.Task
 	p    RecordsPayload
@@ -43,7 +43,7 @@ type recordFailure struct {
 // key), contacts (associated with their company) and deals (associated with both),
 // each kind in one batch call; then it schedules the records' activities. The
 // ledger is checked first, so a retried or duplicated task creates nothing twice.
-func (e *Engine) handleRecords(ctx context.Context, t *asynq.Task) error {
+func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 	var p RecordsPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.End <= p.First {
 		return fmt.Errorf("jobs: records payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
@@ -423,7 +423,7 @@ func plannedObjects(r *sim.Record) []plannedObject {
 }
 
 // countLifted takes replayed records' blocked objects back out of the failed counts.
-func (e *Engine) countLifted(ctx context.Context, simID int64, lifted map[string]int) {
+func (e *Worker) countLifted(ctx context.Context, simID int64, lifted map[string]int) {
 	d := map[string]int64{}
 	for kind, n := range lifted {
 		if k, ok := sim.ParseKind(kind); ok && n > 0 {
@@ -438,7 +438,7 @@ func (e *Engine) countLifted(ctx context.Context, simID int64, lifted map[string
 // handler returns stop instead: the simulation is gone, the work is dropped, or it
 // waits (the tick fails the simulation if the target refuses the token; until the
 // target answers, work waits without spending attempts).
-func (e *Engine) startWork(ctx context.Context, t *asynq.Task, simID int64, replay bool) (run *simRun, stop error) {
+func (e *Worker) startWork(ctx context.Context, t *asynq.Task, simID int64, replay bool) (run *simRun, stop error) {
 	run, err := e.run(ctx, simID)
 	if err != nil {
 		return nil, e.missingSimulation(err)

@@ -50,7 +50,7 @@ type target struct {
 const inlineWaitMax = 2 * time.Second
 
 // targetOf returns the (cached) target of a simulation.
-func (e *Engine) targetOf(ctx context.Context, s storage.Simulation) (*target, error) {
+func (e *core) targetOf(ctx context.Context, s storage.Simulation) (*target, error) {
 	key := storage.TargetSandbox
 	if s.TargetKind == storage.TargetHubSpot && s.ConnectionID != nil {
 		key = "connection " + strconv.FormatInt(*s.ConnectionID, 10)
@@ -101,7 +101,7 @@ func (e *Engine) targetOf(ctx context.Context, s storage.Simulation) (*target, e
 	return t, nil
 }
 
-func (e *Engine) newTarget(name, baseURL, token, connID string, limits *ratelimit.Limits) (*target, error) {
+func (e *core) newTarget(name, baseURL, token, connID string, limits *ratelimit.Limits) (*target, error) {
 	t := &target{name: name, breaker: e.breaker, waiters: make(chan struct{}, 8)}
 	opts := []hubspot.Option{hubspot.WithTimeout(30 * time.Second), hubspot.WithUserAgent("simcrm-engine/1")}
 	if e.opts.HTTPClient != nil {

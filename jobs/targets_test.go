@@ -36,13 +36,13 @@ func TestHubSpotConnectionTarget(t *testing.T) {
 	}
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
 	e.checkExact(s)
-	run, _ := e.engine.run(ctx, s.ID)
+	run, _ := e.engine.Worker.run(ctx, s.ID)
 	if run.target.window == nil || run.target.window.Limits().Burst != 100 {
 		t.Errorf("a starter connection gets a 100/10 s limiter")
 	}
 	// Another user's connection is refused.
 	other, _ := e.store.CreateUser(ctx, "other@example.com", "x", storage.RolePlayer)
-	_, fe, _ := e.engine.Create(ctx, other.ID, in)
+	_, fe, _ := e.engine.Lifecycle.Create(ctx, other.ID, in)
 	if fe["target"] == "" {
 		t.Error("another user's connection should be refused")
 	}
@@ -52,22 +52,22 @@ func TestHubSpotConnectionTarget(t *testing.T) {
 // an infrastructure failure, a task deleted by hand) is queued again once the
 // simulation has made no progress for StallAfter.
 func TestLostWorkIsQueuedAgain(t *testing.T) {
-	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true, engineOptions: func(o *EngineOptions) {
+	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true, engineOptions: func(o *Options) {
 		o.StallAfter = time.Second
 		o.ReconcileEvery = 500 * time.Millisecond
 	}})
 	ctx := context.Background()
 	s := e.run(backfillInput(300))
-	if _, err := e.engine.tick(ctx, s.ID); err != nil {
+	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := e.engine.inspector.ListPendingTasks(PrimaryQueue(s.ID), asynq.PageSize(1000))
+	pending, err := e.engine.Worker.inspector.ListPendingTasks(PrimaryQueue(s.ID), asynq.PageSize(1000))
 	if err != nil || len(pending) == 0 {
 		t.Fatalf("want queued records, got %d (%v)", len(pending), err)
 	}
 	for _, ti := range pending {
 		if strings.HasPrefix(ti.ID, taskIDPrefix(s.ID)) {
-			if err := e.engine.inspector.DeleteTask(PrimaryQueue(s.ID), ti.ID); err != nil {
+			if err := e.engine.Worker.inspector.DeleteTask(PrimaryQueue(s.ID), ti.ID); err != nil {
 				t.Fatal(err)
 			}
 		}

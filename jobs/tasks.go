@@ -120,9 +120,9 @@ const (
 // row); the spare retry keeps a throttled task with a single attempt from being
 // archived (asynq archives when Retried ≥ MaxRetry even for non-failures) and gives
 // a job whose DLQ write failed one more go.
-func (e *Engine) maxRetry(jobType string) int { return e.cfg.AttemptsFor(jobType) }
+func (e *core) maxRetry(jobType string) int { return e.cfg.AttemptsFor(jobType) }
 
-func (e *Engine) newRecordsTask(p RecordsPayload, at time.Time) (*asynq.Task, []asynq.Option, error) {
+func (e *core) newRecordsTask(p RecordsPayload, at time.Time) (*asynq.Task, []asynq.Option, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("jobs: records payload: %w", err)
@@ -137,7 +137,7 @@ func (e *Engine) newRecordsTask(p RecordsPayload, at time.Time) (*asynq.Task, []
 	return asynq.NewTask(TypeRecords, b), opts, nil
 }
 
-func (e *Engine) newActivitiesTask(p ActivitiesPayload, at time.Time) (*asynq.Task, string, []asynq.Option, error) {
+func (e *core) newActivitiesTask(p ActivitiesPayload, at time.Time) (*asynq.Task, string, []asynq.Option, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("jobs: activities payload: %w", err)
@@ -161,4 +161,11 @@ func newTickTask(simID int64) (*asynq.Task, []asynq.Option) {
 		asynq.MaxRetry(10),
 		asynq.Timeout(tickTimeout),
 	}
+}
+
+// Register adds the engine's task handlers to a worker's mux.
+func (e *Worker) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeTick, e.handleTick)
+	mux.HandleFunc(TypeRecords, e.handleRecords)
+	mux.HandleFunc(TypeActivityPrefix, e.handleActivities)
 }

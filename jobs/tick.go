@@ -36,7 +36,7 @@ const (
 // simulation when all are done, and comes back (a throttled retry that never
 // counts as an attempt) for as long as the simulation runs. It never fails: errors
 // become a later tick.
-func (e *Engine) handleTick(ctx context.Context, t *asynq.Task) error {
+func (e *Worker) handleTick(ctx context.Context, t *asynq.Task) error {
 	var p TickPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("jobs: tick payload: %v: %w", err, asynq.SkipRetry)
@@ -60,7 +60,7 @@ func (e *Engine) handleTick(ctx context.Context, t *asynq.Task) error {
 }
 
 // tick runs one step and says when to run the next (0: the simulation stopped).
-func (e *Engine) tick(ctx context.Context, id int64) (time.Duration, error) {
+func (e *Worker) tick(ctx context.Context, id int64) (time.Duration, error) {
 	e.expire(id)
 	run, err := e.run(ctx, id)
 	if err != nil {
@@ -108,7 +108,7 @@ func (e *Engine) tick(ctx context.Context, id int64) (time.Duration, error) {
 }
 
 // expire makes the next run() read the simulation's row again.
-func (e *Engine) expire(id int64) {
+func (e *core) expire(id int64) {
 	e.mu.Lock()
 	if r := e.runs[id]; r != nil {
 		fresh := *r
@@ -119,7 +119,7 @@ func (e *Engine) expire(id int64) {
 }
 
 // ensurePlan stores the simulation's exact planned totals once.
-func (e *Engine) ensurePlan(ctx context.Context, run *simRun) error {
+func (e *Worker) ensurePlan(ctx context.Context, run *simRun) error {
 	e.mu.Lock()
 	_, ok := e.plans[run.sim.ID]
 	e.mu.Unlock()
@@ -149,7 +149,7 @@ func lookahead(p sim.Pace) time.Duration {
 }
 
 // expandDue expands the segments due now and returns when to look again.
-func (e *Engine) expandDue(ctx context.Context, run *simRun, segs []storage.Segment, now time.Time) (time.Duration, error) {
+func (e *Worker) expandDue(ctx context.Context, run *simRun, segs []storage.Segment, now time.Time) (time.Duration, error) {
 	var due []int
 	next := tickIdle
 	backfill := run.pace.Mode == sim.Backfill
@@ -224,7 +224,7 @@ func batchWindow(p sim.Pace) time.Duration {
 // task of at most TaskSize, which carries the budget usage before its first record.
 // Then the segments are marked expanded in the database (with the usage cache for
 // the next segment) and in Redis.
-func (e *Engine) expandSegments(ctx context.Context, run *simRun, segs []storage.Segment, due []int, now time.Time) error {
+func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage.Segment, due []int, now time.Time) error {
 	spec := run.spec
 	id := run.sim.ID
 	backfill := run.pace.Mode == sim.Backfill
@@ -301,7 +301,7 @@ func indexOf(list []int, v int) int {
 
 // checkDone marks expanded segments done once the ledger, the DLQ and the skips
 // account for every object they plan; it reports whether all segments are done.
-func (e *Engine) checkDone(ctx context.Context, run *simRun, segs []storage.Segment, now time.Time) (bool, error) {
+func (e *Worker) checkDone(ctx context.Context, run *simRun, segs []storage.Segment, now time.Time) (bool, error) {
 	id := run.sim.ID
 	all := true
 	checks := 0
@@ -350,7 +350,7 @@ func (e *Engine) checkDone(ctx context.Context, run *simRun, segs []storage.Segm
 // complete finishes a simulation whose every segment is done: the counters are
 // set to the exact numbers of the ledger, the DLQ and the skips, then the
 // simulation becomes completed.
-func (e *Engine) complete(ctx context.Context, run *simRun) error {
+func (e *Worker) complete(ctx context.Context, run *simRun) error {
 	id := run.sim.ID
 	if err := e.trueUp(ctx, run); err != nil {
 		return err
@@ -375,7 +375,7 @@ const retireAfter = 24 * time.Hour
 // retire lets a finished simulation's segment index, meta hashes, flags and
 // timestamp cache expire, so Redis does not keep every past plan. Metrics, DLQ
 // counts and samples and thinning events stay (they are small and capped).
-func (e *Engine) retire(ctx context.Context, id int64) {
+func (e *core) retire(ctx context.Context, id int64) {
 	if !e.redis.Enabled() {
 		return
 	}
@@ -396,9 +396,9 @@ func (e *Engine) retire(ctx context.Context, id int64) {
 // trueUp makes the durable counters exact: created, failed, thinned and blocked from
 // the ledger, the DLQ and the skips; scheduled as what was attempted (created or
 // failed into the DLQ); processed as every record. Then Redis gets the same view.
-func (e *Engine) trueUp(ctx context.Context, run *simRun) error {
+func (e *Worker) trueUp(ctx context.Context, run *simRun) error {
 	id := run.sim.ID
-	if err := e.FlushCounters(ctx); err != nil {
+	if err := e.flushCounters(ctx); err != nil {
 		return err
 	}
 	exact, err := e.dbMetrics(ctx, id)

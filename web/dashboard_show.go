@@ -38,7 +38,7 @@ func (h *handler) showDashboard(c *fiber.Ctx) error {
 		if s.UserID != u.ID {
 			row.Owner = owners[s.UserID]
 		}
-		if m, err := h.engine.Metrics(ctx, s.ID); err == nil {
+		if m, err := h.progress.Metrics(ctx, s.ID); err == nil {
 			row.HasMetrics, row.Percent, row.Source = true, m.PercentComplete, m.Source
 			row.Records = m.Created[sim.KindContact.Plural()]
 		} else {

@@ -83,11 +83,11 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 	base := "http://" + ln.Addr().String()
 	cfg.SandboxURL = base + sandbox.MountPath
 	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
-	engine, err := jobs.NewEngine(jobs.EngineOptions{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
+	engine, err := jobs.New(jobs.Options{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Engine: engine, Sandbox: sb, Log: log})
+	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Sandbox: sb, Log: log})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base}
@@ -98,15 +98,15 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 func (a *testApp) runWorkers(t *testing.T) {
 	t.Helper()
 	srv := jobs.NewServer(a.redis.Client, jobs.ServerOptions{Concurrency: 8, ShutdownTimeout: 2 * time.Second, Log: a.log,
-		RetryDelay: a.engine.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(a.engine.HandleError)})
+		RetryDelay: a.engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(a.engine.Worker.HandleError)})
 	mux := asynq.NewServeMux()
-	a.engine.Register(mux)
+	a.engine.Worker.Register(mux)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { a.engine.Run(ctx); close(done) }()
+	go func() { a.engine.Reconciler.Run(ctx); close(done) }()
 	t.Cleanup(func() { srv.Shutdown(); cancel(); <-done })
 }
 

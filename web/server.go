@@ -26,8 +26,10 @@ type Deps struct {
 	Store  *storage.Store
 	Redis  *storage.Redis
 	Queue  *asynq.Client // nil when Redis is off
-	Engine *jobs.Engine
-	Log    *slog.Logger
+	// Lifecycle creates and drives simulations; Progress reads their live state.
+	Lifecycle *jobs.Lifecycle
+	Progress  *jobs.Progress
+	Log       *slog.Logger
 	// Sandbox is the built-in HubSpot sandbox, served at sandbox.MountPath; nil
 	// serves none.
 	Sandbox *sandbox.Server
@@ -35,12 +37,13 @@ type Deps struct {
 
 // handler carries the dependencies every page action uses.
 type handler struct {
-	cfg    config.Config
-	store  *storage.Store
-	redis  *storage.Redis
-	queue  *asynq.Client
-	engine *jobs.Engine
-	log    *slog.Logger
+	cfg       config.Config
+	store     *storage.Store
+	redis     *storage.Redis
+	queue     *asynq.Client
+	lifecycle *jobs.Lifecycle
+	progress  *jobs.Progress
+	log       *slog.Logger
 
 	sandbox *sandbox.Server
 	box     *secret.Box // seals HubSpot tokens under TOKEN_ENC_SECRET; nil without a key
@@ -48,7 +51,7 @@ type handler struct {
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, engine: d.Engine, log: d.Log, sandbox: d.Sandbox}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress, log: d.Log, sandbox: d.Sandbox}
 	if box, err := secret.NewBox(d.Config.TokenEncSecret); err == nil {
 		h.box = box
 	}

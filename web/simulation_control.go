@@ -34,13 +34,13 @@ func (h *handler) controlSimulation(action string) fiber.Handler {
 		var updated storage.Simulation
 		switch action {
 		case "start":
-			updated, err = h.engine.Start(ctx, s.ID)
+			updated, err = h.lifecycle.Start(ctx, s.ID)
 		case "pause":
-			updated, err = h.engine.Pause(ctx, s.ID)
+			updated, err = h.lifecycle.Pause(ctx, s.ID)
 		case "resume":
-			updated, err = h.engine.Resume(ctx, s.ID)
+			updated, err = h.lifecycle.Resume(ctx, s.ID)
 		case "abort":
-			updated, err = h.engine.Abort(ctx, s.ID, purge)
+			updated, err = h.lifecycle.Abort(ctx, s.ID, purge)
 		}
 		if errors.Is(err, storage.ErrConflict) {
 			if now, rerr := h.store.Simulation(ctx, s.ID); rerr == nil {

@@ -29,7 +29,7 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 	}
 	if len(fe) == 0 {
 		if startNow {
-			if _, err := h.engine.Start(ctx, s.ID); err != nil {
+			if _, err := h.lifecycle.Start(ctx, s.ID); err != nil {
 				h.log.Warn("start after create", "simulation", s.ID, "err", err) // the page offers Start
 			}
 		}
@@ -38,7 +38,7 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 	form := echoForm(text, startNow)
 	form.Errors = formErrors(fe)
 	return render(c, fiber.StatusUnprocessableEntity, views.NewSimulationPage(h.page(c, "New simulation", "new"),
-		withChoices(form, conns), h.previewView(in, fe)))
+		withChoices(form, conns), h.previewView(ctx, in, fe)))
 }
 
 // addSimulation creates the simulation of parsed input for a user, unless the web
@@ -46,10 +46,10 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 // engine's about the fields the web could read too, and nothing is stored.
 func (h *handler) addSimulation(ctx context.Context, userID int64, in jobs.SimulationInput, fe jobs.FieldErrors) (storage.Simulation, error) {
 	if len(fe) > 0 {
-		h.judgeRest(in, fe)
+		h.judgeRest(ctx, in, fe)
 		return storage.Simulation{}, nil
 	}
-	s, engineErrs, err := h.engine.Create(ctx, userID, in)
+	s, engineErrs, err := h.lifecycle.Create(ctx, userID, in)
 	if err != nil || len(engineErrs) > 0 {
 		mergeFieldErrors(fe, engineErrs)
 		return s, err

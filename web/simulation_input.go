@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"slices"
@@ -334,7 +335,7 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) 
 // that one submit shows every problem. It uses Preview, which stores nothing;
 // messages that follow from unreadable times (or about the form as a whole) are
 // left out because they would only confuse.
-func (h *handler) judgeRest(in jobs.SimulationInput, fe jobs.FieldErrors) {
+func (h *handler) judgeRest(ctx context.Context, in jobs.SimulationInput, fe jobs.FieldErrors) {
 	if len(fe) == 0 {
 		return
 	}
@@ -342,7 +343,7 @@ func (h *handler) judgeRest(in jobs.SimulationInput, fe jobs.FieldErrors) {
 	if in.Name == "" {
 		in.Name = "unnamed"
 	}
-	_, engineErrs := h.engine.Preview(in)
+	_, engineErrs := h.lifecycle.Preview(ctx, in)
 	for k, v := range engineErrs {
 		switch {
 		case k == "":

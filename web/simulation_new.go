@@ -18,7 +18,7 @@ func (h *handler) showNewSimulation(c *fiber.Ctx) error {
 	in, fe := simulationTextOf(form).parse(conns)
 	delete(fe, "name") // a blank name is fine for a preview
 	return render(c, fiber.StatusOK, views.NewSimulationPage(h.page(c, "New simulation", "new"),
-		withChoices(form, conns), h.previewView(in, fe)))
+		withChoices(form, conns), h.previewView(c.UserContext(), in, fe)))
 }
 
 // simulationTextOf turns a form model back into text for parsing.

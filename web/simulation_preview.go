@@ -15,5 +15,5 @@ func (h *handler) previewSimulation(c *fiber.Ctx) error {
 	}
 	in, fe := readSimulationForm(c).parse(conns)
 	delete(fe, "name") // the name does not change the plan
-	return render(c, fiber.StatusOK, views.SimulationPreview(h.previewView(in, fe)))
+	return render(c, fiber.StatusOK, views.SimulationPreview(h.previewView(c.UserContext(), in, fe)))
 }

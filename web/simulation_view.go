@@ -101,15 +101,15 @@ func withChoices(f views.SimulationForm, conns []storage.Connection) views.Simul
 }
 
 // previewView asks the engine for the planned curve of parsed input.
-func (h *handler) previewView(in jobs.SimulationInput, fe jobs.FieldErrors) views.PreviewView {
+func (h *handler) previewView(ctx context.Context, in jobs.SimulationInput, fe jobs.FieldErrors) views.PreviewView {
 	if len(fe) > 0 {
-		h.judgeRest(in, fe)
+		h.judgeRest(ctx, in, fe)
 		return views.PreviewView{Problems: problems(fe)}
 	}
 	if in.Name == "" {
 		in.Name = "preview" // the name does not change the plan
 	}
-	pv, fe := h.engine.Preview(in)
+	pv, fe := h.lifecycle.Preview(ctx, in)
 	if len(fe) > 0 {
 		return views.PreviewView{Problems: problems(fe)}
 	}
@@ -211,7 +211,7 @@ func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.Simul
 func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.MetricsView {
 	v := views.MetricsView{SimID: s.ID, Status: s.Status, StatusReason: s.StatusReason, Finished: s.Finished(),
 		EffectiveTotal: s.EffectiveTotal}
-	m, err := h.engine.Metrics(ctx, s.ID)
+	m, err := h.progress.Metrics(ctx, s.ID)
 	if err != nil {
 		h.log.Warn("simulation metrics", "simulation", s.ID, "err", err)
 		v.Unavailable = "Progress cannot be read right now; this panel retries every 2 seconds."
@@ -243,7 +243,7 @@ const segmentsAround = 10
 // segmentsView reads a simulation's segments.
 func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.SegmentsView {
 	v := views.SegmentsView{SimID: s.ID, Finished: s.Finished()}
-	segs, source, err := h.engine.Segments(ctx, s.ID)
+	segs, source, err := h.progress.Segments(ctx, s.ID)
 	if err != nil {
 		h.log.Warn("simulation segments", "simulation", s.ID, "err", err)
 		v.Unavailable = "Segments cannot be read right now; this panel retries every 2 seconds."

@@ -63,7 +63,7 @@ func (h *handler) showSimulationMetricsAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.engine.Metrics(c.UserContext(), s.ID)
+	m, err := h.progress.Metrics(c.UserContext(), s.ID)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (h *handler) showSimulationSegmentsAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	segs, source, err := h.engine.Segments(c.UserContext(), s.ID)
+	segs, source, err := h.progress.Segments(c.UserContext(), s.ID)
 	if err != nil {
 		return err
 	}

@@ -80,22 +80,46 @@ type SegmentView struct {
 // ErrNotFound is returned for a simulation that does not exist.
 var ErrNotFound = storage.ErrNotFound
 
-// errNotBuilt answers every call on a zero Engine (use NewEngine).
-var errNotBuilt = errors.New("jobs: engine not built (use jobs.NewEngine)")
-
 // ErrNoRedis refuses to start a simulation when SimCRM runs without Redis
 // (REDIS_URL=off): there is no queue to run it on.
 var ErrNoRedis = errors.New("jobs: simulations need Redis (REDIS_URL is off)")
 
-// Engine runs simulations: it validates and stores them, plans their segments,
-// queues their work and reports their progress. Build it with NewEngine; a worker
-// process also registers its handlers (Register), runs asynq with its retry policy
-// (ServerOptions) and runs its reconciler and counter flusher (Run).
+// Engine is the simulation engine of a process, in four parts that share one
+// cache of running simulations: Lifecycle creates and drives simulations,
+// Progress reads their live state, Worker handles their queued tasks and
+// Reconciler restores what Redis lost and flushes counters to the database. A web
+// process uses Lifecycle and Progress; a worker process also registers Worker's
+// handlers and runs Reconciler.
 type Engine struct {
+	Lifecycle  *Lifecycle
+	Progress   *Progress
+	Worker     *Worker
+	Reconciler *Reconciler
+}
+
+// Lifecycle validates, stores, previews, starts, pauses, resumes and aborts
+// simulations.
+type Lifecycle struct{ *core }
+
+// Progress reads a simulation's progress: metrics, segments, and the live DLQ and
+// thinning state, from Redis when it is whole, from the database otherwise.
+type Progress struct{ *core }
+
+// Worker handles the engine's tasks: ticks, records, activities, and their
+// failures.
+type Worker struct{ *core }
+
+// Reconciler runs the engine's background work: the counter flush and the
+// reconcile that restores what Redis lost.
+type Reconciler struct{ *core }
+
+// core is what the parts share: the process's handles and the caches of running
+// simulations, their targets, plans and counters.
+type core struct {
 	store     *storage.Store
 	redis     *storage.Redis
 	cfg       config.Config
-	opts      EngineOptions
+	opts      Options
 	log       *slog.Logger
 	queue     *asynq.Client
 	inspector *asynq.Inspector
@@ -115,8 +139,8 @@ type Engine struct {
 	kick      chan struct{}
 }
 
-// EngineOptions wire an Engine to the process.
-type EngineOptions struct {
+// Options wire an Engine to the process.
+type Options struct {
 	Config config.Config
 	Store  *storage.Store
 	Redis  *storage.Redis
@@ -149,10 +173,10 @@ type EngineOptions struct {
 	StallAfter time.Duration
 }
 
-// NewEngine returns the engine of a process.
-func NewEngine(o EngineOptions) (*Engine, error) {
+// New returns the engine of a process.
+func New(o Options) (*Engine, error) {
 	if o.Store == nil || o.Redis == nil {
-		return nil, errors.New("jobs: NewEngine needs a store and a Redis handle")
+		return nil, errors.New("jobs: New needs a store and a Redis handle")
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -178,23 +202,23 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 	if o.StallAfter <= 0 {
 		o.StallAfter = 2 * time.Minute
 	}
-	e := &Engine{store: o.Store, redis: o.Redis, cfg: o.Config, opts: o, log: o.Log, queue: o.Queue,
+	c := &core{store: o.Store, redis: o.Redis, cfg: o.Config, opts: o, log: o.Log, queue: o.Queue,
 		runs: map[int64]*simRun{}, targets: map[string]*target{}, plans: map[int64]map[string]int64{},
 		kick: make(chan struct{}, 1)}
-	e.counters.pending = map[int64]map[string]int64{}
-	e.readings.vals = map[string]reading{}
+	c.counters.pending = map[int64]map[string]int64{}
+	c.readings.vals = map[string]reading{}
 	if len(o.Config.TokenEncSecret) == 32 {
 		box, err := secret.NewBox(o.Config.TokenEncSecret)
 		if err != nil {
 			return nil, err
 		}
-		e.box = box
+		c.box = box
 	}
 	if o.Redis.Enabled() {
-		if e.queue == nil {
-			e.queue = asynq.NewClientFromRedisClient(o.Redis.Client)
+		if c.queue == nil {
+			c.queue = asynq.NewClientFromRedisClient(o.Redis.Client)
 		}
-		e.inspector = asynq.NewInspectorFromRedisClient(o.Redis.Client)
+		c.inspector = asynq.NewInspectorFromRedisClient(o.Redis.Client)
 		bc := ratelimit.DefaultBreakerConfig()
 		if o.Breaker != nil {
 			bc = *o.Breaker
@@ -203,9 +227,9 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 		if err != nil {
 			return nil, err
 		}
-		e.breaker = b
+		c.breaker = b
 	}
-	return e, nil
+	return &Engine{Lifecycle: &Lifecycle{c}, Progress: &Progress{c}, Worker: &Worker{c}, Reconciler: &Reconciler{c}}, nil
 }
 
 // SandboxLimits is the engine's limiter for a sandbox that allows burst calls per
@@ -219,19 +243,4 @@ func SandboxLimits(burst, daily int) *ratelimit.Limits {
 		l.Burst = 1_000_000 // no rolling limit, only the daily one
 	}
 	return &l
-}
-
-// built reports whether the engine came from NewEngine.
-func (e *Engine) built() error {
-	if e == nil || e.store == nil {
-		return errNotBuilt
-	}
-	return nil
-}
-
-// Register adds the engine's task handlers to a worker's mux.
-func (e *Engine) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(TypeTick, e.handleTick)
-	mux.HandleFunc(TypeRecords, e.handleRecords)
-	mux.HandleFunc(TypeActivityPrefix, e.handleActivities)
 }

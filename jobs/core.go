@@ -52,31 +52,6 @@ type PreviewBin struct {
 	Count float64
 }
 
-// Metrics is a simulation's progress, from Redis when it is up, from the database
-// otherwise (Source says which).
-type Metrics struct {
-	Source          string // "redis" or "db"
-	Status          string
-	StatusReason    string
-	EffectiveTotal  int
-	Created         map[string]int64 // per plural type: contacts, companies, deals, tickets, notes, calls, tasks, meetings
-	Scheduled       map[string]int64
-	Failed          map[string]int64
-	Thinned         map[string]int64
-	Processed       int64   // records whose journey is done or accounted for
-	PercentComplete float64 // 0..100, against the effective total and its activities
-	Throughput      []int64 // objects created per interval, oldest first, for the sparkline
-}
-
-// SegmentView is one simulated hour of a simulation's plan.
-type SegmentView struct {
-	Index      int
-	Start, End time.Time
-	FirstIndex int    // first record index (inclusive)
-	EndIndex   int    // one past the last record index
-	State      string // planned | expanded | done
-}
-
 // ErrNotFound is returned for a simulation that does not exist.
 var ErrNotFound = storage.ErrNotFound
 
@@ -96,22 +71,6 @@ type Engine struct {
 	Worker     *Worker
 	Reconciler *Reconciler
 }
-
-// Lifecycle validates, stores, previews, starts, pauses, resumes and aborts
-// simulations.
-type Lifecycle struct{ *core }
-
-// Progress reads a simulation's progress: metrics, segments, and the live DLQ and
-// thinning state, from Redis when it is whole, from the database otherwise.
-type Progress struct{ *core }
-
-// Worker handles the engine's tasks: ticks, records, activities, and their
-// failures.
-type Worker struct{ *core }
-
-// Reconciler runs the engine's background work: the counter flush and the
-// reconcile that restores what Redis lost.
-type Reconciler struct{ *core }
 
 // core is what the parts share: the process's handles and the caches of running
 // simulations, their targets, plans and counters.

@@ -160,7 +160,7 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := e.engine.Worker.run(ctx, s.ID)
+	run, err := e.engine.Worker.runOf(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestNoCompletionWithWorkMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	segs, _ := e.store.Segments(ctx, s.ID)
-	run, _ := e.engine.Worker.run(ctx, s.ID)
+	run, _ := e.engine.Worker.runOf(ctx, s.ID)
 	done, err := e.engine.Worker.checkDone(ctx, run, segs, time.Now())
 	if err != nil || done {
 		t.Fatalf("nothing was created, yet done=%v (%v)", done, err)

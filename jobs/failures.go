@@ -233,7 +233,7 @@ func (e *Worker) HandleError(ctx context.Context, t *asynq.Task, err error) {
 			return
 		}
 		simID = p.Sim
-		run, rerr := e.run(dctx, p.Sim)
+		run, rerr := e.runOf(dctx, p.Sim)
 		if rerr != nil {
 			return
 		}
@@ -258,7 +258,7 @@ func (e *Worker) HandleError(ctx context.Context, t *asynq.Task, err error) {
 	default:
 		return
 	}
-	run, rerr := e.run(dctx, simID)
+	run, rerr := e.runOf(dctx, simID)
 	if rerr != nil {
 		return
 	}

@@ -4,16 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sim"
@@ -320,57 +316,6 @@ func (e *Lifecycle) Start(ctx context.Context, id int64) (storage.Simulation, er
 	return s, nil
 }
 
-// writeSegmentIndex writes sim:<id>:segments, each segment's meta hash and the
-// timestamp plan cache.
-func (e *core) writeSegmentIndex(ctx context.Context, s storage.Simulation, segs []storage.Segment) error {
-	if !e.redis.Enabled() {
-		return storage.ErrRedisDisabled
-	}
-	pipe := e.redis.Client.Pipeline()
-	members := make([]redis.Z, len(segs))
-	firsts := make([]int, len(segs))
-	for i, g := range segs {
-		members[i] = redis.Z{Score: float64(g.StartAt.UnixMilli()), Member: SegmentID(g.Index)}
-		firsts[i] = g.FirstIndex
-		state := g.State
-		if state == "" {
-			state = storage.SegmentPlanned
-		}
-		pipe.HSet(ctx, SegmentKey(s.ID, g.Index), "start", g.StartAt.UnixMilli(), "end", g.EndAt.UnixMilli(),
-			"first", g.FirstIndex, "last", g.EndIndex-1, "state", state)
-	}
-	pipe.ZAdd(ctx, SegmentsKey(s.ID), members...)
-	pipe.HSetNX(ctx, MetricsKey(s.ID), fieldSince, time.Now().UnixMilli())
-	plan, _ := json.Marshal(map[string]any{"start": s.StartAt.UnixMilli(), "end": s.EndAt.UnixMilli(),
-		"records": s.EffectiveTotal, "segmentMs": segmentSpan.Milliseconds(), "segmentFirst": firsts})
-	pipe.Set(ctx, TimestampsKey(s.ID), plan, 0)
-	_, err := pipe.Exec(ctx)
-	return err
-}
-
-// enqueueTick makes sure the simulation's tick exists; asynq refuses a second one
-// (same task id), and the reconciler replaces one that was archived.
-func (e *core) enqueueTick(ctx context.Context, id int64) {
-	if e.queue == nil || !e.redis.Enabled() {
-		return
-	}
-	task, opts := newTickTask(id)
-	_, err := e.queue.EnqueueContext(ctx, task, opts...)
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		info, ierr := e.inspector.GetTaskInfo(ControlQueue, TickTaskID(id))
-		if ierr == nil && (info.State == asynq.TaskStateArchived || info.State == asynq.TaskStateCompleted) {
-			if e.inspector.DeleteTask(ControlQueue, info.ID) == nil {
-				_, err = e.queue.EnqueueContext(ctx, task, opts...)
-			}
-		} else {
-			err = nil
-		}
-	}
-	if err != nil {
-		e.log.Warn("enqueue tick (the reconciler will retry)", "simulation", id, "err", err)
-	}
-}
-
 // Pause stops a running simulation from taking new work; queued work waits.
 func (e *Lifecycle) Pause(ctx context.Context, id int64) (storage.Simulation, error) {
 	s, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusRunning}, storage.StatusPaused, "paused")
@@ -388,18 +333,6 @@ func (e *Lifecycle) Resume(ctx context.Context, id int64) (storage.Simulation, e
 	e.watch(id)
 	e.enqueueTick(ctx, id)
 	return s, nil
-}
-
-// watch adds a simulation to those whose Redis state the engine watches for a flush.
-func (e *core) watch(id int64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, x := range e.running {
-		if x == id {
-			return
-		}
-	}
-	e.running = append(e.running, id)
 }
 
 // Abort ends a simulation; purge also deletes its queued work from every queue.
@@ -435,55 +368,6 @@ func (e *Lifecycle) Abort(ctx context.Context, id int64, purge bool) (storage.Si
 	return s, nil
 }
 
-// Segments lists a simulation's segments and where they came from: "redis" (the
-// segment index and meta hashes) or "db".
-func (e *Progress) Segments(ctx context.Context, id int64) ([]SegmentView, string, error) {
-	if _, err := e.store.Simulation(ctx, id); err != nil {
-		return nil, "", err
-	}
-	if views, ok := e.redisSegments(ctx, id); ok {
-		return views, "redis", nil
-	}
-	segs, err := e.store.Segments(ctx, id)
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]SegmentView, len(segs))
-	for i, g := range segs {
-		out[i] = SegmentView{Index: g.Index, Start: g.StartAt, End: g.EndAt, FirstIndex: g.FirstIndex, EndIndex: g.EndIndex, State: g.State}
-	}
-	return out, "db", nil
-}
-
-func (e *Progress) redisSegments(ctx context.Context, id int64) ([]SegmentView, bool) {
-	if !e.redis.Up() {
-		return nil, false
-	}
-	ids, err := e.redis.Client.ZRange(ctx, SegmentsKey(id), 0, -1).Result()
-	if err != nil || len(ids) == 0 {
-		return nil, false
-	}
-	pipe := e.redis.Client.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
-	for i, sid := range ids {
-		cmds[i] = pipe.HGetAll(ctx, simPrefix(id)+sid)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, false
-	}
-	out := make([]SegmentView, 0, len(ids))
-	for i, sid := range ids {
-		m := cmds[i].Val()
-		k, err := strconv.Atoi(strings.TrimPrefix(sid, "seg:"))
-		if err != nil || len(m) == 0 {
-			return nil, false
-		}
-		start, _ := strconv.ParseInt(m["start"], 10, 64)
-		end, _ := strconv.ParseInt(m["end"], 10, 64)
-		first, _ := strconv.Atoi(m["first"])
-		last, _ := strconv.Atoi(m["last"])
-		out = append(out, SegmentView{Index: k, Start: time.UnixMilli(start).UTC(), End: time.UnixMilli(end).UTC(),
-			FirstIndex: first, EndIndex: last + 1, State: m["state"]})
-	}
-	return out, true
-}
+// Lifecycle validates, stores, previews, starts, pauses, resumes and aborts
+// simulations.
+type Lifecycle struct{ *core }

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -125,46 +123,6 @@ func pluralKinds() []string {
 		out[i] = k.Plural()
 	}
 	return out
-}
-
-// Metrics reports a simulation's progress: from the Redis metrics hash when Redis is
-// up and has it, from the database (counters, ledger, DLQ and skips) otherwise.
-func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
-	s, err := e.store.Simulation(ctx, id)
-	if err != nil {
-		return Metrics{}, err
-	}
-	m := Metrics{Status: s.Status, StatusReason: s.StatusReason, EffectiveTotal: s.EffectiveTotal,
-		Created: map[string]int64{}, Scheduled: map[string]int64{}, Failed: map[string]int64{}, Thinned: map[string]int64{}}
-	fields, ok := e.redisMetrics(ctx, id)
-	if ok {
-		m.Source = "redis"
-	} else {
-		m.Source = "db"
-		if fields, err = e.dbMetrics(ctx, id); err != nil {
-			return Metrics{}, err
-		}
-	}
-	for _, p := range pluralKinds() {
-		m.Created[p] = fields[p+"_"+sim.EventCreated]
-		m.Scheduled[p] = fields[p+"_"+sim.EventScheduled]
-		m.Failed[p] = fields[p+"_"+eventFailed]
-		m.Thinned[p] = fields[p+"_"+eventThinned]
-	}
-	m.Processed = min(fields[fieldProcessed], int64(s.EffectiveTotal))
-	m.Throughput = e.throughput(ctx, id)
-	planned, err := e.plannedTotal(ctx, s)
-	if err == nil && planned > 0 {
-		var done int64
-		for _, p := range pluralKinds() {
-			done += m.Created[p] + m.Failed[p] + m.Thinned[p]
-		}
-		m.PercentComplete = min(100, float64(done)*100/float64(planned))
-	}
-	if s.Status == storage.StatusCompleted {
-		m.PercentComplete = 100
-	}
-	return m, nil
 }
 
 // redisMetrics reads the metrics hash; ok is false when Redis is down or the hash
@@ -327,27 +285,4 @@ func (e *Worker) sampleThroughput(ctx context.Context, id int64, now time.Time) 
 	}
 	b, _ := json.Marshal(ring)
 	e.redis.Client.HSet(ctx, key, fieldThroughput, string(b))
-}
-
-// throughput is objects created per sampling interval, oldest first.
-func (e *Progress) throughput(ctx context.Context, id int64) []int64 {
-	if !e.redis.Up() {
-		return nil
-	}
-	s, err := e.redis.Client.HGet(ctx, MetricsKey(id), fieldThroughput).Result()
-	if err != nil {
-		if !errors.Is(err, redis.Nil) {
-			e.log.Debug("throughput", "err", err)
-		}
-		return nil
-	}
-	var ring []sample
-	if json.Unmarshal([]byte(s), &ring) != nil || len(ring) < 2 {
-		return nil
-	}
-	out := make([]int64, 0, len(ring)-1)
-	for i := 1; i < len(ring); i++ {
-		out = append(out, max(0, ring[i].Created-ring[i-1].Created))
-	}
-	return out
 }

@@ -439,7 +439,7 @@ func (e *Worker) countLifted(ctx context.Context, simID int64, lifted map[string
 // waits (the tick fails the simulation if the target refuses the token; until the
 // target answers, work waits without spending attempts).
 func (e *Worker) startWork(ctx context.Context, t *asynq.Task, simID int64, replay bool) (run *simRun, stop error) {
-	run, err := e.run(ctx, simID)
+	run, err := e.runOf(ctx, simID)
 	if err != nil {
 		return nil, e.missingSimulation(err)
 	}

@@ -36,7 +36,7 @@ func TestHubSpotConnectionTarget(t *testing.T) {
 	}
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
 	e.checkExact(s)
-	run, _ := e.engine.Worker.run(ctx, s.ID)
+	run, _ := e.engine.Worker.runOf(ctx, s.ID)
 	if run.target.window == nil || run.target.window.Limits().Burst != 100 {
 		t.Errorf("a starter connection gets a 100/10 s limiter")
 	}

@@ -1,9 +1,11 @@
 package jobs
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -163,9 +165,25 @@ func newTickTask(simID int64) (*asynq.Task, []asynq.Option) {
 	}
 }
 
-// Register adds the engine's task handlers to a worker's mux.
-func (e *Worker) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(TypeTick, e.handleTick)
-	mux.HandleFunc(TypeRecords, e.handleRecords)
-	mux.HandleFunc(TypeActivityPrefix, e.handleActivities)
+// enqueueTick makes sure the simulation's tick exists; asynq refuses a second one
+// (same task id), and the reconciler replaces one that was archived.
+func (e *core) enqueueTick(ctx context.Context, id int64) {
+	if e.queue == nil || !e.redis.Enabled() {
+		return
+	}
+	task, opts := newTickTask(id)
+	_, err := e.queue.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		info, ierr := e.inspector.GetTaskInfo(ControlQueue, TickTaskID(id))
+		if ierr == nil && (info.State == asynq.TaskStateArchived || info.State == asynq.TaskStateCompleted) {
+			if e.inspector.DeleteTask(ControlQueue, info.ID) == nil {
+				_, err = e.queue.EnqueueContext(ctx, task, opts...)
+			}
+		} else {
+			err = nil
+		}
+	}
+	if err != nil {
+		e.log.Warn("enqueue tick (the reconciler will retry)", "simulation", id, "err", err)
+	}
 }

@@ -62,7 +62,7 @@ func (e *Worker) handleTick(ctx context.Context, t *asynq.Task) error {
 // tick runs one step and says when to run the next (0: the simulation stopped).
 func (e *Worker) tick(ctx context.Context, id int64) (time.Duration, error) {
 	e.expire(id)
-	run, err := e.run(ctx, id)
+	run, err := e.runOf(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -105,17 +105,6 @@ func (e *Worker) tick(ctx context.Context, id int64) (time.Duration, error) {
 		return 0, e.complete(ctx, run)
 	}
 	return wait, nil
-}
-
-// expire makes the next run() read the simulation's row again.
-func (e *core) expire(id int64) {
-	e.mu.Lock()
-	if r := e.runs[id]; r != nil {
-		fresh := *r
-		fresh.loadedAt = time.Time{}
-		e.runs[id] = &fresh
-	}
-	e.mu.Unlock()
 }
 
 // ensurePlan stores the simulation's exact planned totals once.
@@ -366,31 +355,6 @@ func (e *Worker) complete(ctx context.Context, run *simRun) error {
 	e.retire(ctx, id)
 	e.log.Info("simulation completed", "simulation", id)
 	return nil
-}
-
-// retireAfter is how long a finished simulation's segment keys stay in Redis; the
-// pages then read its segments from the database.
-const retireAfter = 24 * time.Hour
-
-// retire lets a finished simulation's segment index, meta hashes, flags and
-// timestamp cache expire, so Redis does not keep every past plan. Metrics, DLQ
-// counts and samples and thinning events stay (they are small and capped).
-func (e *core) retire(ctx context.Context, id int64) {
-	if !e.redis.Enabled() {
-		return
-	}
-	segs, err := e.store.Segments(ctx, id)
-	if err != nil {
-		return
-	}
-	pipe := e.redis.Client.Pipeline()
-	pipe.Expire(ctx, SegmentsKey(id), retireAfter)
-	pipe.Expire(ctx, TimestampsKey(id), retireAfter)
-	for _, g := range segs {
-		pipe.Expire(ctx, SegmentKey(id, g.Index), retireAfter)
-		pipe.Expire(ctx, ExpandedKey(id, g.Index), retireAfter)
-	}
-	_, _ = pipe.Exec(ctx)
 }
 
 // trueUp makes the durable counters exact: created, failed, thinned and blocked from

@@ -11,6 +11,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/fake"
 	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -62,7 +63,7 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		pipe := e.redis.Client.Pipeline()
 		exists := make([]interface{ Val() int64 }, len(cands))
 		for i, c := range cands {
-			exists[i] = pipe.Exists(ctx, ActivityMarkerKey(id, c.rec.Index, c.act.Kind, c.act.Ordinal))
+			exists[i] = pipe.Exists(ctx, rediskeys.ActivityMarker(id, c.rec.Index, string(c.act.Kind), c.act.Ordinal))
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
 			return &Throttled{Wait: time.Second, Reason: "redis: " + err.Error()}
@@ -124,8 +125,8 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		e.countObjects(ctx, id, eventThinned, fieldThinned, added, nil)
 		if n > 0 && e.redis.Enabled() {
 			pipe := e.redis.Client.Pipeline()
-			pipe.LPush(ctx, ThinningEventsKey(id), events...)
-			pipe.LTrim(ctx, ThinningEventsKey(id), 0, int64(e.cfg.ThinningMax)-1)
+			pipe.LPush(ctx, rediskeys.ThinningEvents(id), events...)
+			pipe.LTrim(ctx, rediskeys.ThinningEvents(id), 0, int64(e.cfg.ThinningMax)-1)
 			_, _ = pipe.Exec(ctx)
 		}
 	}
@@ -185,7 +186,7 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 			set := make([]interface{ Val() bool }, len(part))
 			ttl := max(time.Until(at), 0) + markerTTL
 			for i, c := range part {
-				set[i] = pipe.SetNX(ctx, ActivityMarkerKey(id, c.rec.Index, c.act.Kind, c.act.Ordinal), taskID, ttl)
+				set[i] = pipe.SetNX(ctx, rediskeys.ActivityMarker(id, c.rec.Index, string(c.act.Kind), c.act.Ordinal), taskID, ttl)
 			}
 			_, _ = pipe.Exec(ctx)
 			for i := range part {
@@ -302,7 +303,7 @@ func (e *Worker) clearMarkers(ctx context.Context, p ActivitiesPayload, have map
 		_, created := have[it.Key]
 		_, dead := failed[it.Key]
 		if created || dead {
-			keys = append(keys, ActivityMarkerKey(p.Sim, it.Record, p.Kind, it.Ordinal))
+			keys = append(keys, rediskeys.ActivityMarker(p.Sim, it.Record, string(p.Kind), it.Ordinal))
 		}
 	}
 	if len(keys) > 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/ratelimit"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/internal/testenv"
@@ -313,9 +314,9 @@ func TestThrottledWorkIsNeverCountedAsCreated(t *testing.T) {
 	// Every object type the run wrote spent tokens from its own bucket, which an
 	// operator reads with GET ratelimit:bucket:<type>.
 	for _, k := range []sim.Kind{sim.KindContact, sim.KindNote} {
-		v, err := e.rdb.Client.Get(ctx, ratelimit.BucketKey(string(k))).Int()
+		v, err := e.rdb.Client.Get(ctx, rediskeys.Bucket(string(k))).Int()
 		if err != nil || v < 0 || v > limits.Burst {
-			t.Errorf("GET %s: want tokens between 0 and %d, got %d (%v)", ratelimit.BucketKey(string(k)), limits.Burst, v, err)
+			t.Errorf("GET %s: want tokens between 0 and %d, got %d (%v)", rediskeys.Bucket(string(k)), limits.Burst, v, err)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/ratelimit"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/internal/testenv"
@@ -90,11 +91,11 @@ func TestFailuresLandInTheirCategoryAfterTheirAttempts(t *testing.T) {
 				}
 				// Redis tallies and the database agree; samples are capped.
 				tallies, _ := e.store.DLQTallies(ctx, s.ID)
-				live, err := e.rdb.HashCounts(ctx, DLQCountsKey(s.ID))
+				live, err := e.rdb.HashCounts(ctx, rediskeys.DLQCounts(s.ID))
 				if err != nil || fmt.Sprint(live) != fmt.Sprint(tallies) {
 					t.Errorf("sim:%d:dlq:counts: want %v (the database), got %v (%v)", s.ID, tallies, live, err)
 				}
-				samples, n, _ := e.rdb.ListHead(ctx, DLQSamplesKey(s.ID), 100)
+				samples, n, _ := e.rdb.ListHead(ctx, rediskeys.DLQSamples(s.ID), 100)
 				if n > int64(e.cfg.DLQSampleMax) || int(n) != min(len(page.Entries), e.cfg.DLQSampleMax) || len(samples) != int(n) {
 					t.Errorf("samples: want min(%d rows, cap %d), got %d", len(page.Entries), e.cfg.DLQSampleMax, n)
 				}
@@ -226,9 +227,9 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 	}
 	trip := func(on bool) {
 		if on {
-			e.rdb.Client.Set(ctx, ratelimit.TrippedUntilKey, time.Now().Add(time.Minute).UnixMilli(), 0)
+			e.rdb.Client.Set(ctx, rediskeys.TrippedUntil, time.Now().Add(time.Minute).UnixMilli(), 0)
 		} else {
-			e.rdb.Client.Del(ctx, ratelimit.TrippedUntilKey)
+			e.rdb.Client.Del(ctx, rediskeys.TrippedUntil)
 		}
 	}
 	cases := []struct {
@@ -285,7 +286,7 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 	}
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
 
-	raw, stored, err := e.rdb.ListHead(ctx, ThinningEventsKey(s.ID), 100)
+	raw, stored, err := e.rdb.ListHead(ctx, rediskeys.ThinningEvents(s.ID), 100)
 	if err != nil {
 		t.Fatal(err)
 	}

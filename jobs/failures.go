@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -94,10 +95,10 @@ func (e *Worker) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 	if e.redis.Enabled() {
 		pipe := e.redis.Client.Pipeline()
 		for c, n := range cats {
-			pipe.HIncrBy(dctx, DLQCountsKey(run.sim.ID), c, n)
+			pipe.HIncrBy(dctx, rediskeys.DLQCounts(run.sim.ID), c, n)
 		}
-		pipe.LPush(dctx, DLQSamplesKey(run.sim.ID), samples...)
-		pipe.LTrim(dctx, DLQSamplesKey(run.sim.ID), 0, int64(e.cfg.DLQSampleMax)-1)
+		pipe.LPush(dctx, rediskeys.DLQSamples(run.sim.ID), samples...)
+		pipe.LTrim(dctx, rediskeys.DLQSamples(run.sim.ID), 0, int64(e.cfg.DLQSampleMax)-1)
 		if _, err := pipe.Exec(dctx); err != nil {
 			e.log.Warn("dlq to redis", "simulation", run.sim.ID, "err", err)
 		}

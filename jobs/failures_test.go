@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/simcrm/simcrm/internal/ratelimit"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
@@ -55,15 +56,15 @@ func TestFailedWorkIsAccountedFor(t *testing.T) {
 	if counts["auth"] != 80 || len(counts) != 1 {
 		t.Errorf("DLQ rows: want 80 auth, got %v", counts)
 	}
-	redisCounts, _ := e.rdb.Client.HGetAll(ctx, DLQCountsKey(s.ID)).Result()
+	redisCounts, _ := e.rdb.Client.HGetAll(ctx, rediskeys.DLQCounts(s.ID)).Result()
 	if redisCounts["auth"] != "80" {
 		t.Errorf("sim:%d:dlq:counts: %v", s.ID, redisCounts)
 	}
-	if n, _ := e.rdb.Client.LLen(ctx, DLQSamplesKey(s.ID)).Result(); n != int64(e.cfg.DLQSampleMax) {
+	if n, _ := e.rdb.Client.LLen(ctx, rediskeys.DLQSamples(s.ID)).Result(); n != int64(e.cfg.DLQSampleMax) {
 		t.Errorf("samples: want %d (the cap), got %d", e.cfg.DLQSampleMax, n)
 	}
 	var sample DLQSample
-	raw, _ := e.rdb.Client.LIndex(ctx, DLQSamplesKey(s.ID), 0).Result()
+	raw, _ := e.rdb.Client.LIndex(ctx, rediskeys.DLQSamples(s.ID), 0).Result()
 	if err := json.Unmarshal([]byte(raw), &sample); err != nil || sample.Category != "auth" || len(sample.Payload) == 0 {
 		t.Errorf("sample: %q (%v)", raw, err)
 	}

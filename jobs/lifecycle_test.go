@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -180,7 +181,7 @@ func TestMetricsAndSegmentsFallBackToTheDatabase(t *testing.T) {
 		t.Fatalf("segments from redis: %d %s %v %+v", len(segs), src, err, segs[len(segs)-1])
 	}
 	e.stopWorkers() // the last counter flush
-	e.rdb.Client.Del(ctx, MetricsKey(s.ID), SegmentsKey(s.ID))
+	e.rdb.Client.Del(ctx, rediskeys.Metrics(s.ID), rediskeys.Segments(s.ID))
 	db, err := e.engine.Progress.Metrics(ctx, s.ID)
 	if err != nil || db.Source != "db" {
 		t.Fatalf("db metrics: %+v %v", db, err)

@@ -9,6 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -69,7 +72,7 @@ func (e *core) count(ctx context.Context, simID int64, deltas map[string]int64) 
 		return
 	}
 	pipe := e.redis.Client.Pipeline()
-	key := MetricsKey(simID)
+	key := rediskeys.Metrics(simID)
 	for k, v := range deltas {
 		pipe.HIncrBy(ctx, key, k, v)
 	}
@@ -131,7 +134,7 @@ func (e *core) redisMetrics(ctx context.Context, id int64) (map[string]int64, bo
 	if !e.redis.Up() {
 		return nil, false
 	}
-	raw, err := e.redis.Client.HGetAll(ctx, MetricsKey(id)).Result()
+	raw, err := e.redis.Client.HGetAll(ctx, rediskeys.Metrics(id)).Result()
 	if err != nil || raw[fieldSince] == "" {
 		return nil, false
 	}
@@ -182,8 +185,8 @@ func (e *core) dbMetrics(ctx context.Context, id int64) (map[string]int64, error
 	return fields, nil
 }
 
-// rebuildMetrics writes the database's view of a simulation's metrics into Redis
-// (after a flush lost the hash).
+// rebuildMetrics writes the database's view of a simulation's metrics and DLQ
+// tallies into Redis (after a flush lost the hash), in one transaction.
 func (e *core) rebuildMetrics(ctx context.Context, id int64) error {
 	fields, err := e.dbMetrics(ctx, id)
 	if err != nil {
@@ -196,8 +199,32 @@ func (e *core) rebuildMetrics(ctx context.Context, id int64) error {
 		}
 		vals[k] = v
 	}
+	tallies, err := e.store.DLQTallies(ctx, id)
+	if err != nil {
+		return err
+	}
 	vals[fieldSince] = time.Now().UnixMilli()
-	return e.redis.Client.HSet(ctx, MetricsKey(id), vals).Err()
+	_, err = e.redis.Client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Del(ctx, rediskeys.DLQCounts(id))
+		for c, n := range tallies {
+			pipe.HSet(ctx, rediskeys.DLQCounts(id), c, n)
+		}
+		pipe.HSet(ctx, rediskeys.Metrics(id), vals)
+		return nil
+	})
+	return err
+}
+
+// whole reports whether Redis is up and holds a simulation's whole live state:
+// its metrics hash carries "since" (written at start and by a rebuild, which
+// restores the DLQ tallies too). A hash without it was recreated by a stray
+// HINCRBY after a flush and holds only part of the counts.
+func (e *core) whole(ctx context.Context, id int64) bool {
+	if !e.redis.Up() {
+		return false
+	}
+	ok, err := e.redis.Client.HExists(ctx, rediskeys.Metrics(id), fieldSince).Result()
+	return err == nil && ok
 }
 
 // plannedTotal is the number of objects a simulation plans (exact once known).
@@ -263,7 +290,7 @@ func (e *Worker) sampleThroughput(ctx context.Context, id int64, now time.Time) 
 	if !e.redis.Enabled() {
 		return
 	}
-	key := MetricsKey(id)
+	key := rediskeys.Metrics(id)
 	vals, err := e.redis.Client.HMGet(ctx, key, fieldCreated, fieldThroughput).Result()
 	if err != nil {
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -88,7 +89,7 @@ func (e *Progress) throughput(ctx context.Context, id int64) []int64 {
 	if !e.redis.Up() {
 		return nil
 	}
-	s, err := e.redis.Client.HGet(ctx, MetricsKey(id), fieldThroughput).Result()
+	s, err := e.redis.Client.HGet(ctx, rediskeys.Metrics(id), fieldThroughput).Result()
 	if err != nil {
 		if !errors.Is(err, redis.Nil) {
 			e.log.Debug("throughput", "err", err)
@@ -130,23 +131,28 @@ func (e *Progress) redisSegments(ctx context.Context, id int64) ([]SegmentView, 
 	if !e.redis.Up() {
 		return nil, false
 	}
-	ids, err := e.redis.Client.ZRange(ctx, SegmentsKey(id), 0, -1).Result()
+	ids, err := e.redis.Client.ZRange(ctx, rediskeys.Segments(id), 0, -1).Result()
 	if err != nil || len(ids) == 0 {
 		return nil, false
 	}
+	index := make([]int, len(ids))
 	pipe := e.redis.Client.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
 	for i, sid := range ids {
-		cmds[i] = pipe.HGetAll(ctx, simPrefix(id)+sid)
+		k, err := strconv.Atoi(strings.TrimPrefix(sid, "seg:"))
+		if err != nil {
+			return nil, false
+		}
+		index[i] = k
+		cmds[i] = pipe.HGetAll(ctx, rediskeys.Segment(id, k))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, false
 	}
 	out := make([]SegmentView, 0, len(ids))
-	for i, sid := range ids {
+	for i, k := range index {
 		m := cmds[i].Val()
-		k, err := strconv.Atoi(strings.TrimPrefix(sid, "seg:"))
-		if err != nil || len(m) == 0 {
+		if len(m) == 0 {
 			return nil, false
 		}
 		start, _ := strconv.ParseInt(m["start"], 10, 64)

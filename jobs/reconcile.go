@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -70,7 +71,7 @@ func (e *Reconciler) flushed(ctx context.Context) bool {
 	pipe := e.redis.Client.Pipeline()
 	cmds := make([]interface{ Val() bool }, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HExists(ctx, MetricsKey(id), fieldSince)
+		cmds[i] = pipe.HExists(ctx, rediskeys.Metrics(id), fieldSince)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return false
@@ -122,7 +123,7 @@ func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulati
 	id := s.ID
 	rdb := e.redis.Client
 	e.enqueueTick(ctx, id)
-	whole, err := rdb.HExists(ctx, MetricsKey(id), fieldSince).Result()
+	whole, err := rdb.HExists(ctx, rediskeys.Metrics(id), fieldSince).Result()
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulati
 	if err != nil {
 		return err
 	}
-	if n, err := rdb.Exists(ctx, SegmentsKey(id)).Result(); err != nil {
+	if n, err := rdb.Exists(ctx, rediskeys.Segments(id)).Result(); err != nil {
 		return err
 	} else if n == 0 {
 		if err := e.writeSegmentIndex(ctx, s, segs); err != nil {
@@ -146,7 +147,7 @@ func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulati
 	flags := make([]interface{ Val() int64 }, len(segs))
 	for k, g := range segs {
 		if g.State != storage.SegmentPlanned {
-			flags[k] = pipe.Exists(ctx, ExpandedKey(id, g.Index))
+			flags[k] = pipe.Exists(ctx, rediskeys.Expanded(id, g.Index))
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -169,7 +170,7 @@ func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulati
 			}
 		}
 		if lost {
-			rdb.SetNX(ctx, ExpandedKey(id, g.Index), now.UnixMilli(), 0)
+			rdb.SetNX(ctx, rediskeys.Expanded(id, g.Index), now.UnixMilli(), 0)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -20,20 +21,20 @@ func (e *core) writeSegmentIndex(ctx context.Context, s storage.Simulation, segs
 	members := make([]redis.Z, len(segs))
 	firsts := make([]int, len(segs))
 	for i, g := range segs {
-		members[i] = redis.Z{Score: float64(g.StartAt.UnixMilli()), Member: SegmentID(g.Index)}
+		members[i] = redis.Z{Score: float64(g.StartAt.UnixMilli()), Member: rediskeys.SegmentID(g.Index)}
 		firsts[i] = g.FirstIndex
 		state := g.State
 		if state == "" {
 			state = storage.SegmentPlanned
 		}
-		pipe.HSet(ctx, SegmentKey(s.ID, g.Index), "start", g.StartAt.UnixMilli(), "end", g.EndAt.UnixMilli(),
+		pipe.HSet(ctx, rediskeys.Segment(s.ID, g.Index), "start", g.StartAt.UnixMilli(), "end", g.EndAt.UnixMilli(),
 			"first", g.FirstIndex, "last", g.EndIndex-1, "state", state)
 	}
-	pipe.ZAdd(ctx, SegmentsKey(s.ID), members...)
-	pipe.HSetNX(ctx, MetricsKey(s.ID), fieldSince, time.Now().UnixMilli())
+	pipe.ZAdd(ctx, rediskeys.Segments(s.ID), members...)
+	pipe.HSetNX(ctx, rediskeys.Metrics(s.ID), fieldSince, time.Now().UnixMilli())
 	plan, _ := json.Marshal(map[string]any{"start": s.StartAt.UnixMilli(), "end": s.EndAt.UnixMilli(),
 		"records": s.EffectiveTotal, "segmentMs": segmentSpan.Milliseconds(), "segmentFirst": firsts})
-	pipe.Set(ctx, TimestampsKey(s.ID), plan, 0)
+	pipe.Set(ctx, rediskeys.Timestamps(s.ID), plan, 0)
 	_, err := pipe.Exec(ctx)
 	return err
 }
@@ -54,11 +55,11 @@ func (e *core) retire(ctx context.Context, id int64) {
 		return
 	}
 	pipe := e.redis.Client.Pipeline()
-	pipe.Expire(ctx, SegmentsKey(id), retireAfter)
-	pipe.Expire(ctx, TimestampsKey(id), retireAfter)
+	pipe.Expire(ctx, rediskeys.Segments(id), retireAfter)
+	pipe.Expire(ctx, rediskeys.Timestamps(id), retireAfter)
 	for _, g := range segs {
-		pipe.Expire(ctx, SegmentKey(id, g.Index), retireAfter)
-		pipe.Expire(ctx, ExpandedKey(id, g.Index), retireAfter)
+		pipe.Expire(ctx, rediskeys.Segment(id, g.Index), retireAfter)
+		pipe.Expire(ctx, rediskeys.Expanded(id, g.Index), retireAfter)
 	}
 	_, _ = pipe.Exec(ctx)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -269,8 +270,8 @@ func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage
 	for _, k := range due {
 		segs[k].State = storage.SegmentExpanded
 		segs[k].Objects = exps[indexOf(due, k)].Objects
-		pipe.SetNX(ctx, ExpandedKey(id, segs[k].Index), stamp, 0)
-		pipe.HSet(ctx, SegmentKey(id, segs[k].Index), "state", storage.SegmentExpanded)
+		pipe.SetNX(ctx, rediskeys.Expanded(id, segs[k].Index), stamp, 0)
+		pipe.HSet(ctx, rediskeys.Segment(id, segs[k].Index), "state", storage.SegmentExpanded)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		e.log.Warn("segment flags", "simulation", id, "err", err)
@@ -330,7 +331,7 @@ func (e *Worker) checkDone(ctx context.Context, run *simRun, segs []storage.Segm
 		}
 		g.State = storage.SegmentDone
 		if e.redis.Enabled() {
-			e.redis.Client.HSet(ctx, SegmentKey(id, g.Index), "state", storage.SegmentDone)
+			e.redis.Client.HSet(ctx, rediskeys.Segment(id, g.Index), "state", storage.SegmentDone)
 		}
 	}
 	return all, nil
@@ -409,7 +410,7 @@ func (e *Worker) trueUp(ctx context.Context, run *simRun) error {
 		for k, v := range want {
 			vals[k] = v
 		}
-		if err := e.redis.Client.HSet(ctx, MetricsKey(id), vals).Err(); err != nil {
+		if err := e.redis.Client.HSet(ctx, rediskeys.Metrics(id), vals).Err(); err != nil {
 			e.log.Warn("metrics true-up to redis", "simulation", id, "err", err)
 		}
 	}

@@ -161,7 +161,7 @@ func (h *handler) listSimulationDLQAPI(c *fiber.Ctx) error {
 	if errs.Any() {
 		return failFields(c, "DLQ filter", errs)
 	}
-	live, err := h.dlqLive(ctx, s.ID, h.cfg.DLQSampleMax)
+	live, err := h.progress.DLQ(ctx, s.ID, h.cfg.DLQSampleMax)
 	if err != nil {
 		return err
 	}

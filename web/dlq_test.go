@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
@@ -590,15 +591,15 @@ func TestDLQAndThinningPanelsReadRedis(t *testing.T) {
 			sim := dlqSim(t, a, "boss@example.com", "A")
 			dlqRows(t, a, sim, 4, "auth", false)
 			rc := a.redis.Client
-			rc.HSet(ctx, jobs.DLQCountsKey(sim), "auth", 4, "server", 2)
+			rc.HSet(ctx, rediskeys.DLQCounts(sim), "auth", 4, "server", 2)
 			sample, _ := json.Marshal(map[string]any{"ts": time.Now().UnixMilli(), "jobType": jobs.TypeRecords, "objectType": "contact",
 				"recordIndex": 3, "recordKey": "k3", "category": "auth", "error": "401 expired", "attempts": 1, "payload": map[string]any{"sim": sim}})
-			rc.LPush(ctx, jobs.DLQSamplesKey(sim), string(sample))
+			rc.LPush(ctx, rediskeys.DLQSamples(sim), string(sample))
 			for i := 0; i < 12; i++ {
 				ev, _ := json.Marshal(jobs.ThinningEvent{TS: time.Now().UnixMilli(), RecordIndex: i, Before: 4, After: 3, Factor: 0.85, TotalWaiting: 1200})
-				rc.LPush(ctx, jobs.ThinningEventsKey(sim), string(ev))
+				rc.LPush(ctx, rediskeys.ThinningEvents(sim), string(ev))
 			}
-			rc.HSet(ctx, jobs.MetricsKey(sim), "notes_thinned", 7, "calls_thinned", 2, "contacts_created", 10)
+			rc.HSet(ctx, rediskeys.Metrics(sim), "notes_thinned", 7, "calls_thinned", 2, "contacts_created", 10, "since", time.Now().UnixMilli())
 
 			resp, body := b.get(fmt.Sprintf("/fragments/simulations/%d/dlq", sim))
 			p := doc(t, body)
@@ -631,6 +632,18 @@ func TestDLQAndThinningPanelsReadRedis(t *testing.T) {
 			if status != 200 || res["source"] != "redis" || res["counts"].(map[string]any)["server"] != float64(2) || len(res["samples"].([]any)) != 1 {
 				t.Errorf("DLQ API from Redis: got %d %v", status, res)
 			}
+			// A metrics hash without "since" is half rebuilt (a stray HINCRBY after a
+			// flush): the live reads take the database instead.
+			rc.HDel(ctx, rediskeys.Metrics(sim), "since")
+			status, res, _ = b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/dlq", sim), nil)
+			if status != 200 || res["source"] != "db" || res["counts"].(map[string]any)["server"] != nil || res["counts"].(map[string]any)["auth"] != float64(4) {
+				t.Errorf("DLQ API with a half-rebuilt hash: want the database's tallies, got %d %v", status, res)
+			}
+			status, res, _ = b.api(http.MethodGet, fmt.Sprintf("/api/simulations/%d/thinning-events", sim), nil)
+			if status != 200 || res["countsSource"] != "db" || res["thinned"].(map[string]any)["notes"] != nil {
+				t.Errorf("thinning API with a half-rebuilt hash: want the database's counters, got %d %v", status, res)
+			}
+			rc.HSet(ctx, rediskeys.Metrics(sim), "since", time.Now().UnixMilli())
 			// A finished simulation's panels stop polling (286).
 			if _, err := a.store.TransitionSimulation(ctx, sim, []string{storage.StatusQueued}, storage.StatusAborted, "test"); err != nil {
 				t.Fatal(err)
@@ -680,7 +693,7 @@ func TestDLQWorksFromTheDatabaseWhileRedisIsDown(t *testing.T) {
 			sim := dlqSim(t, a, "boss@example.com", "A")
 			dlqRows(t, a, sim, 3, "timeout", true)
 			ev, _ := json.Marshal(jobs.ThinningEvent{TS: time.Now().UnixMilli(), RecordIndex: 1, Before: 3, After: 1, Factor: 0.5, TotalWaiting: 6000})
-			a.redis.Client.LPush(ctx, jobs.ThinningEventsKey(sim), string(ev))
+			a.redis.Client.LPush(ctx, rediskeys.ThinningEvents(sim), string(ev))
 			if err := a.store.AddSimulationCounters(ctx, sim, map[string]int64{"notes_thinned": 2}); err != nil {
 				t.Fatal(err)
 			}

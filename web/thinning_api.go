@@ -20,7 +20,10 @@ func (h *handler) listThinningEventsAPI(c *fiber.Ctx) error {
 	if !ok {
 		return failFields(c, "query", map[string]string{"limit": "a whole number from 1 to " + strconv.Itoa(h.cfg.ThinningMax)})
 	}
-	t := h.thinning(c.UserContext(), s.ID, int(limit))
+	t, err := h.progress.Thinning(c.UserContext(), s.ID, int(limit))
+	if err != nil {
+		h.log.Error("thinned counters", "simulation", s.ID, "err", err)
+	}
 	events := t.Events
 	if events == nil {
 		events = []jobs.ThinningEvent{}

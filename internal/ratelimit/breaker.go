@@ -6,13 +6,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// Circuit breaker keys, shared by every replica.
-const (
-	TrippedUntilKey = "circuit:hubspot:tripped_until"
-	FailuresKey     = "circuit:hubspot:failures"
-	ProbeKey        = "circuit:hubspot:probe"
+	"github.com/simcrm/simcrm/internal/rediskeys"
 )
 
 // BreakerConfig sets when the breaker trips and for how long.
@@ -101,7 +96,7 @@ return {1, 1, 0}
 // the trip ends exactly one caller across all replicas gets the probe, and the rest
 // wait for its verdict (or for it to lapse after ProbeTimeout).
 func (b *Breaker) Allow(ctx context.Context) (Decision, error) {
-	res, err := allowScript.Run(ctx, b.rdb, []string{TrippedUntilKey, ProbeKey},
+	res, err := allowScript.Run(ctx, b.rdb, []string{rediskeys.TrippedUntil, rediskeys.Probe},
 		b.s.nowArg(), b.cfg.ProbeTimeout.Milliseconds(),
 	).Int64Slice()
 	if err != nil {
@@ -116,7 +111,7 @@ func (b *Breaker) Release(ctx context.Context, probe bool) error {
 	if !probe {
 		return nil
 	}
-	if err := b.rdb.Del(ctx, ProbeKey).Err(); err != nil {
+	if err := b.rdb.Del(ctx, rediskeys.Probe).Err(); err != nil {
 		return fmt.Errorf("ratelimit: breaker release: %w", err)
 	}
 	return nil
@@ -135,7 +130,7 @@ func (b *Breaker) Success(ctx context.Context, probe bool) error {
 	if !probe {
 		return nil
 	}
-	if err := successScript.Run(ctx, b.rdb, []string{TrippedUntilKey, ProbeKey, FailuresKey}).Err(); err != nil {
+	if err := successScript.Run(ctx, b.rdb, []string{rediskeys.TrippedUntil, rediskeys.Probe, rediskeys.Failures}).Err(); err != nil {
 		return fmt.Errorf("ratelimit: breaker success: %w", err)
 	}
 	return nil
@@ -174,7 +169,7 @@ func (b *Breaker) Failure(ctx context.Context, probe bool) error {
 	if probe {
 		p = "1"
 	}
-	err := failureScript.Run(ctx, b.rdb, []string{TrippedUntilKey, ProbeKey, FailuresKey},
+	err := failureScript.Run(ctx, b.rdb, []string{rediskeys.TrippedUntil, rediskeys.Probe, rediskeys.Failures},
 		b.s.nowArg(), p, b.cfg.Threshold, b.cfg.Window.Milliseconds(), b.cfg.Open.Milliseconds(), randomSuffix(),
 	).Err()
 	if err != nil {
@@ -208,7 +203,7 @@ func (b *Breaker) State(ctx context.Context) (BreakerState, time.Time, error) {
 
 // Status reads the breaker without changing it.
 func (b *Breaker) Status(ctx context.Context) (BreakerStatus, error) {
-	res, err := breakerReadScript.Run(ctx, b.rdb, []string{TrippedUntilKey, ProbeKey, FailuresKey},
+	res, err := breakerReadScript.Run(ctx, b.rdb, []string{rediskeys.TrippedUntil, rediskeys.Probe, rediskeys.Failures},
 		b.s.nowArg(), b.cfg.Window.Milliseconds(),
 	).Int64Slice()
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/simcrm/simcrm/internal/rediskeys"
 )
 
 func testBreaker(t *testing.T, n int) ([]*Breaker, *testClock) {
@@ -154,7 +156,7 @@ func TestBreakerProbeSuccessCloses(t *testing.T) {
 	if d, _ := bs[1].Allow(ctx); !d.Allowed || d.Probe {
 		t.Fatalf("Allow after closing = %+v; want allowed, no probe", d)
 	}
-	if n := bs[0].rdb.Exists(ctx, TrippedUntilKey, ProbeKey, FailuresKey).Val(); n != 0 {
+	if n := bs[0].rdb.Exists(ctx, rediskeys.TrippedUntil, rediskeys.Probe, rediskeys.Failures).Val(); n != 0 {
 		t.Fatalf("%d breaker keys left after closing; want 0", n)
 	}
 }

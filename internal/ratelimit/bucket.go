@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// BucketKey is the Redis key of an object type's bucket, e.g. ratelimit:bucket:contact.
-// It holds the remaining tokens as a plain integer string.
-func BucketKey(objectType string) string { return "ratelimit:bucket:" + objectType }
+	"github.com/simcrm/simcrm/internal/rediskeys"
+)
 
 // BucketRate configures one object type's bucket.
 type BucketRate struct {
@@ -142,8 +140,8 @@ func (b *Buckets) Level(ctx context.Context, objectType string) (int, error) {
 }
 
 func (b *Buckets) run(ctx context.Context, objectType string, r BucketRate, n int, write string) ([]int64, error) {
-	key := BucketKey(objectType)
-	res, err := bucketScript.Run(ctx, b.rdb, []string{key, key + ":ts"},
+	key := rediskeys.Bucket(objectType)
+	res, err := bucketScript.Run(ctx, b.rdb, []string{key, rediskeys.BucketClock(objectType)},
 		b.s.nowArg(), strconv.FormatFloat(r.PerSecond/1000, 'f', -1, 64), r.Capacity, n, write,
 	).Int64Slice()
 	if err != nil {

@@ -20,9 +20,6 @@ func TestBucketTakeAndRefill(t *testing.T) {
 	if got, err := rdb.Get(ctx, "ratelimit:bucket:contact").Result(); err != nil || got != "9" {
 		t.Fatalf(`GET ratelimit:bucket:contact = %q, %v; want "9"`, got, err)
 	}
-	if BucketKey("contact") != "ratelimit:bucket:contact" {
-		t.Fatalf("BucketKey = %q", BucketKey("contact"))
-	}
 	if ok, _, _ := b.Take(ctx, "contact", 9); !ok {
 		t.Fatal("Take(9) of the 9 left refused")
 	}

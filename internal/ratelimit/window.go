@@ -7,10 +7,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// CooldownKey holds the ms epoch before which no call may go to HubSpot.
-const CooldownKey = "ratelimit:hubspot:cooldown_until"
+	"github.com/simcrm/simcrm/internal/rediskeys"
+)
 
 // capHold is how long a lower burst learnt from X-HubSpot-RateLimit-Max lasts after
 // the last response that said so.
@@ -37,10 +36,9 @@ func NewWindow(rdb redis.UniversalClient, connID string, l Limits, opts ...Optio
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	p := "ratelimit:hubspot:" + connID
 	return &Window{
 		rdb: rdb, conn: connID, limits: l, s: newSettings(opts),
-		keyWindow: p + ":window", keyDaily: p + ":daily", keyCap: p + ":cap",
+		keyWindow: rediskeys.Window(connID), keyDaily: rediskeys.Daily(connID), keyCap: rediskeys.Cap(connID),
 	}, nil
 }
 
@@ -118,7 +116,7 @@ func (w *Window) Reserve(ctx context.Context, n int) (Reservation, error) {
 	}
 	m := midnights(w.s.localNow(), w.limits.zone())
 	res, err := reserveScript.Run(ctx, w.rdb,
-		[]string{w.keyWindow, w.keyDaily, w.keyCap, CooldownKey},
+		[]string{w.keyWindow, w.keyDaily, w.keyCap, rediskeys.Cooldown},
 		w.s.nowArg(), w.limits.window().Milliseconds(), w.limits.limit(), n, w.limits.Daily,
 		m[0], m[1], m[2], randomSuffix(),
 	).Int64Slice()
@@ -313,7 +311,7 @@ func (w *Window) ExtendCooldown(ctx context.Context, d time.Duration) (time.Time
 
 func (w *Window) cooldown(ctx context.Context, delayMS int64, daily string) (until, reset time.Time, err error) {
 	m := midnights(w.s.localNow(), w.limits.zone())
-	res, err := cooldownScript.Run(ctx, w.rdb, []string{CooldownKey, w.keyDaily},
+	res, err := cooldownScript.Run(ctx, w.rdb, []string{rediskeys.Cooldown, w.keyDaily},
 		w.s.nowArg(), delayMS, daily, w.limits.Daily, m[0], m[1], m[2],
 	).Int64Slice()
 	if err != nil {
@@ -358,7 +356,7 @@ type WindowStatus struct {
 // Status reads the window without changing it.
 func (w *Window) Status(ctx context.Context) (WindowStatus, error) {
 	res, err := windowReadScript.Run(ctx, w.rdb,
-		[]string{w.keyWindow, w.keyDaily, w.keyCap, CooldownKey},
+		[]string{w.keyWindow, w.keyDaily, w.keyCap, rediskeys.Cooldown},
 		w.s.nowArg(), w.limits.window().Milliseconds(), w.limits.limit(), w.limits.Daily,
 	).Int64Slice()
 	if err != nil {

@@ -15,43 +15,6 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
-// SimulationInput is a simulation as the form or the API describes it, already
-// parsed into Go values by the web side (which reports unparsable text itself).
-type SimulationInput struct {
-	Name         string
-	Scenario     string
-	Distribution string
-	Start, End   time.Time
-	TimeZone     string    // IANA name; "" = UTC
-	TotalRecords int       // as requested; the scenario's multiplier gives the effective total
-	PaceMode     string    // realtime | accelerated | backfill
-	PaceFactor   float64   // accelerated only
-	Target       string    // "sandbox" or a HubSpot connection id in decimal
-	Seed         *int64    // nil = random
-	HourWeights  []float64 // custom distribution: 24 weights
-	Pipeline     string    // HubSpot targets only
-	OwnerIDs     []string  // HubSpot targets only
-}
-
-// FieldErrors maps an input field to the message shown beside it. Field names are
-// the API's: name, scenario, distribution, startTime, endTime, timeZone,
-// totalRecords, pace, paceFactor, target, seed, hourWeights, pipeline, ownerIds.
-type FieldErrors map[string]string
-
-// Preview is what the new-simulation form shows while the user types.
-type Preview struct {
-	EffectiveTotal int
-	Bins           []PreviewBin   // expected records per bin across the window
-	Totals         map[string]int // expected objects per type (plural names: contacts, notes, …)
-	Warnings       []string       // e.g. "the notes budget cuts 1,200 planned notes"
-}
-
-// PreviewBin is one bar of the planned curve.
-type PreviewBin struct {
-	Start time.Time
-	Count float64
-}
-
 // ErrNotFound is returned for a simulation that does not exist.
 var ErrNotFound = storage.ErrNotFound
 

@@ -19,6 +19,7 @@ import (
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -151,7 +152,7 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 	ctx := context.Background()
 	seed := int64(9)
 	start := time.Now().UTC().Truncate(time.Hour)
-	in := SimulationInput{Name: "delays", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(24 * time.Hour),
+	in := siminput.Input{Name: "delays", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(24 * time.Hour),
 		TotalRecords: 50, PaceMode: "accelerated", PaceFactor: 60, Target: "sandbox", Seed: &seed}
 	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {

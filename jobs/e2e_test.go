@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -46,7 +47,7 @@ func TestAcceleratedEndToEnd(t *testing.T) {
 	e := newTestEnv(t, firstDialect(t), envOptions{})
 	seed := int64(5)
 	start := time.Now().UTC()
-	s := e.run(SimulationInput{Name: "fast", Scenario: "saas", Distribution: "bell_curve", Start: start, End: start.Add(2 * time.Hour),
+	s := e.run(siminput.Input{Name: "fast", Scenario: "saas", Distribution: "bell_curve", Start: start, End: start.Add(2 * time.Hour),
 		TotalRecords: 200, PaceMode: "accelerated", PaceFactor: 100_000, Target: "sandbox", Seed: &seed})
 	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
 	e.checkExact(s)

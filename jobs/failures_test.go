@@ -10,12 +10,13 @@ import (
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 )
 
 // createPrepared creates a simulation (not started) and lets the engine learn the
 // target's properties while the target still answers.
-func (e *testEnv) createPrepared(in SimulationInput) storage.Simulation {
+func (e *testEnv) createPrepared(in siminput.Input) storage.Simulation {
 	e.t.Helper()
 	ctx := context.Background()
 	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)

@@ -20,6 +20,7 @@ import (
 	"github.com/simcrm/simcrm/internal/ratelimit"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -208,15 +209,15 @@ func (e *testEnv) stopWorkers() {
 }
 
 // input is a small b2b backfill over the last two days.
-func backfillInput(records int) SimulationInput {
+func backfillInput(records int) siminput.Input {
 	seed := int64(42)
 	end := time.Now().UTC().Truncate(time.Hour)
-	return SimulationInput{Name: "test", Scenario: "b2b", Distribution: "linear", Start: end.Add(-48 * time.Hour), End: end,
+	return siminput.Input{Name: "test", Scenario: "b2b", Distribution: "linear", Start: end.Add(-48 * time.Hour), End: end,
 		TotalRecords: records, PaceMode: "backfill", Target: "sandbox", Seed: &seed}
 }
 
 // run creates and starts a simulation.
-func (e *testEnv) run(in SimulationInput) storage.Simulation {
+func (e *testEnv) run(in siminput.Input) storage.Simulation {
 	e.t.Helper()
 	ctx := context.Background()
 	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -35,97 +36,28 @@ var fieldOf = map[string]string{
 	"scenario":     "scenario",
 }
 
-// validate checks an input the way Create does, planning it with the scenario's
-// latest override version; userID 0 (Preview) skips the name and the checks that
-// need the target.
-func (e *Lifecycle) validate(ctx context.Context, userID int64, in SimulationInput) (validated, FieldErrors) {
-	fe := FieldErrors{}
-	var v validated
+// validate checks an input the way Create does: the rules of package siminput,
+// then the target (userID 0, for Preview, skips the checks that need it) and the
+// plan, made with the scenario's latest override version.
+func (e *Lifecycle) validate(ctx context.Context, userID int64, in siminput.Input) (validated, siminput.FieldErrors) {
+	fe := in.Check()
+	v := validated{sim: simulationOf(userID, in)}
 	s := &v.sim
-	s.UserID = userID
-	s.Name = strings.TrimSpace(in.Name)
-	switch {
-	case s.Name == "" && userID != 0:
-		fe["name"] = "Give the simulation a name."
-	case len(s.Name) > 200:
-		fe["name"] = "Keep the name under 200 characters."
-	}
 	sc, err := sim.ScenarioByName(in.Scenario)
-	if err != nil {
-		fe["scenario"] = fmt.Sprintf("Unknown scenario %q; choose one of %s.", in.Scenario, strings.Join(sim.ScenarioNames(), ", "))
-	} else {
-		version, err := e.store.LatestScenarioVersion(ctx, sc.Name)
-		if err == nil && version > 0 {
+	if err == nil {
+		if version, err := e.store.LatestScenarioVersion(ctx, sc.Name); err == nil && version > 0 {
 			if over, err := e.scenarioOf(ctx, sc.Name, version); err == nil {
 				sc, s.ScenarioVersion = over, version
 			}
 		}
-	}
-	v.scenario, s.Scenario = sc, in.Scenario
-	if _, err := sim.ParseDistribution(in.Distribution); err != nil {
-		fe["distribution"] = fmt.Sprintf("Unknown distribution %q; choose one of %s.", in.Distribution, strings.Join(sim.DistributionNames(), ", "))
-	}
-	s.Distribution = in.Distribution
-	if in.Distribution == string(sim.Custom) {
-		s.HourWeights = append([]float64(nil), in.HourWeights...)
-	}
-	switch {
-	case in.Start.IsZero():
-		fe["startTime"] = "Choose when the window starts."
-	case in.End.IsZero():
-		fe["endTime"] = "Choose when the window ends."
-	case !in.End.After(in.Start):
-		fe["endTime"] = "The window must end after it starts."
-	case in.End.Sub(in.Start) > sim.MaxWindow:
-		fe["endTime"] = "The window can be at most 30 days long."
-	}
-	s.StartAt, s.EndAt = in.Start.UTC(), in.End.UTC()
-	s.TimeZone = in.TimeZone
-	if s.TimeZone == "" {
-		s.TimeZone = "UTC"
-	}
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil {
-		fe["timeZone"] = fmt.Sprintf("Unknown time zone %q (use an IANA name such as Europe/Berlin).", in.TimeZone)
-		loc = time.UTC
-	}
-	if in.TotalRecords < 1 || in.TotalRecords > sim.MaxRecords {
-		fe["totalRecords"] = "Plan between 1 and 1,000,000 records."
-	}
-	s.TotalRecords = in.TotalRecords
-	pace := sim.Pace{Mode: sim.PaceMode(in.PaceMode)}
-	if pace.Mode == sim.Accelerated {
-		pace.Factor = in.PaceFactor
-	}
-	if err := pace.Validate(); err != nil {
-		var ve *sim.ValidationError
-		if errors.As(err, &ve) && ve.Field == "factor" {
-			fe["paceFactor"] = fmt.Sprintf("An accelerated pace runs between 1× and %d× faster than real time.", sim.MaxAcceleration)
-		} else {
-			fe["pace"] = "Choose realtime, accelerated or backfill."
+		if fe["totalRecords"] == "" {
+			s.EffectiveTotal = sim.EffectiveTotal(in.TotalRecords, sc)
 		}
 	}
-	s.PaceMode, s.PaceFactor = string(pace.Mode), pace.Factor
-	if in.Seed != nil {
-		s.Seed = *in.Seed
-	} else {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		s.Seed = int64(binary.LittleEndian.Uint64(b[:]) & math.MaxInt64)
-	}
+	v.scenario = sc
 	e.validateTarget(ctx, userID, in, s, fe)
-	s.Pipeline = strings.TrimSpace(in.Pipeline)
-	for _, o := range in.OwnerIDs {
-		if o = strings.TrimSpace(o); o != "" {
-			s.OwnerIDs = append(s.OwnerIDs, o)
-		}
-	}
-	if fe["scenario"] == "" && fe["totalRecords"] == "" {
-		s.EffectiveTotal = sim.EffectiveTotal(in.TotalRecords, sc)
-	}
 	if len(fe) == 0 {
-		pl, err := sim.NewPlanner(sim.PlanInput{Distribution: sim.Distribution(in.Distribution), Start: s.StartAt, End: s.EndAt,
-			Count: s.EffectiveTotal, Seed: s.Seed, Location: loc, Weights: s.HourWeights})
+		v.planner, err = planOf(in, *s)
 		if err != nil {
 			var ve *sim.ValidationError
 			field := "distribution"
@@ -134,9 +66,44 @@ func (e *Lifecycle) validate(ctx context.Context, userID int64, in SimulationInp
 			}
 			fe[field] = planMessage(err)
 		}
-		v.planner = pl
 	}
 	return v, fe
+}
+
+// simulationOf is the row an input describes, before the scenario version and the
+// effective total are known; without a seed it draws one.
+func simulationOf(userID int64, in siminput.Input) storage.Simulation {
+	s := storage.Simulation{UserID: userID, Name: strings.TrimSpace(in.Name), Scenario: in.Scenario, Distribution: in.Distribution,
+		StartAt: in.Start.UTC(), EndAt: in.End.UTC(), TimeZone: in.TimeZone, TotalRecords: in.TotalRecords,
+		Pipeline: strings.TrimSpace(in.Pipeline)}
+	if s.TimeZone == "" {
+		s.TimeZone = "UTC"
+	}
+	if in.Distribution == string(sim.Custom) {
+		s.HourWeights = append([]float64(nil), in.HourWeights...)
+	}
+	pace := in.Pace()
+	s.PaceMode, s.PaceFactor = string(pace.Mode), pace.Factor
+	if in.Seed != nil {
+		s.Seed = *in.Seed
+	} else {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		s.Seed = int64(binary.LittleEndian.Uint64(b[:]) & math.MaxInt64)
+	}
+	for _, o := range in.OwnerIDs {
+		if o = strings.TrimSpace(o); o != "" {
+			s.OwnerIDs = append(s.OwnerIDs, o)
+		}
+	}
+	return s
+}
+
+// planOf plans a checked input's records across its window.
+func planOf(in siminput.Input, s storage.Simulation) (*sim.Planner, error) {
+	loc, _ := in.Location()
+	return sim.NewPlanner(sim.PlanInput{Distribution: sim.Distribution(in.Distribution), Start: s.StartAt, End: s.EndAt,
+		Count: s.EffectiveTotal, Seed: s.Seed, Location: loc, Weights: s.HourWeights})
 }
 
 // planMessage words a planner error for a form.
@@ -161,8 +128,8 @@ func planMessage(err error) string {
 }
 
 // validateTarget checks the target: the sandbox, or a connection of the user's
-// that answers.
-func (e *Lifecycle) validateTarget(ctx context.Context, userID int64, in SimulationInput, s *storage.Simulation, fe FieldErrors) {
+// that answers. The target's form is checked already (siminput).
+func (e *Lifecycle) validateTarget(ctx context.Context, userID int64, in siminput.Input, s *storage.Simulation, fe siminput.FieldErrors) {
 	target := strings.TrimSpace(in.Target)
 	if target == "" || target == storage.TargetSandbox {
 		s.TargetKind = storage.TargetSandbox
@@ -179,7 +146,6 @@ func (e *Lifecycle) validateTarget(ctx context.Context, userID int64, in Simulat
 	}
 	id, err := strconv.ParseInt(target, 10, 64)
 	if err != nil || id <= 0 {
-		fe["target"] = `Choose "sandbox" or one of your HubSpot connections.`
 		return
 	}
 	s.TargetKind, s.ConnectionID = storage.TargetHubSpot, &id
@@ -214,8 +180,8 @@ func (e *Lifecycle) validateTarget(ctx context.Context, userID int64, in Simulat
 }
 
 // Create validates and stores a new simulation in state queued for a user. Bad
-// input comes back as FieldErrors (the error is for the database).
-func (e *Lifecycle) Create(ctx context.Context, userID int64, in SimulationInput) (storage.Simulation, FieldErrors, error) {
+// input comes back as siminput.FieldErrors (the error is for the database).
+func (e *Lifecycle) Create(ctx context.Context, userID int64, in siminput.Input) (storage.Simulation, siminput.FieldErrors, error) {
 	v, fe := e.validate(ctx, userID, in)
 	if len(fe) > 0 {
 		return storage.Simulation{}, fe, nil
@@ -228,7 +194,10 @@ func (e *Lifecycle) Create(ctx context.Context, userID int64, in SimulationInput
 }
 
 // Preview plans the curve and the expected totals without storing anything.
-func (e *Lifecycle) Preview(ctx context.Context, in SimulationInput) (Preview, FieldErrors) {
+func (e *Lifecycle) Preview(ctx context.Context, in siminput.Input) (Preview, siminput.FieldErrors) {
+	if strings.TrimSpace(in.Name) == "" {
+		in.Name = "preview" // the name does not change the plan
+	}
 	seed := int64(1)
 	if in.Seed != nil {
 		seed = *in.Seed
@@ -371,3 +340,17 @@ func (e *Lifecycle) Abort(ctx context.Context, id int64, purge bool) (storage.Si
 // Lifecycle validates, stores, previews, starts, pauses, resumes and aborts
 // simulations.
 type Lifecycle struct{ *core }
+
+// Preview is what the new-simulation form shows while the user types.
+type Preview struct {
+	EffectiveTotal int
+	Bins           []PreviewBin   // expected records per bin across the window
+	Totals         map[string]int // expected objects per type (plural names: contacts, notes, …)
+	Warnings       []string       // e.g. "the notes budget cuts 1,200 planned notes"
+}
+
+// PreviewBin is one bar of the planned curve.
+type PreviewBin struct {
+	Start time.Time
+	Count float64
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -23,27 +24,27 @@ func TestCreateValidatesEveryField(t *testing.T) {
 	good := backfillInput(100)
 	cases := []struct {
 		name  string
-		edit  func(*SimulationInput)
+		edit  func(*siminput.Input)
 		field string
 	}{
-		{"no name", func(in *SimulationInput) { in.Name = " " }, "name"},
-		{"unknown scenario", func(in *SimulationInput) { in.Scenario = "b2z" }, "scenario"},
-		{"unknown distribution", func(in *SimulationInput) { in.Distribution = "zigzag" }, "distribution"},
-		{"no start", func(in *SimulationInput) { in.Start = time.Time{} }, "startTime"},
-		{"end before start", func(in *SimulationInput) { in.End = in.Start.Add(-time.Hour) }, "endTime"},
-		{"window over 30 days", func(in *SimulationInput) { in.End = in.Start.Add(31 * 24 * time.Hour) }, "endTime"},
-		{"no records", func(in *SimulationInput) { in.TotalRecords = 0 }, "totalRecords"},
-		{"too many records", func(in *SimulationInput) { in.TotalRecords = 1_000_001 }, "totalRecords"},
-		{"unknown pace", func(in *SimulationInput) { in.PaceMode = "warp" }, "pace"},
-		{"accelerated without factor", func(in *SimulationInput) { in.PaceMode = "accelerated"; in.PaceFactor = 1 }, "paceFactor"},
-		{"bad time zone", func(in *SimulationInput) { in.TimeZone = "Mars/Olympus" }, "timeZone"},
-		{"custom without weights", func(in *SimulationInput) { in.Distribution = "custom" }, "hourWeights"},
-		{"business hours on a weekend", func(in *SimulationInput) {
+		{"no name", func(in *siminput.Input) { in.Name = " " }, "name"},
+		{"unknown scenario", func(in *siminput.Input) { in.Scenario = "b2z" }, "scenario"},
+		{"unknown distribution", func(in *siminput.Input) { in.Distribution = "zigzag" }, "distribution"},
+		{"no start", func(in *siminput.Input) { in.Start = time.Time{} }, "startTime"},
+		{"end before start", func(in *siminput.Input) { in.End = in.Start.Add(-time.Hour) }, "endTime"},
+		{"window over 30 days", func(in *siminput.Input) { in.End = in.Start.Add(31 * 24 * time.Hour) }, "endTime"},
+		{"no records", func(in *siminput.Input) { in.TotalRecords = 0 }, "totalRecords"},
+		{"too many records", func(in *siminput.Input) { in.TotalRecords = 1_000_001 }, "totalRecords"},
+		{"unknown pace", func(in *siminput.Input) { in.PaceMode = "warp" }, "pace"},
+		{"accelerated without factor", func(in *siminput.Input) { in.PaceMode = "accelerated"; in.PaceFactor = 1 }, "paceFactor"},
+		{"bad time zone", func(in *siminput.Input) { in.TimeZone = "Mars/Olympus" }, "timeZone"},
+		{"custom without weights", func(in *siminput.Input) { in.Distribution = "custom" }, "hourWeights"},
+		{"business hours on a weekend", func(in *siminput.Input) {
 			sat := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 			in.Distribution, in.Start, in.End = "business_hours", sat, sat.Add(48*time.Hour)
 		}, "distribution"},
-		{"unknown target", func(in *SimulationInput) { in.Target = "salesforce" }, "target"},
-		{"someone else's connection", func(in *SimulationInput) { in.Target = "4242" }, "target"},
+		{"unknown target", func(in *siminput.Input) { in.Target = "salesforce" }, "target"},
+		{"someone else's connection", func(in *siminput.Input) { in.Target = "4242" }, "target"},
 	}
 	for _, c := range cases {
 		in := good
@@ -86,7 +87,7 @@ func TestPreviewPlansWithoutStoring(t *testing.T) {
 	if p.Totals["notes"] != 5000 || !strings.Contains(strings.Join(p.Warnings, " "), "notes budget") {
 		t.Errorf("the notes budget (5,000) should cut the plan and say so: %v, %v", p.Totals, p.Warnings)
 	}
-	if _, fe := e.engine.Lifecycle.Preview(context.Background(), SimulationInput{Scenario: "b2b"}); len(fe) == 0 {
+	if _, fe := e.engine.Lifecycle.Preview(context.Background(), siminput.Input{Scenario: "b2b"}); len(fe) == 0 {
 		t.Error("an empty preview input should explain what is missing")
 	}
 	list, _ := e.store.Simulations(context.Background(), storage.SimulationFilter{})
@@ -125,7 +126,7 @@ func TestPauseResumeAbortWithPurge(t *testing.T) {
 	ctx := context.Background()
 	seed := int64(3)
 	start := time.Now().UTC().Add(10 * time.Minute) // realtime: everything is in the future
-	s := e.run(SimulationInput{Name: "later", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(6 * time.Hour),
+	s := e.run(siminput.Input{Name: "later", Scenario: "b2b", Distribution: "linear", Start: start, End: start.Add(6 * time.Hour),
 		TotalRecords: 2000, PaceMode: "realtime", Target: "sandbox", Seed: &seed})
 	waitUntil(t, 20*time.Second, "the look-ahead expanded", func() bool { return e.simTasks(s.ID)["scheduled"] > 0 })
 	p, err := e.engine.Lifecycle.Pause(ctx, s.ID)
@@ -212,7 +213,7 @@ func TestMillionRecordStartIsInstant(t *testing.T) {
 	ctx := context.Background()
 	seed := int64(1)
 	start := time.Now().UTC()
-	in := SimulationInput{Name: "million", Scenario: "mid_market", Distribution: "linear", Start: start, End: start.Add(sim.MaxWindow),
+	in := siminput.Input{Name: "million", Scenario: "mid_market", Distribution: "linear", Start: start, End: start.Add(sim.MaxWindow),
 		TotalRecords: 1_000_000, PaceMode: "realtime", Target: "sandbox", Seed: &seed}
 	s, fe, err := e.engine.Lifecycle.Create(ctx, e.user, in)
 	if err != nil || len(fe) > 0 {

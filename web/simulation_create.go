@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -41,12 +41,11 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 		withChoices(form, conns), h.previewView(ctx, in, fe)))
 }
 
-// addSimulation creates the simulation of parsed input for a user, unless the web
-// (fe) or the engine finds fault with it: then fe holds every message, the
-// engine's about the fields the web could read too, and nothing is stored.
-func (h *handler) addSimulation(ctx context.Context, userID int64, in jobs.SimulationInput, fe jobs.FieldErrors) (storage.Simulation, error) {
+// addSimulation creates the simulation of parsed input for a user, unless reading
+// and checking it (fe) or the engine finds fault with it: then fe holds every
+// message and nothing is stored.
+func (h *handler) addSimulation(ctx context.Context, userID int64, in siminput.Input, fe siminput.FieldErrors) (storage.Simulation, error) {
 	if len(fe) > 0 {
-		h.judgeRest(ctx, in, fe)
 		return storage.Simulation{}, nil
 	}
 	s, engineErrs, err := h.lifecycle.Create(ctx, userID, in)

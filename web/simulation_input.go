@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"slices"
@@ -13,39 +12,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/sim"
-	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
 
-// Text limits of the simulation fields; longer values are refused, never echoed.
-const (
-	maxSimNameLen  = 120
-	maxZoneLen     = 64
-	maxPipelineLen = 100
-	maxOwnerIDs    = 50
-	maxOwnerIDLen  = 32
-	maxNumberLen   = 32
-)
+// maxNumberLen bounds numbers and times as text; longer values are refused, never
+// echoed.
+const maxNumberLen = 32
 
 // datetimeLocal is what <input type="datetime-local"> sends.
 const datetimeLocal = "2006-01-02T15:04"
-
-var paceModes = []string{string(sim.Realtime), string(sim.Accelerated), string(sim.Backfill)}
-
-// fieldLabels names the input fields in messages shown away from the field.
-var fieldLabels = map[string]string{
-	"name": "Name", "scenario": "Scenario", "distribution": "Distribution", "startTime": "Start", "endTime": "End",
-	"timeZone": "Time zone", "totalRecords": "Records", "pace": "Pace", "paceFactor": "Acceleration factor",
-	"target": "Target", "seed": "Seed", "hourWeights": "Hour-of-day weights", "pipeline": "Deal pipeline", "ownerIds": "Owner ids",
-}
-
-// addError keeps the first message for a field.
-func addError(fe jobs.FieldErrors, field, msg string) {
-	if _, ok := fe[field]; !ok {
-		fe[field] = msg
-	}
-}
 
 // simulationText is the new-simulation input as text, before parsing. The form
 // fills it directly; the API converts its JSON values into it.
@@ -70,88 +47,49 @@ func readSimulationForm(c *fiber.Ctx) simulationText {
 	return t
 }
 
-// parse turns the text into engine input, with a message per field it cannot
-// read. Ranges and cross-field rules (end after start, 30 days, 1 … 1,000,000
-// records, factor bounds, 24 weights) are the engine's.
-func (t simulationText) parse(conns []storage.Connection) (jobs.SimulationInput, jobs.FieldErrors) {
-	fe := jobs.FieldErrors{}
-	var in jobs.SimulationInput
-
-	in.Name = strings.TrimSpace(t.Name)
-	switch {
-	case in.Name == "":
-		fe["name"] = "Give the simulation a name."
-	case len(in.Name) > maxSimNameLen:
-		fe["name"] = "Use at most 120 characters."
-	}
-	in.Scenario = t.Scenario
-	if !slices.Contains(sim.ScenarioNames(), t.Scenario) {
-		fe["scenario"] = "Choose one of the scenarios: " + strings.Join(sim.ScenarioNames(), ", ") + "."
-	}
-	in.Distribution = t.Distribution
-	if !slices.Contains(sim.DistributionNames(), t.Distribution) {
-		fe["distribution"] = "Choose one of the distributions: " + strings.Join(sim.DistributionNames(), ", ") + "."
-	}
-
-	loc := time.UTC
-	in.TimeZone = strings.TrimSpace(t.TimeZone)
-	switch {
-	case len(in.TimeZone) > maxZoneLen:
-		fe["timeZone"] = "That is not a time zone."
-	case in.TimeZone == "" || in.TimeZone == "UTC":
-		in.TimeZone = "UTC"
-	default:
-		l, err := time.LoadLocation(in.TimeZone)
-		if err != nil || in.TimeZone == "Local" {
-			fe["timeZone"] = "Unknown time zone; use an IANA name such as Europe/Berlin."
-		} else {
-			loc = l
-		}
+// parse reads the text into an input, with a message per field it cannot read,
+// then adds the messages of the input rules (siminput) for the fields it could.
+// conns are the user's connections, the only HubSpot targets allowed.
+func (t simulationText) parse(conns []storage.Connection) (siminput.Input, siminput.FieldErrors) {
+	fe := siminput.FieldErrors{}
+	in := siminput.Input{Name: t.Name, Scenario: t.Scenario, Distribution: t.Distribution, PaceMode: t.Pace,
+		TimeZone: strings.TrimSpace(t.TimeZone), Target: t.Target}
+	loc, ok := in.Location()
+	if !ok {
+		fe["timeZone"] = siminput.MsgTimeZone
 	}
 	in.Start = t.parseTime("startTime", t.StartTime, loc, fe)
 	in.End = t.parseTime("endTime", t.EndTime, loc, fe)
-
 	if n, msg := parseWhole(t.TotalRecords, "Enter how many records to create.", "Enter a whole number of records, e.g. 1000."); msg != "" {
 		fe["totalRecords"] = msg
-	} else if n > math.MaxInt32 {
-		fe["totalRecords"] = "Use at most 1,000,000 records."
 	} else {
-		in.TotalRecords = int(n)
+		in.TotalRecords = int(min(max(n, math.MinInt32), math.MaxInt32))
 	}
-
-	in.PaceMode = t.Pace
-	switch {
-	case !slices.Contains(paceModes, t.Pace):
-		fe["pace"] = "Choose real time, accelerated or backfill."
 	// The form always sends its (hidden) factor field; only the API's explicit factor counts for other modes.
-	case t.Pace == string(sim.Accelerated) || (t.timesRFC3339 && strings.TrimSpace(t.PaceFactor) != ""):
+	if t.Pace == string(sim.Accelerated) || (t.timesRFC3339 && strings.TrimSpace(t.PaceFactor) != "") {
 		f, msg := parseDecimal(t.PaceFactor, "Enter how many times faster than real time, e.g. 60.", "Enter a number, e.g. 60.")
 		if msg != "" && t.Pace == string(sim.Accelerated) {
 			fe["paceFactor"] = msg
 		}
 		in.PaceFactor = f
 	}
-
-	in.Target = t.Target
-	isHubSpot := false
 	if t.Target != storage.TargetSandbox {
 		id, ok := whole(t.Target, 1, math.MaxInt64)
-		isHubSpot = ok && slices.ContainsFunc(conns, func(c storage.Connection) bool { return c.ID == id })
-		if !isHubSpot {
-			fe["target"] = "Choose the sandbox or one of your HubSpot connections."
+		if !ok || !slices.ContainsFunc(conns, func(c storage.Connection) bool { return c.ID == id }) {
+			fe["target"] = siminput.MsgTarget
+		} else {
+			in.Pipeline, in.OwnerIDs = t.Pipeline, t.OwnerIDs
 		}
 	}
-
 	if strings.TrimSpace(t.Seed) != "" {
-		n, msg := parseWhole(t.Seed, "", "Use a whole number, or leave it blank for a random seed.")
-		if msg != "" {
+		if n, msg := parseWhole(t.Seed, "", "Use a whole number, or leave it blank for a random seed."); msg != "" {
 			fe["seed"] = msg
 		} else {
 			in.Seed = &n
 		}
 	}
-
 	if t.Distribution == string(sim.Custom) {
+		in.HourWeights = []float64{}
 		for h, w := range t.HourWeights {
 			f, msg := parseDecimal(w, "Give every hour a weight (0 for none).", "Use numbers only.")
 			if msg != "" {
@@ -160,34 +98,14 @@ func (t simulationText) parse(conns []storage.Connection) (jobs.SimulationInput,
 			}
 			in.HourWeights = append(in.HourWeights, f)
 		}
-		if len(t.HourWeights) == 0 {
-			in.HourWeights = []float64{}
-		}
 	}
-
-	if isHubSpot {
-		in.Pipeline = strings.TrimSpace(t.Pipeline)
-		if len(in.Pipeline) > maxPipelineLen {
-			fe["pipeline"] = "Use at most 100 characters."
-		}
-		if len(t.OwnerIDs) > maxOwnerIDs {
-			fe["ownerIds"] = "Use at most 50 owners."
-		}
-		for _, id := range t.OwnerIDs {
-			id = strings.TrimSpace(id)
-			if len(id) > maxOwnerIDLen || strings.Trim(id, "0123456789") != "" {
-				addError(fe, "ownerIds", "Owner ids are HubSpot's numeric user ids, separated by commas.")
-				break
-			}
-			if id != "" {
-				in.OwnerIDs = append(in.OwnerIDs, id)
-			}
-		}
+	for field, msg := range in.Check() {
+		fe.Add(field, msg)
 	}
 	return in, fe
 }
 
-func (t simulationText) parseTime(field, s string, loc *time.Location, fe jobs.FieldErrors) time.Time {
+func (t simulationText) parseTime(field, s string, loc *time.Location, fe siminput.FieldErrors) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		fe[field] = map[string]string{"startTime": "Enter when the simulation starts.", "endTime": "Enter when the simulation ends."}[field]
@@ -218,8 +136,8 @@ func (t simulationText) parseTime(field, s string, loc *time.Location, fe jobs.F
 
 // readSimulationJSON converts an API request into text for parse. A value of the
 // wrong JSON type is a field message; a body that is not a JSON object is a 400.
-func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) {
-	fe := jobs.FieldErrors{}
+func readSimulationJSON(c *fiber.Ctx) (simulationText, siminput.FieldErrors, error) {
+	fe := siminput.FieldErrors{}
 	var raw map[string]json.RawMessage
 	if err := readJSON(c, &raw, "the simulation as a JSON object"); err != nil {
 		return simulationText{}, nil, err
@@ -249,11 +167,11 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) 
 		return n.String()
 	}
 	for key := range raw {
-		if _, known := fieldLabels[key]; !known || key == "paceFactor" {
+		if _, known := siminput.Labels[key]; !known || key == "paceFactor" {
 			if len(key) > 40 {
 				key = key[:40] + "…"
 			}
-			addError(fe, "", "unknown field "+strconv.Quote(key)+"; the fields are name, scenario, distribution, startTime, endTime, timeZone, totalRecords, pace, target, seed, hourWeights, pipeline, ownerIds")
+			fe.Add("", "unknown field "+strconv.Quote(key)+"; the fields are name, scenario, distribution, startTime, endTime, timeZone, totalRecords, pace, target, seed, hourWeights, pipeline, ownerIds")
 		}
 	}
 	t.Name = str("name", "must be a string")
@@ -289,7 +207,7 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) 
 		}
 	}
 	if t.Pace == "" {
-		addError(fe, "pace", "choose realtime, accelerated or backfill")
+		fe.Add("pace", "choose realtime, accelerated or backfill")
 	}
 
 	if v, ok := raw["target"]; ok {
@@ -305,7 +223,7 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) 
 		}
 	}
 	if t.Target == "" {
-		addError(fe, "target", `choose "sandbox" or one of your connection ids`)
+		fe.Add("target", `choose "sandbox" or one of your connection ids`)
 	}
 
 	if v, ok := raw["hourWeights"]; ok && string(v) != "null" {
@@ -331,43 +249,20 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, jobs.FieldErrors, error) 
 	return t, fe, nil
 }
 
-// judgeRest adds the engine's messages about the fields the web could read, so
-// that one submit shows every problem. It uses Preview, which stores nothing;
-// messages that follow from unreadable times (or about the form as a whole) are
-// left out because they would only confuse.
-func (h *handler) judgeRest(ctx context.Context, in jobs.SimulationInput, fe jobs.FieldErrors) {
-	if len(fe) == 0 {
-		return
-	}
-	timesBad := fe["startTime"] != "" || fe["endTime"] != "" || fe["timeZone"] != ""
-	if in.Name == "" {
-		in.Name = "unnamed"
-	}
-	_, engineErrs := h.lifecycle.Preview(ctx, in)
-	for k, v := range engineErrs {
-		switch {
-		case k == "":
-		case timesBad && (k == "startTime" || k == "endTime" || k == "distribution" || k == "hourWeights"):
-		default:
-			addError(fe, k, v)
-		}
-	}
-}
-
 // mergeFieldErrors adds the engine's messages after the web's own.
-func mergeFieldErrors(dst, src jobs.FieldErrors) {
+func mergeFieldErrors(dst, src siminput.FieldErrors) {
 	for k, v := range src {
-		addError(dst, k, v)
+		dst.Add(k, v)
 	}
 }
 
 // formErrors places field messages beside the form's fields; a message for a
 // field the form does not have goes to the top of the form.
-func formErrors(fe jobs.FieldErrors) views.FormErrors {
+func formErrors(fe siminput.FieldErrors) views.FormErrors {
 	out := views.FormErrors{}
 	var general []string
 	for k, v := range fe {
-		if _, ok := fieldLabels[k]; ok && k != "" {
+		if _, ok := siminput.Labels[k]; ok && k != "" {
 			out[k] = v
 		} else {
 			general = append(general, v)
@@ -381,13 +276,13 @@ func formErrors(fe jobs.FieldErrors) views.FormErrors {
 }
 
 // problems lists field messages for the preview panel in form order.
-func problems(fe jobs.FieldErrors) []views.Problem {
+func problems(fe siminput.FieldErrors) []views.Problem {
 	order := []string{"", "name", "scenario", "totalRecords", "startTime", "endTime", "timeZone", "distribution",
 		"hourWeights", "pace", "paceFactor", "target", "seed", "pipeline", "ownerIds"}
 	var out []views.Problem
 	for _, k := range order {
 		if msg, ok := fe[k]; ok {
-			out = append(out, views.Problem{Label: fieldLabels[k], Message: msg})
+			out = append(out, views.Problem{Label: siminput.Labels[k], Message: msg})
 		}
 	}
 	for k, msg := range fe {

@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/sim"
-	"github.com/simcrm/simcrm/jobs"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -55,10 +55,10 @@ func echoForm(t simulationText, startNow bool) views.SimulationForm {
 		return s
 	}
 	f := views.SimulationForm{
-		Name: clip(t.Name, maxSimNameLen), Scenario: clip(t.Scenario, 40), Distribution: clip(t.Distribution, 40),
-		StartTime: clip(t.StartTime, maxNumberLen), EndTime: clip(t.EndTime, maxNumberLen), TimeZone: clip(t.TimeZone, maxZoneLen),
+		Name: clip(t.Name, siminput.MaxNameLen), Scenario: clip(t.Scenario, 40), Distribution: clip(t.Distribution, 40),
+		StartTime: clip(t.StartTime, maxNumberLen), EndTime: clip(t.EndTime, maxNumberLen), TimeZone: clip(t.TimeZone, siminput.MaxZoneLen),
 		TotalRecords: clip(t.TotalRecords, maxNumberLen), Pace: clip(t.Pace, 20), PaceFactor: clip(t.PaceFactor, maxNumberLen),
-		Target: clip(t.Target, 24), Seed: clip(t.Seed, maxNumberLen), Pipeline: clip(t.Pipeline, maxPipelineLen),
+		Target: clip(t.Target, 24), Seed: clip(t.Seed, maxNumberLen), Pipeline: clip(t.Pipeline, siminput.MaxPipelineLen),
 		OwnerIDs: clip(strings.Join(t.OwnerIDs, ", "), 400), StartNow: startNow,
 	}
 	f.HourWeights = defaultHourWeights
@@ -101,13 +101,9 @@ func withChoices(f views.SimulationForm, conns []storage.Connection) views.Simul
 }
 
 // previewView asks the engine for the planned curve of parsed input.
-func (h *handler) previewView(ctx context.Context, in jobs.SimulationInput, fe jobs.FieldErrors) views.PreviewView {
+func (h *handler) previewView(ctx context.Context, in siminput.Input, fe siminput.FieldErrors) views.PreviewView {
 	if len(fe) > 0 {
-		h.judgeRest(ctx, in, fe)
 		return views.PreviewView{Problems: problems(fe)}
-	}
-	if in.Name == "" {
-		in.Name = "preview" // the name does not change the plan
 	}
 	pv, fe := h.lifecycle.Preview(ctx, in)
 	if len(fe) > 0 {

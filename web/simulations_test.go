@@ -57,7 +57,7 @@ func TestNewSimulationFormRejectsBadInputBesideTheField(t *testing.T) {
 		{"records huge number", url.Values{"totalRecords": {"99999999999999999999999"}}, "totalRecords", "whole number", false},
 		{"factor not a number", url.Values{"paceFactor": {"fast"}}, "paceFactor", "Enter a number", false},
 		{"seed not a number", url.Values{"seed": {"lucky"}}, "seed", "whole number", false},
-		{"10 kB name", url.Values{"name": {huge}}, "name", "at most 120", false},
+		{"10 kB name", url.Values{"name": {huge}}, "name", "at most 200", false},
 		{"10 kB records", url.Values{"totalRecords": {huge}}, "totalRecords", "whole number", false},
 		{"custom weight not a number", url.Values{"distribution": {"custom"}, "hourWeights": append(weights(23, "1"), "x")}, "hourWeights", "Hour 23", false},
 		{"end before start", url.Values{"endTime": {start.Add(-time.Hour).Format(dtLocal)}}, "endTime", "", true},

@@ -30,11 +30,44 @@ const markerTTL = 7 * 24 * time.Hour
 // the simulation completed meanwhile.
 func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim.Record, have map[string]string,
 	skipped, dlq map[string]bool, force, replay bool) error {
-	type cand struct {
-		rec *sim.Record
-		act sim.Activity
+	cands := activitiesReady(recs, have, skipped, dlq)
+	if !force {
+		var err error
+		if cands, err = e.unmarked(ctx, run.sim.ID, cands); err != nil {
+			return err
+		}
 	}
-	var cands []cand
+	if len(cands) == 0 {
+		return nil
+	}
+	cands, err := e.thin(ctx, run, cands)
+	if err != nil {
+		return err
+	}
+	scheduled := map[string]int{}
+	for _, g := range groupActivities(run, cands) {
+		for lo := 0; lo < len(g.list); lo += TaskSize {
+			n, err := e.enqueueActivities(ctx, run, g.kind, time.Unix(g.at, 0), g.list[lo:min(lo+TaskSize, len(g.list))], have, replay)
+			if err != nil {
+				return err
+			}
+			scheduled[string(g.kind)] += n
+		}
+	}
+	e.countObjects(ctx, run.sim.ID, sim.EventScheduled, fieldScheduled, scheduled, nil)
+	return nil
+}
+
+// activityCand is an activity up for scheduling, with its record.
+type activityCand struct {
+	rec *sim.Record
+	act sim.Activity
+}
+
+// activitiesReady lists the activities of the records whose contact, company and
+// deal exist, leaving out those created, skipped or dead-lettered already.
+func activitiesReady(recs []sim.Record, have map[string]string, skipped, dlq map[string]bool) []activityCand {
+	var cands []activityCand
 	for i := range recs {
 		r := &recs[i]
 		if _, ok := have[r.Key]; !ok {
@@ -52,59 +85,77 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 			if _, ok := have[a.Key]; ok || skipped[a.Key] || dlq[a.Key] {
 				continue
 			}
-			cands = append(cands, cand{r, a})
+			cands = append(cands, activityCand{r, a})
 		}
 	}
-	if len(cands) == 0 {
-		return nil
-	}
-	id := run.sim.ID
-	if !force && e.redis.Enabled() {
-		pipe := e.redis.Client.Pipeline()
-		exists := make([]interface{ Val() int64 }, len(cands))
-		for i, c := range cands {
-			exists[i] = pipe.Exists(ctx, rediskeys.ActivityMarker(id, c.rec.Index, string(c.act.Kind), c.act.Ordinal))
-		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			return &Throttled{Wait: time.Second, Reason: "redis: " + err.Error()}
-		}
-		kept := cands[:0]
-		for i, c := range cands {
-			if exists[i].Val() == 0 {
-				kept = append(kept, c)
-			}
-		}
-		cands = kept
-	}
-	if len(cands) == 0 {
-		return nil
-	}
+	return cands
+}
 
-	// Thinning: one factor for the whole call, a seeded decision per activity.
-	waiting := e.secondaryWaiting(ctx)
-	factor := ThinningFactor(e.breakerTripped(ctx), waiting)
-	var thinned []storage.Skip
-	var events []any
-	if factor < 1 {
-		kept := cands[:0]
-		before, after := map[int]int{}, map[int]int{}
-		var order []int
-		for _, c := range cands {
-			idx := c.rec.Index
-			if _, seen := before[idx]; !seen {
-				order = append(order, idx)
-			}
-			before[idx]++
-			if thinnable(c.act.Kind) && !keepActivity(run.sim.Seed, idx, c.act.Kind, c.act.Ordinal, factor) {
-				thinned = append(thinned, storage.Skip{SimulationID: id, RecordIndex: idx, ObjectType: string(c.act.Kind),
-					RecordKey: c.act.Key, Reason: storage.SkipThinned})
-				continue
-			}
-			after[idx]++
+// unmarked leaves out the activities queued already (their marker is set).
+func (e *Worker) unmarked(ctx context.Context, id int64, cands []activityCand) ([]activityCand, error) {
+	if len(cands) == 0 || !e.redis.Enabled() {
+		return cands, nil
+	}
+	pipe := e.redis.Client.Pipeline()
+	exists := make([]interface{ Val() int64 }, len(cands))
+	for i, c := range cands {
+		exists[i] = pipe.Exists(ctx, rediskeys.ActivityMarker(id, c.rec.Index, string(c.act.Kind), c.act.Ordinal))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, &Throttled{Wait: time.Second, Reason: "redis: " + err.Error()}
+	}
+	kept := cands[:0]
+	for i, c := range cands {
+		if exists[i].Val() == 0 {
 			kept = append(kept, c)
 		}
-		cands = kept
+	}
+	return kept, nil
+}
+
+// thin drops optional activities under pressure: one factor for the whole call, a
+// seeded decision per activity. The dropped ones become skips, counted and logged
+// as thinning events (one per record that lost some).
+func (e *Worker) thin(ctx context.Context, run *simRun, cands []activityCand) ([]activityCand, error) {
+	waiting := e.secondaryWaiting(ctx)
+	factor := ThinningFactor(e.breakerTripped(ctx), waiting)
+	if factor >= 1 {
+		return cands, nil
+	}
+	id := run.sim.ID
+	var thinned []storage.Skip
+	kept := cands[:0]
+	before, after := map[int]int{}, map[int]int{}
+	var order []int
+	for _, c := range cands {
+		idx := c.rec.Index
+		if _, seen := before[idx]; !seen {
+			order = append(order, idx)
+		}
+		before[idx]++
+		if thinnable(c.act.Kind) && !keepActivity(run.sim.Seed, idx, c.act.Kind, c.act.Ordinal, factor) {
+			thinned = append(thinned, storage.Skip{SimulationID: id, RecordIndex: idx, ObjectType: string(c.act.Kind),
+				RecordKey: c.act.Key, Reason: storage.SkipThinned})
+			continue
+		}
+		after[idx]++
+		kept = append(kept, c)
+	}
+	if len(thinned) == 0 {
+		return kept, nil
+	}
+	added, err := e.store.AddSkips(context.WithoutCancel(ctx), thinned)
+	if err != nil {
+		return nil, err
+	}
+	var n int64
+	for _, v := range added {
+		n += int64(v)
+	}
+	e.countObjects(ctx, id, eventThinned, fieldThinned, added, nil)
+	if n > 0 && e.redis.Enabled() {
 		now := time.Now().UnixMilli()
+		var events []any
 		for _, idx := range order {
 			if before[idx] != after[idx] {
 				b, _ := json.Marshal(ThinningEvent{TS: now, RecordIndex: idx, Before: before[idx], After: after[idx],
@@ -112,32 +163,30 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 				events = append(events, string(b))
 			}
 		}
+		pipe := e.redis.Client.Pipeline()
+		pipe.LPush(ctx, rediskeys.ThinningEvents(id), events...)
+		pipe.LTrim(ctx, rediskeys.ThinningEvents(id), 0, int64(e.cfg.ThinningMax)-1)
+		_, _ = pipe.Exec(ctx)
 	}
-	if len(thinned) > 0 {
-		added, err := e.store.AddSkips(context.WithoutCancel(ctx), thinned)
-		if err != nil {
-			return err
-		}
-		var n int64
-		for _, v := range added {
-			n += int64(v)
-		}
-		e.countObjects(ctx, id, eventThinned, fieldThinned, added, nil)
-		if n > 0 && e.redis.Enabled() {
-			pipe := e.redis.Client.Pipeline()
-			pipe.LPush(ctx, rediskeys.ThinningEvents(id), events...)
-			pipe.LTrim(ctx, rediskeys.ThinningEvents(id), 0, int64(e.cfg.ThinningMax)-1)
-			_, _ = pipe.Exec(ctx)
-		}
-	}
+	return kept, nil
+}
 
-	// Group by kind and run time (buckets of batchWindow), 100 at most per task.
+// activityGroup is the activities of one kind due in one batch window.
+type activityGroup struct {
+	kind sim.Kind
+	at   int64 // window start, unix seconds
+	list []activityCand
+}
+
+// groupActivities groups activities by kind and run time (windows of
+// batchWindow; overdue ones are due now), in run-time order.
+func groupActivities(run *simRun, cands []activityCand) []activityGroup {
 	type groupKey struct {
 		kind sim.Kind
-		at   int64 // bucket start, unix seconds
+		at   int64
 	}
-	groups := map[groupKey][]cand{}
-	var keys []groupKey
+	index := map[groupKey]int{}
+	var groups []activityGroup
 	now := time.Now()
 	window := batchWindow(run.pace)
 	for _, c := range cands {
@@ -145,59 +194,63 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		if at.Before(now) {
 			at = now
 		}
-		g := groupKey{c.act.Kind, at.Truncate(window).Unix()}
-		if _, ok := groups[g]; !ok {
-			keys = append(keys, g)
+		k := groupKey{c.act.Kind, at.Truncate(window).Unix()}
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, activityGroup{kind: k.kind, at: k.at})
 		}
-		groups[g] = append(groups[g], c)
+		groups[i].list = append(groups[i].list, c)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].at != keys[j].at {
-			return keys[i].at < keys[j].at
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].at != groups[j].at {
+			return groups[i].at < groups[j].at
 		}
-		return keys[i].kind < keys[j].kind
+		return groups[i].kind < groups[j].kind
 	})
-	scheduled := map[string]int{}
-	for _, g := range keys {
-		list := groups[g]
-		for lo := 0; lo < len(list); lo += TaskSize {
-			part := list[lo:min(lo+TaskSize, len(list))]
-			p := ActivitiesPayload{Sim: id, Kind: g.kind, Items: make([]ActivityItem, len(part)), Replay: replay}
-			for i, c := range part {
-				assoc := []ActivityAssoc{{sim.KindContact, have[c.rec.Key]}, {sim.KindCompany, have[c.rec.Company.Key]}}
-				if c.rec.Deal != nil && hasKind(c.act.Associations, sim.KindDeal) {
-					assoc = append(assoc, ActivityAssoc{sim.KindDeal, have[c.rec.Deal.Key]})
-				}
-				p.Items[i] = ActivityItem{Record: c.rec.Index, Ordinal: c.act.Ordinal, Key: c.act.Key, At: c.act.At.UnixMilli(),
-					Props: fake.ActivityProperties(*c.rec, c.act), Assoc: assoc}
-			}
-			at := time.Unix(g.at, 0)
-			task, taskID, opts, err := e.newActivitiesTask(p, at)
-			if err != nil {
-				return err
-			}
-			if _, err := e.queue.EnqueueContext(ctx, task, opts...); err != nil {
-				return &Throttled{Wait: time.Second, Reason: "enqueue activities: " + err.Error()}
-			}
-			// Markers go after the enqueue: a crash between the two leaves a task
-			// without marker (a later run may queue a harmless duplicate), never a
-			// marker without task.
-			pipe := e.redis.Client.Pipeline()
-			set := make([]interface{ Val() bool }, len(part))
-			ttl := max(time.Until(at), 0) + markerTTL
-			for i, c := range part {
-				set[i] = pipe.SetNX(ctx, rediskeys.ActivityMarker(id, c.rec.Index, string(c.act.Kind), c.act.Ordinal), taskID, ttl)
-			}
-			_, _ = pipe.Exec(ctx)
-			for i := range part {
-				if set[i].Val() {
-					scheduled[string(g.kind)]++
-				}
-			}
+	return groups
+}
+
+// enqueueActivities queues one task for part (at most TaskSize activities of one
+// kind) at run time at, then sets their markers; it returns how many markers it set
+// (the activities it scheduled).
+func (e *Worker) enqueueActivities(ctx context.Context, run *simRun, kind sim.Kind, at time.Time, part []activityCand,
+	have map[string]string, replay bool) (int, error) {
+	id := run.sim.ID
+	p := ActivitiesPayload{Sim: id, Kind: kind, Items: make([]ActivityItem, len(part)), Replay: replay}
+	for i, c := range part {
+		assoc := []ActivityAssoc{{sim.KindContact, have[c.rec.Key]}, {sim.KindCompany, have[c.rec.Company.Key]}}
+		if c.rec.Deal != nil && hasKind(c.act.Associations, sim.KindDeal) {
+			assoc = append(assoc, ActivityAssoc{sim.KindDeal, have[c.rec.Deal.Key]})
+		}
+		p.Items[i] = ActivityItem{Record: c.rec.Index, Ordinal: c.act.Ordinal, Key: c.act.Key, At: c.act.At.UnixMilli(),
+			Props: fake.ActivityProperties(*c.rec, c.act), Assoc: assoc}
+	}
+	task, taskID, opts, err := e.newActivitiesTask(p, at)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := e.queue.EnqueueContext(ctx, task, opts...); err != nil {
+		return 0, &Throttled{Wait: time.Second, Reason: "enqueue activities: " + err.Error()}
+	}
+	// Markers go after the enqueue: a crash between the two leaves a task without
+	// marker (a later run may queue a harmless duplicate), never a marker without
+	// task.
+	pipe := e.redis.Client.Pipeline()
+	set := make([]interface{ Val() bool }, len(part))
+	ttl := max(time.Until(at), 0) + markerTTL
+	for i, c := range part {
+		set[i] = pipe.SetNX(ctx, rediskeys.ActivityMarker(id, c.rec.Index, string(c.act.Kind), c.act.Ordinal), taskID, ttl)
+	}
+	_, _ = pipe.Exec(ctx)
+	n := 0
+	for i := range part {
+		if set[i].Val() {
+			n++
 		}
 	}
-	e.countObjects(ctx, id, sim.EventScheduled, fieldScheduled, scheduled, nil)
-	return nil
+	return n, nil
 }
 
 func hasKind(ks []sim.Kind, k sim.Kind) bool {

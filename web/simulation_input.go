@@ -184,14 +184,20 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, siminput.FieldErrors, err
 	t.Seed = number("seed")
 	t.Pipeline = str("pipeline", "must be a string")
 
+	t.Pace, t.PaceFactor = readPaceJSON(raw, fe)
+	t.Target = readTargetJSON(raw, fe)
+	t.HourWeights, t.OwnerIDs = readListsJSON(raw, fe)
+	return t, fe, nil
+}
+
+// readPaceJSON reads "pace": a mode, or {"mode": …, "factor": N}.
+func readPaceJSON(raw map[string]json.RawMessage, fe siminput.FieldErrors) (mode, factor string) {
 	if v, ok := raw["pace"]; ok {
-		var mode string
 		var obj map[string]json.RawMessage
 		switch {
 		case json.Unmarshal(v, &mode) == nil:
-			t.Pace = mode
 		case json.Unmarshal(v, &obj) == nil && obj != nil:
-			if m, ok := obj["mode"]; ok && json.Unmarshal(m, &t.Pace) != nil {
+			if m, ok := obj["mode"]; ok && json.Unmarshal(m, &mode) != nil {
 				fe["pace"] = "pace.mode must be realtime, accelerated or backfill"
 			}
 			if f, ok := obj["factor"]; ok && string(f) != "null" {
@@ -199,54 +205,62 @@ func readSimulationJSON(c *fiber.Ctx) (simulationText, siminput.FieldErrors, err
 				if json.Unmarshal(f, &n) != nil || len(f) > maxNumberLen {
 					fe["paceFactor"] = "pace.factor must be a number"
 				} else {
-					t.PaceFactor = n.String()
+					factor = n.String()
 				}
 			}
 		default:
 			fe["pace"] = `must be {"mode": "realtime|accelerated|backfill", "factor": N}`
 		}
 	}
-	if t.Pace == "" {
+	if mode == "" {
 		fe.Add("pace", "choose realtime, accelerated or backfill")
 	}
+	return mode, factor
+}
 
+// readTargetJSON reads "target": "sandbox" or a connection id, as text or number.
+func readTargetJSON(raw map[string]json.RawMessage, fe siminput.FieldErrors) string {
+	var target string
 	if v, ok := raw["target"]; ok {
-		var s string
 		var n json.Number
 		switch {
-		case json.Unmarshal(v, &s) == nil:
-			t.Target = s
+		case json.Unmarshal(v, &target) == nil:
 		case json.Unmarshal(v, &n) == nil:
-			t.Target = n.String()
+			target = n.String()
 		default:
 			fe["target"] = `must be "sandbox" or a connection id`
 		}
 	}
-	if t.Target == "" {
+	if target == "" {
 		fe.Add("target", `choose "sandbox" or one of your connection ids`)
 	}
+	return target
+}
 
+// readListsJSON reads "hourWeights" (numbers) and "ownerIds" (strings or numbers).
+func readListsJSON(raw map[string]json.RawMessage, fe siminput.FieldErrors) (weights, owners []string) {
 	if v, ok := raw["hourWeights"]; ok && string(v) != "null" {
 		var ws []json.Number
 		if json.Unmarshal(v, &ws) != nil {
 			fe["hourWeights"] = "must be a list of 24 numbers"
 		}
 		for _, w := range ws {
-			t.HourWeights = append(t.HourWeights, w.String())
+			weights = append(weights, w.String())
 		}
 	}
 	if v, ok := raw["ownerIds"]; ok && string(v) != "null" {
 		var ids []json.Number
-		if json.Unmarshal(v, &t.OwnerIDs) != nil {
+		if json.Unmarshal(v, &owners) != nil {
+			owners = nil
 			if json.Unmarshal(v, &ids) != nil {
 				fe["ownerIds"] = "must be a list of HubSpot owner ids"
 			}
 			for _, id := range ids {
-				t.OwnerIDs = append(t.OwnerIDs, id.String())
+				owners = append(owners, id.String())
 			}
 		}
 	}
-	return t, fe, nil
+	return weights, owners
 }
 
 // mergeFieldErrors adds the engine's messages after the web's own.

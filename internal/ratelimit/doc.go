@@ -13,7 +13,8 @@
 //     half-open probe across all replicas.
 //   - Guard: the three together, for the limiter panel's Status snapshot.
 //
-// Redis keys (operators read them from redis-cli; the names are a contract):
+// Redis keys (operators read them from redis-cli; the names are a contract, named
+// by package rediskeys):
 //
 //	ratelimit:bucket:<type>            string      remaining tokens (as of the last take)
 //	ratelimit:bucket:<type>:ts         string      refill clock of that bucket, ms epoch

@@ -1,6 +1,7 @@
 package rediskeys
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,30 @@ func TestKeysFollowTheOperatorTable(t *testing.T) {
 	}
 	if SegmentID(3) != "seg:3" {
 		t.Errorf("SegmentID(3) = %q, want seg:3", SegmentID(3))
+	}
+}
+
+// TestREADMEListsEveryKey keeps README's key table and the builders in step.
+func TestREADMEListsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "| `"); ok {
+			if k, _, ok := strings.Cut(rest, "`"); ok && (strings.HasPrefix(k, "sim:") || strings.HasPrefix(k, "ratelimit:") || strings.HasPrefix(k, "circuit:")) {
+				documented[k] = true
+			}
+		}
+	}
+	for _, c := range contract {
+		if !documented[c.pattern] {
+			t.Errorf("README's Redis key table lacks %s", c.pattern)
+		}
+		delete(documented, c.pattern)
+	}
+	for k := range documented {
+		t.Errorf("README documents %s, which no builder makes", k)
 	}
 }

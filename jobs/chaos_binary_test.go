@@ -141,7 +141,7 @@ func TestChaosBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	check := &testEnv{t: t, dialect: testenv.Dialect{Name: storage.MySQL, DSN: dsn}, store: store, engine: &Engine{Worker: &Worker{&core{store: store}}}}
+	check := &testEnv{t: t, dialect: testenv.Dialect{Name: storage.MySQL, DSN: dsn}, store: store, engine: &Engine{Worker: &Worker{core: &core{store: store}}}}
 
 	for _, chaos := range []string{"kill -9", "FLUSHALL"} {
 		end := time.Now().UTC().Truncate(time.Hour)

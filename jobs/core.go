@@ -53,12 +53,9 @@ type core struct {
 	targets  map[string]*target
 	plans    map[int64]map[string]int64
 	progress map[int64]progress
-	running  []int64 // running simulations as of the last reconcile
+	running  []int64 // running simulations: the last reconcile's and those started since
 
-	counters  counterBuf
-	readings  readingCache
-	firstFail sync.Map // task id → time of its first failure
-	kick      chan struct{}
+	counters counterBuf
 }
 
 // Options wire an Engine to the process.
@@ -125,10 +122,8 @@ func New(o Options) (*Engine, error) {
 		o.StallAfter = 2 * time.Minute
 	}
 	c := &core{store: o.Store, redis: o.Redis, cfg: o.Config, opts: o, log: o.Log, queue: o.Queue,
-		runs: map[int64]*simRun{}, targets: map[string]*target{}, plans: map[int64]map[string]int64{},
-		kick: make(chan struct{}, 1)}
+		runs: map[int64]*simRun{}, targets: map[string]*target{}, plans: map[int64]map[string]int64{}}
 	c.counters.pending = map[int64]map[string]int64{}
-	c.readings.vals = map[string]reading{}
 	if len(o.Config.TokenEncSecret) == 32 {
 		box, err := secret.NewBox(o.Config.TokenEncSecret)
 		if err != nil {
@@ -151,7 +146,9 @@ func New(o Options) (*Engine, error) {
 		}
 		c.breaker = b
 	}
-	return &Engine{Lifecycle: &Lifecycle{c}, Progress: &Progress{c}, Worker: &Worker{c}, Reconciler: &Reconciler{c}}, nil
+	return &Engine{Lifecycle: &Lifecycle{c}, Progress: &Progress{c},
+		Worker:     &Worker{core: c, readings: readingCache{vals: map[string]reading{}}},
+		Reconciler: &Reconciler{core: c, kick: make(chan struct{}, 1), progress: map[int64]progress{}}}, nil
 }
 
 // SandboxLimits is the engine's limiter for a sandbox that allows burst calls per

@@ -187,9 +187,6 @@ func (e *Reconciler) stalled(ctx context.Context, run *simRun) bool {
 	now := time.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.progress == nil {
-		e.progress = map[int64]progress{}
-	}
 	p, ok := e.progress[run.sim.ID]
 	if !ok || p.settled != settled {
 		e.progress[run.sim.ID] = progress{settled: settled, since: now}
@@ -280,4 +277,8 @@ func missingWork(r *sim.Record, resolved map[string]bool, due func(time.Time) bo
 
 // Reconciler runs the engine's background work: the counter flush and the
 // reconcile that restores what Redis lost.
-type Reconciler struct{ *core }
+type Reconciler struct {
+	*core
+	kick     chan struct{}      // Redis came back: reconcile now
+	progress map[int64]progress // when each running simulation last moved
+}

@@ -1,10 +1,18 @@
 package jobs
 
-import "github.com/hibiken/asynq"
+import (
+	"sync"
+
+	"github.com/hibiken/asynq"
+)
 
 // Worker handles the engine's tasks: ticks, records, activities, and their
 // failures.
-type Worker struct{ *core }
+type Worker struct {
+	*core
+	readings  readingCache // queue lengths and the breaker's state, briefly reused
+	firstFail sync.Map     // task id → time of its first failure
+}
 
 // Register adds the engine's task handlers to a worker's mux.
 func (e *Worker) Register(mux *asynq.ServeMux) {

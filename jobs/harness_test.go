@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -326,4 +327,96 @@ func (e *testEnv) checkExact(s storage.Simulation) {
 			e.t.Errorf("%s: plan %d, sandbox %d, ledger %d", k.Plural(), want, got, ledger[string(k)])
 		}
 	}
+}
+
+func firstDialect(t *testing.T) testenv.Dialect { return testenv.Dialects(t)[0] }
+
+// noBreaker keeps the circuit breaker out of a test about retries.
+func noBreaker(o *Options) { o.Breaker = &ratelimit.BreakerConfig{Threshold: 1_000_000} }
+
+// waitLedger waits until a simulation's ledger holds at least n contacts.
+func (e *testEnv) waitLedger(id int64, n int64, timeout time.Duration) {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		c, err := e.store.LedgerCounts(context.Background(), id)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if c["contact"] >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.t.Fatalf("simulation %d: fewer than %d contacts after %s", id, n, timeout)
+}
+
+// addOverrides stores a boss's overrides of a scenario as its next version.
+func (e *testEnv) addOverrides(scenario string, o sim.Overrides) int {
+	e.t.Helper()
+	ctx := context.Background()
+	v, err := e.store.LatestScenarioVersion(ctx, scenario)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	boss, err := e.store.CreateUser(ctx, fmt.Sprintf("boss%d@example.com", v+1), "x", storage.RoleBoss)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = e.rawDB().ExecContext(ctx, `INSERT INTO scenario_overrides (scenario, version, overrides, changed_by, created_at)
+		VALUES (?, ?, ?, ?, ?)`, scenario, v+1, string(o.JSON()), boss.ID, time.Now().UTC())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return v + 1
+}
+
+// waitExact waits until the sandbox and the ledger hold exactly the plan.
+func (e *testEnv) waitExact(s storage.Simulation) {
+	e.t.Helper()
+	plan := e.planOf(s)
+	want := 0
+	for _, n := range plan {
+		want += n
+	}
+	waitUntil(e.t, time.Minute, "the plan in the ledger", func() bool {
+		l, _ := e.store.LedgerCounts(context.Background(), s.ID)
+		got := 0
+		for _, n := range l {
+			got += int(n)
+		}
+		return got == want
+	})
+	e.checkExact(s)
+}
+
+// drain waits until the work queues hold nothing pending, scheduled, retrying or
+// running.
+func (e *testEnv) drain() {
+	e.t.Helper()
+	insp := asynq.NewInspectorFromRedisClient(e.rdb.Client)
+	waitUntil(e.t, time.Minute, "work queues drained", func() bool {
+		for _, q := range []string{PrimaryQueue(0), SecondaryQueue} {
+			info, err := insp.GetQueueInfo(q)
+			if err != nil {
+				continue // a queue nothing was ever enqueued on
+			}
+			if info.Pending+info.Active+info.Scheduled+info.Retry > 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func waitUntil(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %s", what, within)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/internal/testenv"
+	"github.com/simcrm/simcrm/storage"
 )
 
 // TestSimulationInputRulesAreTheSameForTheFormAndTheAPI runs every input rule of
@@ -69,6 +71,97 @@ func TestSimulationInputRulesAreTheSameForTheFormAndTheAPI(t *testing.T) {
 						t.Errorf("API: want 422 with fields.%s %q, got %d %v", r.field, r.msg, resp.StatusCode, fields)
 					}
 				})
+			}
+		})
+	}
+}
+
+const dtLocal = "2006-01-02T15:04"
+
+// validForm is a new-simulation form the engine accepts: tomorrow, one day, 1,000 records.
+func validForm() url.Values {
+	start := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
+	return url.Values{"name": {"Demo run"}, "scenario": {"b2b"}, "distribution": {"bell_curve"},
+		"startTime": {start.Format(dtLocal)}, "endTime": {start.Add(24 * time.Hour).Format(dtLocal)}, "timeZone": {"UTC"},
+		"totalRecords": {"1000"}, "pace": {"accelerated"}, "paceFactor": {"60"}, "target": {"sandbox"}, "seed": {""}}
+}
+
+func weights(n int, v string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func TestNewSimulationFormRejectsBadInputBesideTheField(t *testing.T) {
+	huge := strings.Repeat("x", 10*1024)
+	start := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
+	cases := []struct {
+		name    string
+		set     url.Values
+		field   string
+		message string // "" = any message (the engine's wording)
+		engine  bool   // the engine judges this one
+	}{
+		{"empty name", url.Values{"name": {""}}, "name", "Give the simulation a name", false},
+		{"everything empty", url.Values{"name": {""}, "scenario": {""}, "distribution": {""}, "startTime": {""}, "endTime": {""},
+			"totalRecords": {""}, "pace": {""}, "target": {""}}, "totalRecords", "Enter how many records", false},
+		{"unknown scenario", url.Values{"scenario": {"b2z"}}, "scenario", "Choose one of the scenarios", false},
+		{"unknown distribution", url.Values{"distribution": {"zigzag"}}, "distribution", "Choose one of the distributions", false},
+		{"unknown pace", url.Values{"pace": {"warp"}}, "pace", "real time, accelerated or backfill", false},
+		{"unknown time zone", url.Values{"timeZone": {"Mars/Olympus"}}, "timeZone", "Unknown time zone", false},
+		{"unknown target", url.Values{"target": {"999"}}, "target", "sandbox or one of your HubSpot connections", false},
+		{"bad start date", url.Values{"startTime": {"tomorrow"}}, "startTime", "Use a date and time", false},
+		{"bad end date", url.Values{"endTime": {"2025-13-45T99:00"}}, "endTime", "Use a date and time", false},
+		{"end past the year 9999", url.Values{"startTime": {"9999-12-31T00:00"}, "endTime": {"9999-12-31T23:00"},
+			"timeZone": {"Pacific/Pago_Pago"}}, "endTime", "Use a time from 1970 to 9999.", false},
+		{"records not a number", url.Values{"totalRecords": {"12abc"}}, "totalRecords", "whole number", false},
+		{"records huge number", url.Values{"totalRecords": {"99999999999999999999999"}}, "totalRecords", "whole number", false},
+		{"factor not a number", url.Values{"paceFactor": {"fast"}}, "paceFactor", "Enter a number", false},
+		{"seed not a number", url.Values{"seed": {"lucky"}}, "seed", "whole number", false},
+		{"10 kB name", url.Values{"name": {huge}}, "name", "at most 200", false},
+		{"10 kB records", url.Values{"totalRecords": {huge}}, "totalRecords", "whole number", false},
+		{"custom weight not a number", url.Values{"distribution": {"custom"}, "hourWeights": append(weights(23, "1"), "x")}, "hourWeights", "Hour 23", false},
+		{"end before start", url.Values{"endTime": {start.Add(-time.Hour).Format(dtLocal)}}, "endTime", "", true},
+		{"window over 30 days", url.Values{"endTime": {start.Add(31 * 24 * time.Hour).Format(dtLocal)}}, "endTime", "", true},
+		{"records 0", url.Values{"totalRecords": {"0"}}, "totalRecords", "", true},
+		{"records 1,000,001", url.Values{"totalRecords": {"1000001"}}, "totalRecords", "", true},
+		{"factor below 1", url.Values{"paceFactor": {"0.5"}}, "paceFactor", "", true},
+		{"custom weights wrong count", url.Values{"distribution": {"custom"}, "hourWeights": weights(23, "1")}, "hourWeights", "", true},
+	}
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newTestApp(t, d, "")
+			b := a.browser(t)
+			b.signUp("maker@example.com", "maker password 1")
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					b.get("/simulations/new")
+					form := validForm()
+					for k, v := range tc.set {
+						form[k] = v
+					}
+					resp, body := b.post("/simulations", form)
+					if resp.StatusCode != http.StatusUnprocessableEntity {
+						t.Fatalf("want 422, got %d", resp.StatusCode)
+					}
+					page := doc(t, body)
+					msg := strings.TrimSpace(page.Find("#field-" + tc.field + " #err-" + tc.field).Text())
+					if msg == "" || !strings.Contains(msg, tc.message) {
+						t.Errorf("message beside %s: want %q, got %q (form error %q)", tc.field, tc.message, msg, page.Find("#form-error").Text())
+					}
+					if strings.Contains(body, huge) {
+						t.Errorf("a 10 kB value must not be echoed back")
+					}
+					if page.Find("#sim-preview").Length() != 1 {
+						t.Errorf("the re-rendered form must keep its preview panel")
+					}
+				})
+			}
+			sims, err := a.store.Simulations(t.Context(), storage.SimulationFilter{})
+			if err != nil || len(sims) != 0 {
+				t.Fatalf("bad input must store nothing: %d simulations, err %v", len(sims), err)
 			}
 		})
 	}

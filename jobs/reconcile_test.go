@@ -2,29 +2,44 @@ package jobs
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
 
-// waitLedger waits until a simulation's ledger holds at least n contacts.
-func (e *testEnv) waitLedger(id int64, n int64, timeout time.Duration) {
-	e.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		c, err := e.store.LedgerCounts(context.Background(), id)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if c["contact"] >= n {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+// Work lost from the queue while its expansion flags stay (a task archived after
+// an infrastructure failure, a task deleted by hand) is queued again once the
+// simulation has made no progress for StallAfter.
+func TestLostWorkIsQueuedAgain(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true, engineOptions: func(o *Options) {
+		o.StallAfter = time.Second
+		o.ReconcileEvery = 500 * time.Millisecond
+	}})
+	ctx := context.Background()
+	s := e.run(backfillInput(300))
+	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil {
+		t.Fatal(err)
 	}
-	e.t.Fatalf("simulation %d: fewer than %d contacts after %s", id, n, timeout)
+	pending, err := e.engine.Worker.inspector.ListPendingTasks(PrimaryQueue(s.ID), asynq.PageSize(1000))
+	if err != nil || len(pending) == 0 {
+		t.Fatalf("want queued records, got %d (%v)", len(pending), err)
+	}
+	for _, ti := range pending {
+		if strings.HasPrefix(ti.ID, taskIDPrefix(s.ID)) {
+			if err := e.engine.Worker.inspector.DeleteTask(PrimaryQueue(s.ID), ti.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.startWorkers(8)
+	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+	e.checkExact(s)
 }
 
 // A flush of Redis in the middle of a run (queues, flags, markers, metrics: all

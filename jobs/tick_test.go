@@ -10,6 +10,48 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
+// Completion counts against the effective total (requested × the scenario's
+// volume multiplier), never against the requested total.
+func TestCompletionCountsTheEffectiveTotal(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{})
+	in := backfillInput(100)
+	in.Scenario = "b2c" // × 1.8
+	s := e.run(in)
+	if s.EffectiveTotal != 180 {
+		t.Fatalf("want effective total 180, got %d", s.EffectiveTotal)
+	}
+	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+	ledger, _ := e.store.LedgerCounts(context.Background(), s.ID)
+	if ledger["contact"] != 180 {
+		t.Errorf("completed with %d contacts, want 180", ledger["contact"])
+	}
+	m, _ := e.engine.Progress.Metrics(context.Background(), s.ID)
+	if m.EffectiveTotal != 180 || m.Processed != 180 || m.PercentComplete != 100 {
+		t.Errorf("metrics: %+v", m)
+	}
+	e.checkExact(s)
+}
+
+// A simulation does not complete while planned work is neither created nor
+// accounted for.
+func TestNoCompletionWithWorkMissing(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true})
+	ctx := context.Background()
+	s := e.run(backfillInput(50))
+	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := e.store.Segments(ctx, s.ID)
+	run, _ := e.engine.Worker.runOf(ctx, s.ID)
+	done, err := e.engine.Worker.checkDone(ctx, run, segs, time.Now())
+	if err != nil || done {
+		t.Fatalf("nothing was created, yet done=%v (%v)", done, err)
+	}
+	if got, _ := e.store.Simulation(ctx, s.ID); got.Status != storage.StatusRunning {
+		t.Fatalf("want running, got %s", got.Status)
+	}
+}
+
 // A 2,000-record b2b backfill against the sandbox completes on each backend, with
 // exactly the planned objects in the target, once each.
 func TestBackfillEndToEnd(t *testing.T) {

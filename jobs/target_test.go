@@ -3,11 +3,8 @@ package jobs
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/hibiken/asynq"
 
 	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/storage"
@@ -46,33 +43,4 @@ func TestHubSpotConnectionTarget(t *testing.T) {
 	if fe["target"] == "" {
 		t.Error("another user's connection should be refused")
 	}
-}
-
-// Work lost from the queue while its expansion flags stay (a task archived after
-// an infrastructure failure, a task deleted by hand) is queued again once the
-// simulation has made no progress for StallAfter.
-func TestLostWorkIsQueuedAgain(t *testing.T) {
-	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true, engineOptions: func(o *Options) {
-		o.StallAfter = time.Second
-		o.ReconcileEvery = 500 * time.Millisecond
-	}})
-	ctx := context.Background()
-	s := e.run(backfillInput(300))
-	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil {
-		t.Fatal(err)
-	}
-	pending, err := e.engine.Worker.inspector.ListPendingTasks(PrimaryQueue(s.ID), asynq.PageSize(1000))
-	if err != nil || len(pending) == 0 {
-		t.Fatalf("want queued records, got %d (%v)", len(pending), err)
-	}
-	for _, ti := range pending {
-		if strings.HasPrefix(ti.ID, taskIDPrefix(s.ID)) {
-			if err := e.engine.Worker.inspector.DeleteTask(PrimaryQueue(s.ID), ti.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	e.startWorkers(8)
-	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
-	e.checkExact(s)
 }

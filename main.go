@@ -76,9 +76,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	// Workers run the simulation engine's tasks; the engine's own loop flushes
-	// counters and reconciles plans with the ledger (at start, periodically, and
-	// when Redis comes back).
+	// Workers run the engine's tasks (Worker); its Reconciler flushes counters and
+	// reconciles plans with the ledger (at start, periodically, and when Redis
+	// comes back). The web side uses its Lifecycle and Progress.
 	var workers *asynq.Server
 	engineCtx, stopEngine := context.WithCancel(context.Background())
 	defer stopEngine()

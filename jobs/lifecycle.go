@@ -17,6 +17,10 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
+// Lifecycle validates, stores, previews, starts, pauses, resumes and aborts
+// simulations.
+type Lifecycle struct{ *core }
+
 // validated is a simulation input that passed every check.
 type validated struct {
 	sim      storage.Simulation
@@ -337,9 +341,6 @@ func (e *Lifecycle) Abort(ctx context.Context, id int64, purge bool) (storage.Si
 	return s, nil
 }
 
-// Lifecycle validates, stores, previews, starts, pauses, resumes and aborts
-// simulations.
-type Lifecycle struct{ *core }
 
 // Preview is what the new-simulation form shows while the user types.
 type Preview struct {

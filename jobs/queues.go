@@ -1,5 +1,7 @@
-// Package jobs holds SimCRM's asynq task types, their payloads and handlers, and
-// the in-process worker server that runs them.
+// Package jobs is SimCRM's simulation engine: New builds it in four parts that
+// share one cache of running simulations (Lifecycle, Progress, Worker,
+// Reconciler, see core.go), with its asynq task types, payloads and handlers, the
+// in-process worker server that runs them, and the DLQ triage (Triage).
 package jobs
 
 import "fmt"

@@ -9,6 +9,14 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
+// Reconciler runs the engine's background work: the counter flush and the
+// reconcile that restores what Redis lost.
+type Reconciler struct {
+	*core
+	kick     chan struct{}      // Redis came back: reconcile now
+	progress map[int64]progress // when each running simulation last moved
+}
+
 // Run runs the engine's background work until ctx ends: the counter flush (every
 // FlushEvery, and a last one on the way out) and the reconciler (at once, every
 // ReconcileEvery, and whenever Redis comes back).
@@ -273,12 +281,4 @@ func missingWork(r *sim.Record, resolved map[string]bool, due func(time.Time) bo
 		}
 	}
 	return false
-}
-
-// Reconciler runs the engine's background work: the counter flush and the
-// reconcile that restores what Redis lost.
-type Reconciler struct {
-	*core
-	kick     chan struct{}      // Redis came back: reconcile now
-	progress map[int64]progress // when each running simulation last moved
 }

@@ -14,8 +14,8 @@ type ServerOptions struct {
 	Concurrency     int
 	ShutdownTimeout time.Duration
 	Log             *slog.Logger
-	// RetryDelay and ErrorHandler come from the Engine (Engine.RetryDelay,
-	// Engine.HandleError); nil keeps asynq's defaults (throttled tasks still wait
+	// RetryDelay and ErrorHandler come from the engine (Worker.RetryDelay,
+	// Worker.HandleError); nil keeps asynq's defaults (throttled tasks still wait
 	// their Throttled.Wait).
 	RetryDelay   asynq.RetryDelayFunc
 	ErrorHandler asynq.ErrorHandler

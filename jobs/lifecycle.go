@@ -341,7 +341,6 @@ func (e *Lifecycle) Abort(ctx context.Context, id int64, purge bool) (storage.Si
 	return s, nil
 }
 
-
 // Preview is what the new-simulation form shows while the user types.
 type Preview struct {
 	EffectiveTotal int

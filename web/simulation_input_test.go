@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +20,14 @@ import (
 func TestSimulationInputRulesAreTheSameForTheFormAndTheAPI(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
 	long := strings.Repeat("é", siminput.MaxNameLen+1) // 201 characters, 402 bytes
-	rules := []struct {
+	type rule struct {
 		name  string
 		form  url.Values
 		api   map[string]any
 		field string
 		msg   string
-	}{
+	}
+	rules := []rule{
 		{"name missing", url.Values{"name": {"  "}}, map[string]any{"name": "  "}, "name", siminput.MsgNameMissing},
 		{"name over 200 characters", url.Values{"name": {long}}, map[string]any{"name": long}, "name", siminput.MsgNameLong},
 		{"unknown scenario", url.Values{"scenario": {"b2z"}}, map[string]any{"scenario": "b2z"}, "scenario", siminput.MsgScenario},
@@ -48,13 +50,36 @@ func TestSimulationInputRulesAreTheSameForTheFormAndTheAPI(t *testing.T) {
 		{"target not a connection", url.Values{"target": {"salesforce"}}, map[string]any{"target": "salesforce"}, "target", siminput.MsgTarget},
 		{"someone else's connection", url.Values{"target": {"4242"}}, map[string]any{"target": 4242}, "target", siminput.MsgTarget},
 	}
+	// Pipeline and owners count for HubSpot targets only: these rules go to the
+	// user's connection.
+	hubspotRules := func(conn int64) []rule {
+		id := strconv.FormatInt(conn, 10)
+		many := make([]string, siminput.MaxOwnerIDs+1)
+		for i := range many {
+			many[i] = strconv.Itoa(i + 1)
+		}
+		long := strings.Repeat("p", siminput.MaxPipelineLen+1)
+		return []rule{
+			{"pipeline over 100 characters", url.Values{"target": {id}, "pipeline": {long}}, map[string]any{"target": conn, "pipeline": long},
+				"pipeline", siminput.MsgPipelineLong},
+			{"owner id not numeric", url.Values{"target": {id}, "ownerIds": {"12, abc"}}, map[string]any{"target": conn, "ownerIds": []string{"12", "abc"}},
+				"ownerIds", siminput.MsgOwnerIDsNumeric},
+			{"too many owners", url.Values{"target": {id}, "ownerIds": {strings.Join(many, ",")}}, map[string]any{"target": conn, "ownerIds": many},
+				"ownerIds", siminput.MsgOwnerIDsMany},
+		}
+	}
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
 			a := newTestApp(t, d, "")
 			b := a.browser(t)
 			b.signUp("maker@example.com", "maker password 1")
 			api := a.apiClient(t, "maker@example.com")
-			for _, r := range rules {
+			conn := storage.Connection{UserID: a.user(t, "maker@example.com").ID, Name: "portal", BaseURL: "https://api.hubapi.com",
+				Tier: "free", TokenCiphertext: []byte("sealed")}
+			if err := a.store.CreateConnection(t.Context(), &conn); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range append(rules, hubspotRules(conn.ID)...) {
 				t.Run(r.name, func(t *testing.T) {
 					b.get("/simulations/new")
 					form := validForm()

@@ -64,9 +64,6 @@ const (
 	MaxOwnerIDLen  = 32
 )
 
-// PaceModes are the pace modes in form order.
-var PaceModes = []string{string(sim.Realtime), string(sim.Accelerated), string(sim.Backfill)}
-
 // Messages of the rules, one per rule.
 var (
 	MsgNameMissing     = "Give the simulation a name."

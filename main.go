@@ -103,7 +103,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		ShutdownWithTimeout(time.Duration) error
 	}
 	if cfg.Role != config.RoleWorker {
-		sb := sandbox.New(store, cli.SandboxOptions(cfg, log))
+		sb := sandbox.New(store.Sandbox(), cli.SandboxOptions(cfg, log))
 		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Log: log, Sandbox: sb})
 		app = a
 		go func() { errc <- a.Listen(cfg.HTTPAddr) }()

@@ -139,7 +139,7 @@ func newTestEnv(t testing.TB, d testenv.Dialect, o envOptions) *testEnv {
 	t.Cleanup(func() { rdb.Close() })
 	rdb.Watch(200 * time.Millisecond)
 
-	sb := sandbox.New(store, sandbox.Options{Token: testSandboxToken, Limits: o.limits, Log: log})
+	sb := sandbox.New(store.Sandbox(), sandbox.Options{Token: testSandboxToken, Limits: o.limits, Log: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver
 
 	"github.com/simcrm/simcrm/migrations"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -36,6 +37,7 @@ const (
 type Store struct {
 	db      *sql.DB
 	dialect string
+	sandbox *sandboxstore.Store
 	up      atomic.Bool
 	watched atomic.Bool
 }
@@ -77,8 +79,12 @@ func Open(ctx context.Context, dialect, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("storage: connect %s: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect}, nil
+	return &Store{db: db, dialect: dialect, sandbox: sandboxstore.New(db, dialect)}, nil
 }
+
+// Sandbox returns the built-in sandbox's tables, which share this database (and
+// its migrations) but nothing else.
+func (s *Store) Sandbox() *sandboxstore.Store { return s.sandbox }
 
 // Dialect returns "mysql" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }

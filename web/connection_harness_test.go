@@ -41,7 +41,7 @@ type fakePortal struct {
 // newFakePortal serves a sandbox on store under token with the given faults.
 func newFakePortal(t *testing.T, store *storage.Store, token string, faults sandbox.Faults) *fakePortal {
 	t.Helper()
-	sb := sandbox.New(store, sandbox.Options{Token: token, Faults: faults})
+	sb := sandbox.New(store.Sandbox(), sandbox.Options{Token: token, Faults: faults})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

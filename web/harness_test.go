@@ -82,7 +82,7 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 	}
 	base := "http://" + ln.Addr().String()
 	cfg.SandboxURL = base + sandbox.MountPath
-	sb := sandbox.New(store, sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
+	sb := sandbox.New(store.Sandbox(), sandbox.Options{Token: cfg.SandboxToken, Limits: sandbox.DefaultLimits(), Log: log})
 	engine, err := jobs.New(jobs.Options{Config: cfg, Store: store, Redis: rdb, Queue: queue, Log: log})
 	if err != nil {
 		t.Fatal(err)

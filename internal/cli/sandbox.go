@@ -41,7 +41,7 @@ func runSandbox(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer store.Close()
 	opts.Log = Logger(out, cfg.LogLevel)
-	sb := sandbox.New(store, opts)
+	sb := sandbox.New(store.Sandbox(), opts)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("sandbox: listen on %s: %w", addr, err)

@@ -34,7 +34,7 @@ func serveSandbox(tb testing.TB, opts sandbox.Options) (*sandbox.Server, string)
 	if opts.Token == "" {
 		opts.Token = benchToken
 	}
-	sb := sandbox.New(st, opts)
+	sb := sandbox.New(st.Sandbox(), opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -9,15 +9,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // maxAssociationPage is HubSpot's default and largest page of a record's associations.
 const maxAssociationPage = 500
 
 // pairRows are the rows of one association type between two records, both directions.
-func pairRows(from hubspot.ObjectType, fromID int64, def assocType, toID int64) []storage.SandboxAssociation {
-	return []storage.SandboxAssociation{
+func pairRows(from hubspot.ObjectType, fromID int64, def assocType, toID int64) []sandboxstore.Association {
+	return []sandboxstore.Association{
 		{FromID: fromID, ToType: string(def.To), ToID: toID, Category: hubspot.HubSpotDefined, TypeID: def.ID},
 		{FromID: toID, ToType: string(from), ToID: fromID, Category: hubspot.HubSpotDefined, TypeID: def.Reverse},
 	}
@@ -25,7 +25,7 @@ func pairRows(from hubspot.ObjectType, fromID int64, def assocType, toID int64) 
 
 // rowsFor are the rows of an association type, with the unlabelled type a primary
 // one brings along.
-func rowsFor(from hubspot.ObjectType, fromID int64, def assocType, toID int64) []storage.SandboxAssociation {
+func rowsFor(from hubspot.ObjectType, fromID int64, def assocType, toID int64) []sandboxstore.Association {
 	rows := pairRows(from, fromID, def, toID)
 	if !def.Default {
 		rows = append(rows, pairRows(from, fromID, defaultAssoc[typePair{from, def.To}], toID)...)
@@ -54,7 +54,7 @@ func v4Path(c *fiber.Ctx) (from hubspot.ObjectType, fromID int64, to hubspot.Obj
 
 // checkRecords answers 404 unless both records exist with the expected types.
 func (s *Server) checkRecords(ctx context.Context, from hubspot.ObjectType, fromID int64, to hubspot.ObjectType, toID int64) error {
-	types, err := s.store.SandboxObjectTypes(ctx, []int64{fromID, toID})
+	types, err := s.store.ObjectTypes(ctx, []int64{fromID, toID})
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) associateDefault(c *fiber.Ctx) error {
 	if err := s.checkRecords(ctx, from, fromID, to, toID); err != nil {
 		return err
 	}
-	if err := s.store.CreateSandboxAssociations(ctx, pairRows(from, fromID, def, toID)); err != nil {
+	if err := s.store.CreateAssociations(ctx, pairRows(from, fromID, def, toID)); err != nil {
 		return err
 	}
 	results := []defaultAssociationJSON{
@@ -138,7 +138,7 @@ func (s *Server) associateLabelled(c *fiber.Ctx) error {
 		return validationError("The body must list at least one association type")
 	}
 	var defs []assocType
-	var rows []storage.SandboxAssociation
+	var rows []sandboxstore.Association
 	for _, spec := range specs {
 		def, msg := lookupAssocType(from, to, spec)
 		if msg != "" {
@@ -151,7 +151,7 @@ func (s *Server) associateLabelled(c *fiber.Ctx) error {
 	if err := s.checkRecords(ctx, from, fromID, to, toID); err != nil {
 		return err
 	}
-	if err := s.store.CreateSandboxAssociations(ctx, rows); err != nil {
+	if err := s.store.CreateAssociations(ctx, rows); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(labelsOf(from, fromID, to, toID, defs))
@@ -164,7 +164,7 @@ func (s *Server) removeAssociations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.DeleteSandboxAssociations(c.UserContext(), []storage.SandboxAssociation{
+	err = s.store.DeleteAssociations(c.UserContext(), []sandboxstore.Association{
 		{FromID: fromID, ToType: string(to), ToID: toID},
 		{FromID: toID, ToType: string(from), ToID: fromID},
 	})
@@ -187,7 +187,7 @@ type associatedObject struct {
 
 // groupRows turns association rows (ordered by the other record's id) into one
 // entry per associated record.
-func groupRows(from hubspot.ObjectType, rows []storage.SandboxAssociation) []associatedObject {
+func groupRows(from hubspot.ObjectType, rows []sandboxstore.Association) []associatedObject {
 	out := []associatedObject{}
 	for _, r := range rows {
 		if len(out) == 0 || out[len(out)-1].ToObjectID != r.ToID {
@@ -222,14 +222,14 @@ func (s *Server) listAssociations(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	types, err := s.store.SandboxObjectTypes(ctx, []int64{fromID})
+	types, err := s.store.ObjectTypes(ctx, []int64{fromID})
 	if err != nil {
 		return err
 	}
 	if types[fromID] != string(from) {
 		return notFound("No %s with id %d exists", from.Singular(), fromID)
 	}
-	rows, more, err := s.store.SandboxAssociationPage(ctx, fromID, string(to), after, limit)
+	rows, more, err := s.store.AssociationPage(ctx, fromID, string(to), after, limit)
 	if err != nil {
 		return err
 	}
@@ -273,11 +273,11 @@ func (s *Server) batchAssociate(c *fiber.Ctx) error {
 		ids = append(ids, f, t)
 	}
 	ctx := c.UserContext()
-	types, err := s.store.SandboxObjectTypes(ctx, ids)
+	types, err := s.store.ObjectTypes(ctx, ids)
 	if err != nil {
 		return err
 	}
-	var rows []storage.SandboxAssociation
+	var rows []sandboxstore.Association
 	results := []labelsBetween{}
 	var errs []standardError
 	for i, in := range inputs {
@@ -292,7 +292,7 @@ func (s *Server) batchAssociate(c *fiber.Ctx) error {
 			continue
 		}
 		var defs []assocType
-		var inRows []storage.SandboxAssociation
+		var inRows []sandboxstore.Association
 		bad := ""
 		for _, spec := range in.Types {
 			def, msg := lookupAssocType(from, to, spec)
@@ -310,7 +310,7 @@ func (s *Server) batchAssociate(c *fiber.Ctx) error {
 		rows = append(rows, inRows...)
 		results = append(results, labelsOf(from, f, to, t, defs))
 	}
-	if err := s.store.CreateSandboxAssociations(ctx, rows); err != nil {
+	if err := s.store.CreateAssociations(ctx, rows); err != nil {
 		return err
 	}
 	return writeBatch(c, fiber.StatusCreated, started, results, errs)
@@ -339,11 +339,11 @@ func (s *Server) batchAssociateDefault(c *fiber.Ctx) error {
 		ids = append(ids, f, t)
 	}
 	ctx := c.UserContext()
-	types, err := s.store.SandboxObjectTypes(ctx, ids)
+	types, err := s.store.ObjectTypes(ctx, ids)
 	if err != nil {
 		return err
 	}
-	var rows []storage.SandboxAssociation
+	var rows []sandboxstore.Association
 	results := []defaultAssociationJSON{}
 	var errs []standardError
 	for i, in := range inputs {
@@ -358,7 +358,7 @@ func (s *Server) batchAssociateDefault(c *fiber.Ctx) error {
 			defaultAssociationJSON{From: idOf(f), To: idOf(t), AssociationSpec: assocSpec{Category: hubspot.HubSpotDefined, TypeID: def.ID}},
 			defaultAssociationJSON{From: idOf(t), To: idOf(f), AssociationSpec: assocSpec{Category: hubspot.HubSpotDefined, TypeID: def.Reverse}})
 	}
-	if err := s.store.CreateSandboxAssociations(ctx, rows); err != nil {
+	if err := s.store.CreateAssociations(ctx, rows); err != nil {
 		return err
 	}
 	resp := batchResponse{Status: "COMPLETE", Results: results, StartedAt: isoTime(started), CompletedAt: isoTime(time.Now())}
@@ -385,7 +385,7 @@ func (s *Server) batchReadAssociations(c *fiber.Ctx) error {
 		ids = append(ids, id)
 	}
 	ctx := c.UserContext()
-	types, err := s.store.SandboxObjectTypes(ctx, ids)
+	types, err := s.store.ObjectTypes(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -401,7 +401,7 @@ func (s *Server) batchReadAssociations(c *fiber.Ctx) error {
 			continue
 		}
 		after, _ := strconv.ParseInt(in.After, 10, 64)
-		rows, _, err := s.store.SandboxAssociationPage(ctx, ids[i], string(to), after, maxAssociationPage)
+		rows, _, err := s.store.AssociationPage(ctx, ids[i], string(to), after, maxAssociationPage)
 		if err != nil {
 			return err
 		}
@@ -425,7 +425,7 @@ func (s *Server) batchArchiveAssociations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var rows []storage.SandboxAssociation
+	var rows []sandboxstore.Association
 	for _, in := range inputs {
 		f, ok := parseID(string(in.From.ID))
 		if !ok {
@@ -433,12 +433,12 @@ func (s *Server) batchArchiveAssociations(c *fiber.Ctx) error {
 		}
 		for _, t := range in.To {
 			if tid, ok := parseID(string(t.ID)); ok {
-				rows = append(rows, storage.SandboxAssociation{FromID: f, ToType: string(to), ToID: tid},
-					storage.SandboxAssociation{FromID: tid, ToType: string(from), ToID: f})
+				rows = append(rows, sandboxstore.Association{FromID: f, ToType: string(to), ToID: tid},
+					sandboxstore.Association{FromID: tid, ToType: string(from), ToID: f})
 			}
 		}
 	}
-	if err := s.store.DeleteSandboxAssociations(c.UserContext(), rows); err != nil {
+	if err := s.store.DeleteAssociations(c.UserContext(), rows); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

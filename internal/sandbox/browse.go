@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // Errors of the browsing API.
 var (
 	ErrUnknownType = errors.New("sandbox: unknown object type")
-	ErrNotFound    = fmt.Errorf("sandbox: %w", storage.ErrNotFound)
+	ErrNotFound    = fmt.Errorf("sandbox: %w", sandboxstore.ErrNotFound)
 )
 
 // Record is one sandbox record for the browser: every property, system ones
@@ -65,7 +65,7 @@ type RecordPage struct {
 	NextOffset int // 0 when this is the last page
 }
 
-func recordOf(t hubspot.ObjectType, o storage.SandboxObject) Record {
+func recordOf(t hubspot.ObjectType, o sandboxstore.Object) Record {
 	props := systemValues(t, o)
 	for k, v := range o.Properties {
 		props[k] = v
@@ -85,17 +85,17 @@ func (s *Server) Record(ctx context.Context, typ string, id int64) (Record, []As
 	if !ok {
 		return Record{}, nil, ErrUnknownType
 	}
-	o, err := s.store.SandboxObject(ctx, string(t), id, false)
-	if errors.Is(err, storage.ErrNotFound) {
-		o, err = s.store.SandboxObject(ctx, string(t), id, true)
+	o, err := s.store.Object(ctx, string(t), id, false)
+	if errors.Is(err, sandboxstore.ErrNotFound) {
+		o, err = s.store.Object(ctx, string(t), id, true)
 	}
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, sandboxstore.ErrNotFound) {
 		return Record{}, nil, ErrNotFound
 	}
 	if err != nil {
 		return Record{}, nil, err
 	}
-	rows, err := s.store.SandboxAssociationsFrom(ctx, []int64{id}, "")
+	rows, err := s.store.AssociationsFrom(ctx, []int64{id}, "")
 	if err != nil {
 		return Record{}, nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // QueryError is a browse query the sandbox cannot run: an unknown property or a
@@ -34,10 +34,10 @@ func (s *Server) SimulationRecords(ctx context.Context, simulationID string, q R
 	}
 	var filters []searchFilter
 	if simulationID != "" {
-		filters = append(filters, searchFilter{PropertyName: PropSimulationID, Operator: storage.SandboxEQ, Value: flexString(simulationID)})
+		filters = append(filters, searchFilter{PropertyName: PropSimulationID, Operator: sandboxstore.EQ, Value: flexString(simulationID)})
 	}
 	if p := strings.TrimSpace(q.Property); p != "" {
-		filters = append(filters, searchFilter{PropertyName: p, Operator: storage.SandboxEQ, Value: flexString(q.Value)})
+		filters = append(filters, searchFilter{PropertyName: p, Operator: sandboxstore.EQ, Value: flexString(q.Value)})
 	}
 	req := searchRequest{Limit: &q.Limit, After: flexString(fmt.Sprint(max(q.Offset, 0))), Query: q.Query,
 		Sorts: []searchSort{{PropertyName: "hs_object_id", Direction: "DESCENDING"}}}
@@ -54,7 +54,7 @@ func (s *Server) SimulationRecords(ctx context.Context, simulationID string, q R
 		}
 		return RecordPage{}, err
 	}
-	objs, total, err := s.store.SearchSandboxObjects(ctx, sq)
+	objs, total, err := s.store.SearchObjects(ctx, sq)
 	if err != nil {
 		return RecordPage{}, err
 	}

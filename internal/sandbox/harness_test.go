@@ -17,6 +17,7 @@ import (
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 const testToken = "pat-na1-sandbox-test-token-0123456789"
@@ -24,7 +25,7 @@ const testToken = "pat-na1-sandbox-test-token-0123456789"
 // env is one running sandbox on one dialect, reached over HTTP on a free port.
 type env struct {
 	dialect string
-	store   *storage.Store
+	store   *sandboxstore.Store
 	sb      *sandbox.Server
 	base    string
 	client  *hubspot.Client // requests and responses checked against the specs
@@ -72,7 +73,7 @@ func eachDialect(t *testing.T, opts sandbox.Options, fn func(t *testing.T, e *en
 	}
 }
 
-func openStore(t testing.TB, d testenv.Dialect) *storage.Store {
+func openStore(t testing.TB, d testenv.Dialect) *sandboxstore.Store {
 	t.Helper()
 	st, err := storage.Open(context.Background(), d.Name, d.DSN)
 	if err != nil {
@@ -82,7 +83,7 @@ func openStore(t testing.TB, d testenv.Dialect) *storage.Store {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("%s: migrate: %v", d.Name, err)
 	}
-	return st
+	return st.Sandbox()
 }
 
 func start(t testing.TB, d testenv.Dialect, opts sandbox.Options) *env {

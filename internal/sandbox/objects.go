@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // maxBatch is the most inputs one batch call takes.
@@ -53,7 +53,7 @@ func tooMany(n, limit int) error {
 // conflict turns a unique-value collision into HubSpot's answer: 409 naming the
 // record that holds the value, or 400 when one call carries a value twice.
 func conflict(t hubspot.ObjectType, err error) error {
-	var ce *storage.SandboxConflictError
+	var ce *sandboxstore.ConflictError
 	if !errors.As(err, &ce) {
 		return err
 	}
@@ -72,14 +72,14 @@ func conflict(t hubspot.ObjectType, err error) error {
 // create validates inputs and creates them in one transaction, with their inline
 // associations. Any invalid input fails the whole call, as HubSpot's batch create
 // does.
-func (s *Server) create(ctx context.Context, t hubspot.ObjectType, inputs []createInput, batch bool) ([]storage.SandboxObject, error) {
+func (s *Server) create(ctx context.Context, t hubspot.ObjectType, inputs []createInput, batch bool) ([]sandboxstore.Object, error) {
 	sc, err := s.schema(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	var problems []problem
 	var assocProblems []errorDetail
-	ins := make([]storage.SandboxObjectInput, len(inputs))
+	ins := make([]sandboxstore.ObjectInput, len(inputs))
 	type want struct {
 		input int
 		toID  int64
@@ -93,7 +93,7 @@ func (s *Server) create(ctx context.Context, t hubspot.ObjectType, inputs []crea
 		}
 		ch, ps := sc.check(in.Properties.plain(), modeCreate, idx)
 		problems = append(problems, ps...)
-		ins[i] = storage.SandboxObjectInput{Properties: ch.props, CreatedAt: ch.createdAt}
+		ins[i] = sandboxstore.ObjectInput{Properties: ch.props, CreatedAt: ch.createdAt}
 		for _, a := range in.Associations {
 			toID, ok := parseID(string(a.To.ID))
 			if !ok {
@@ -119,7 +119,7 @@ func (s *Server) create(ctx context.Context, t hubspot.ObjectType, inputs []crea
 		for _, w := range wants {
 			ids = append(ids, w.toID)
 		}
-		types, err := s.store.SandboxObjectTypes(ctx, ids)
+		types, err := s.store.ObjectTypes(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +134,7 @@ func (s *Server) create(ctx context.Context, t hubspot.ObjectType, inputs []crea
 		e.Details = assocProblems
 		return nil, e
 	}
-	objs, err := s.store.CreateSandboxObjects(ctx, string(t), sc.unique(), ins)
+	objs, err := s.store.CreateObjects(ctx, string(t), sc.unique(), ins)
 	if err != nil {
 		return nil, conflict(t, err)
 	}
@@ -169,16 +169,16 @@ func lookupAssocType(from hubspot.ObjectType, to hubspot.ObjectType, spec assocS
 // inlineRows are the association rows a new record (id 0 until created) gets for
 // one association type, both directions; a primary association brings the
 // unlabelled one along, as in HubSpot.
-func inlineRows(from hubspot.ObjectType, def assocType, toID int64) []storage.SandboxAssociation {
-	rows := []storage.SandboxAssociation{
+func inlineRows(from hubspot.ObjectType, def assocType, toID int64) []sandboxstore.Association {
+	rows := []sandboxstore.Association{
 		{ToType: string(def.To), ToID: toID, Category: hubspot.HubSpotDefined, TypeID: def.ID},
 		{FromID: toID, ToType: string(from), Category: hubspot.HubSpotDefined, TypeID: def.Reverse},
 	}
 	if !def.Default {
 		d := defaultAssoc[typePair{from, def.To}]
 		rows = append(rows,
-			storage.SandboxAssociation{ToType: string(def.To), ToID: toID, Category: hubspot.HubSpotDefined, TypeID: d.ID},
-			storage.SandboxAssociation{FromID: toID, ToType: string(from), Category: hubspot.HubSpotDefined, TypeID: d.Reverse})
+			sandboxstore.Association{ToType: string(def.To), ToID: toID, Category: hubspot.HubSpotDefined, TypeID: d.ID},
+			sandboxstore.Association{FromID: toID, ToType: string(from), Category: hubspot.HubSpotDefined, TypeID: d.Reverse})
 	}
 	return rows
 }
@@ -262,7 +262,7 @@ func (s *Server) resolveIDs(ctx context.Context, t hubspot.ObjectType, sc schema
 		}
 		values[i], norm[id] = v, v
 	}
-	found, err := s.store.SandboxObjectIDsByUnique(ctx, string(t), idProperty, values)
+	found, err := s.store.ObjectIDsByUnique(ctx, string(t), idProperty, values)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +288,7 @@ func (s *Server) withAssociations(ctx context.Context, t hubspot.ObjectType, obj
 	if len(want) == 0 {
 		return nil
 	}
-	rows, err := s.store.SandboxAssociationsFrom(ctx, ids, "")
+	rows, err := s.store.AssociationsFrom(ctx, ids, "")
 	if err != nil {
 		return err
 	}
@@ -321,8 +321,8 @@ func (s *Server) getObject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.store.SandboxObject(ctx, string(t), id, c.QueryBool("archived"))
-	if errors.Is(err, storage.ErrNotFound) {
+	o, err := s.store.Object(ctx, string(t), id, c.QueryBool("archived"))
+	if errors.Is(err, sandboxstore.ErrNotFound) {
 		return objectNotFound()
 	}
 	if err != nil {
@@ -351,7 +351,7 @@ func (s *Server) listObjects(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	objs, err := s.store.SandboxObjectPage(ctx, string(t), after, limit+1, c.QueryBool("archived"))
+	objs, err := s.store.ObjectPage(ctx, string(t), after, limit+1, c.QueryBool("archived"))
 	if err != nil {
 		return err
 	}
@@ -417,8 +417,8 @@ func (s *Server) updateObject(c *fiber.Ctx) error {
 	if len(ps) > 0 {
 		return propertyError(ps)
 	}
-	objs, err := s.store.UpdateSandboxObjects(ctx, string(t), sc.unique(), []storage.SandboxObjectUpdate{{ID: id, Properties: ch.props}})
-	if errors.Is(err, storage.ErrNotFound) {
+	objs, err := s.store.UpdateObjects(ctx, string(t), sc.unique(), []sandboxstore.ObjectUpdate{{ID: id, Properties: ch.props}})
+	if errors.Is(err, sandboxstore.ErrNotFound) {
 		return objectNotFound()
 	}
 	if err != nil {
@@ -435,7 +435,7 @@ func (s *Server) archiveObject(c *fiber.Ctx) error {
 		return err
 	}
 	if id, ok := parseID(param(c, "objectId")); ok {
-		if _, err := s.store.ArchiveSandboxObjects(c.UserContext(), string(t), []int64{id}); err != nil {
+		if _, err := s.store.ArchiveObjects(c.UserContext(), string(t), []int64{id}); err != nil {
 			return err
 		}
 	}
@@ -487,7 +487,7 @@ func (s *Server) batchRead(c *fiber.Ctx) error {
 	for _, id := range ids {
 		list = append(list, id)
 	}
-	found, err := s.store.SandboxObjects(ctx, string(t), list, c.QueryBool("archived"))
+	found, err := s.store.Objects(ctx, string(t), list, c.QueryBool("archived"))
 	if err != nil {
 		return err
 	}
@@ -570,7 +570,7 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 		}
 		resolved[prop] = m
 	}
-	var ups []storage.SandboxObjectUpdate
+	var ups []sandboxstore.ObjectUpdate
 	var traces []string
 	var missing []string
 	for i, in := range inputs {
@@ -579,7 +579,7 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 			missing = append(missing, string(in.ID))
 			continue
 		}
-		ups = append(ups, storage.SandboxObjectUpdate{ID: id, Properties: checkedProps[i]})
+		ups = append(ups, sandboxstore.ObjectUpdate{ID: id, Properties: checkedProps[i]})
 		traces = append(traces, in.ObjectWriteTraceID)
 	}
 	// Ids that exist no longer are reported, the others updated.
@@ -588,7 +588,7 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 		for i, u := range ups {
 			list[i] = u.ID
 		}
-		live, err := s.store.SandboxObjects(ctx, string(t), list, false)
+		live, err := s.store.Objects(ctx, string(t), list, false)
 		if err != nil {
 			return err
 		}
@@ -604,8 +604,8 @@ func (s *Server) batchUpdate(c *fiber.Ctx) error {
 	}
 	results := []objectJSON{}
 	if len(ups) > 0 {
-		objs, err := s.store.UpdateSandboxObjects(ctx, string(t), sc.unique(), ups)
-		if errors.Is(err, storage.ErrNotFound) {
+		objs, err := s.store.UpdateObjects(ctx, string(t), sc.unique(), ups)
+		if errors.Is(err, sandboxstore.ErrNotFound) {
 			return objectNotFound() // archived between the check and the update
 		}
 		if err != nil {
@@ -667,7 +667,7 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 			problems = append(problems, problem{Name: prop, Code: "REQUIRED_PROPERTY", Message: "id (the value of " + prop + ") is required", Index: i})
 		case code != "":
 			problems = append(problems, problem{Name: prop, Code: code, Message: msg, Index: i})
-		case len(v) > storage.SandboxUniqueMax:
+		case len(v) > sandboxstore.UniqueMax:
 			problems = append(problems, problem{Name: prop, Code: "INVALID_UNIQUE_VALUE", Message: "unique values are at most 255 characters", Index: i})
 		}
 		values[i] = v
@@ -684,11 +684,11 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 	}
 	// Which inputs are new decides how they are checked (a new record needs what a
 	// create needs); a record created meanwhile is updated with a create's checks.
-	existing, err := s.store.SandboxObjectIDsByUnique(ctx, string(t), prop, values)
+	existing, err := s.store.ObjectIDsByUnique(ctx, string(t), prop, values)
 	if err != nil {
 		return err
 	}
-	ups := make([]storage.SandboxUpsert, len(inputs))
+	ups := make([]sandboxstore.Upsert, len(inputs))
 	for i, in := range inputs {
 		props := in.Properties.plain()
 		props[prop] = values[i]
@@ -698,18 +698,18 @@ func (s *Server) batchUpsert(c *fiber.Ctx) error {
 		}
 		ch, ps := sc.check(props, mode, i)
 		problems = append(problems, ps...)
-		ups[i] = storage.SandboxUpsert{Value: values[i], Properties: ch.props, CreatedAt: ch.createdAt}
+		ups[i] = sandboxstore.Upsert{Value: values[i], Properties: ch.props, CreatedAt: ch.createdAt}
 	}
 	if len(problems) > 0 {
 		return propertyError(problems)
 	}
-	res, err := s.store.UpsertSandboxObjects(ctx, string(t), sc.unique(), prop, ups)
+	res, err := s.store.UpsertObjects(ctx, string(t), sc.unique(), prop, ups)
 	if err != nil {
 		return conflict(t, err)
 	}
 	results := make([]objectJSON, len(res))
 	for i, r := range res {
-		results[i] = render(t, r.SandboxObject, propertySelection{all: true})
+		results[i] = render(t, r.Object, propertySelection{all: true})
 		results[i].New = &res[i].New
 		results[i].ObjectWriteTraceID = inputs[i].ObjectWriteTraceID
 	}
@@ -733,7 +733,7 @@ func (s *Server) batchArchive(c *fiber.Ctx) error {
 			ids = append(ids, id)
 		}
 	}
-	if _, err := s.store.ArchiveSandboxObjects(c.UserContext(), string(t), ids); err != nil {
+	if _, err := s.store.ArchiveObjects(c.UserContext(), string(t), ids); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 func TestObjectLifecycle(t *testing.T) {
@@ -348,7 +348,7 @@ func TestValuesBeyondTheDatabaseAreRefused(t *testing.T) {
 			t.Errorf("list after the edge record: want 200, got %d %s", a.status, a.body)
 		}
 		big := `{"name":"walk_big","label":"Big","type":"string","fieldType":"text","groupName":"contactinformation","description":"` +
-			strings.Repeat("d", storage.SandboxPropertyDefinitionMax) + `"}`
+			strings.Repeat("d", sandboxstore.PropertyDefinitionMax) + `"}`
 		wantError(t, e.bad(t, "POST", "/crm/v3/properties/contacts", big), 400, "VALIDATION_ERROR", "")
 	})
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // load returns the custom properties of every type, reading them again once ttl has
@@ -23,7 +23,7 @@ func (pc *propertyCache) load(ctx context.Context) (map[string]map[string]*prope
 	if pc.byType != nil && pc.now().Sub(pc.loadedAt) < pc.ttl {
 		return pc.byType, nil
 	}
-	rows, err := pc.store.SandboxProperties(ctx, "")
+	rows, err := pc.store.Properties(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -304,12 +304,12 @@ func (s *Server) createProperty(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(enc) > storage.SandboxPropertyDefinitionMax {
+	if len(enc) > sandboxstore.PropertyDefinitionMax {
 		return validationError("Invalid input: the property definition takes %d bytes, at most %d; shorten the description, labels or options",
-			len(enc), storage.SandboxPropertyDefinitionMax)
+			len(enc), sandboxstore.PropertyDefinitionMax)
 	}
-	row, err := s.store.CreateSandboxProperty(ctx, storage.SandboxProperty{Type: string(t), Name: in.Name, Definition: string(enc)})
-	if errors.Is(err, storage.ErrDuplicate) {
+	row, err := s.store.CreateProperty(ctx, sandboxstore.Property{Type: string(t), Name: in.Name, Definition: string(enc)})
+	if errors.Is(err, sandboxstore.ErrDuplicate) {
 		return newError(fiber.StatusConflict, catAlreadyExists, "Property named '%s' already exists.", in.Name)
 	}
 	if err != nil {

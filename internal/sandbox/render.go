@@ -14,7 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // isoTime formats a time as HubSpot does: UTC, milliseconds, "Z".
@@ -210,7 +210,7 @@ func splitNames(in []string) []string {
 }
 
 // systemValues are the system properties of a record, computed from its columns.
-func systemValues(t hubspot.ObjectType, o storage.SandboxObject) map[string]string {
+func systemValues(t hubspot.ObjectType, o sandboxstore.Object) map[string]string {
 	created, updated := isoTime(o.CreatedAt), isoTime(o.UpdatedAt)
 	m := map[string]string{
 		"hs_object_id":        strconv.FormatInt(o.ID, 10),
@@ -225,7 +225,7 @@ func systemValues(t hubspot.ObjectType, o storage.SandboxObject) map[string]stri
 }
 
 // render turns a stored record into its API form.
-func render(t hubspot.ObjectType, o storage.SandboxObject, sel propertySelection) objectJSON {
+func render(t hubspot.ObjectType, o sandboxstore.Object, sel propertySelection) objectJSON {
 	props := systemValues(t, o)
 	switch {
 	case sel.all:

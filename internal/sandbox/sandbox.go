@@ -39,7 +39,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // MountPath is where the app serves the sandbox; a client's base URL is the app's
@@ -103,7 +103,7 @@ type Options struct {
 
 // Server is one sandbox: its API app, limits and faults. It is safe for concurrent use.
 type Server struct {
-	store  *storage.Store
+	store  *sandboxstore.Store
 	token  []byte
 	log    *slog.Logger
 	app    *fiber.App
@@ -115,7 +115,7 @@ type Server struct {
 
 // New builds a sandbox on a migrated store. It panics on an empty token or invalid
 // limits or faults, which are programming errors (flags and settings validate first).
-func New(store *storage.Store, opts Options) *Server {
+func New(store *sandboxstore.Store, opts Options) *Server {
 	if opts.Token == "" {
 		panic("sandbox: empty token")
 	}
@@ -197,13 +197,13 @@ func (s *Server) Usage() Usage { return s.limits.usage(string(s.token), s.now())
 
 // Counts returns how many live records each object type holds.
 func (s *Server) Counts(ctx context.Context) (map[string]int, error) {
-	return s.store.SandboxCounts(ctx)
+	return s.store.Counts(ctx)
 }
 
 // Reset deletes every record, association and custom property, and forgets the
 // rate-limit counts. SimCRM's own properties stay defined.
 func (s *Server) Reset(ctx context.Context) error {
-	if err := s.store.ResetSandbox(ctx); err != nil {
+	if err := s.store.Reset(ctx); err != nil {
 		return err
 	}
 	s.props.invalidate()
@@ -301,7 +301,7 @@ func (s *Server) recoverer() fiber.Handler {
 // propertyCache holds custom property definitions per type, read again from the
 // database after ttl so that definitions made by another process show up.
 type propertyCache struct {
-	store *storage.Store
+	store *sandboxstore.Store
 	ttl   time.Duration
 	now   func() time.Time
 

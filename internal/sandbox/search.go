@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // HubSpot's search limits.
@@ -66,9 +66,9 @@ type searchRequest struct {
 }
 
 var operators = []string{
-	storage.SandboxEQ, storage.SandboxNEQ, storage.SandboxLT, storage.SandboxLTE, storage.SandboxGT, storage.SandboxGTE,
-	storage.SandboxBetween, storage.SandboxIn, storage.SandboxNotIn, storage.SandboxHasProperty, storage.SandboxNotHasProperty,
-	storage.SandboxContainsToken, storage.SandboxNotContainsToken,
+	sandboxstore.EQ, sandboxstore.NEQ, sandboxstore.LT, sandboxstore.LTE, sandboxstore.GT, sandboxstore.GTE,
+	sandboxstore.Between, sandboxstore.In, sandboxstore.NotIn, sandboxstore.HasProperty, sandboxstore.NotHasProperty,
+	sandboxstore.ContainsToken, sandboxstore.NotContainsToken,
 }
 
 // search answers POST /crm/v3/objects/{objectType}/search: filter groups (OR) of
@@ -91,7 +91,7 @@ func (s *Server) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	objs, total, err := s.store.SearchSandboxObjects(ctx, q)
+	objs, total, err := s.store.SearchObjects(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -109,8 +109,8 @@ func (s *Server) search(c *fiber.Ctx) error {
 
 // buildSearch checks a search request against the type's properties and turns it
 // into a storage search.
-func buildSearch(sc schema, req searchRequest) (storage.SandboxSearch, error) {
-	q := storage.SandboxSearch{Type: string(sc.t), Limit: 10, Unique: sc.unique()}
+func buildSearch(sc schema, req searchRequest) (sandboxstore.Search, error) {
+	q := sandboxstore.Search{Type: string(sc.t), Limit: 10, Unique: sc.unique()}
 	if req.Limit != nil {
 		q.Limit = *req.Limit
 	}
@@ -136,7 +136,7 @@ func buildSearch(sc schema, req searchRequest) (storage.SandboxSearch, error) {
 			return q, validationError("A filterGroup takes at most %d filters, got %d", maxGroupFilters, len(g.Filters))
 		}
 		count += len(g.Filters)
-		var group []storage.SandboxFilter
+		var group []sandboxstore.Filter
 		for _, f := range g.Filters {
 			sf, err := searchCondition(sc, f)
 			if err != nil {
@@ -169,29 +169,29 @@ func buildSearch(sc schema, req searchRequest) (storage.SandboxSearch, error) {
 // searchCondition checks one filter and converts its values: numbers compare as
 // numbers; datetimes (ms or ISO 8601) as the ISO text the sandbox stores; system
 // properties (ids and dates) numerically in their columns.
-func searchCondition(sc schema, f searchFilter) (storage.SandboxFilter, error) {
+func searchCondition(sc schema, f searchFilter) (sandboxstore.Filter, error) {
 	op := strings.ToUpper(f.Operator)
 	if !slices.Contains(operators, op) {
-		return storage.SandboxFilter{}, validationError("Unknown filter operator %q", f.Operator)
+		return sandboxstore.Filter{}, validationError("Unknown filter operator %q", f.Operator)
 	}
 	p := sc.property(f.PropertyName)
 	if p == nil {
-		return storage.SandboxFilter{}, validationError("Cannot filter on %s: the property does not exist", f.PropertyName)
+		return sandboxstore.Filter{}, validationError("Cannot filter on %s: the property does not exist", f.PropertyName)
 	}
-	out := storage.SandboxFilter{Property: f.PropertyName, Operator: op}
+	out := sandboxstore.Filter{Property: f.PropertyName, Operator: op}
 	switch op {
-	case storage.SandboxHasProperty, storage.SandboxNotHasProperty:
+	case sandboxstore.HasProperty, sandboxstore.NotHasProperty:
 		return out, nil
-	case storage.SandboxIn, storage.SandboxNotIn:
+	case sandboxstore.In, sandboxstore.NotIn:
 		if len(f.Values) == 0 {
 			return out, validationError("%s on %s needs values", op, f.PropertyName)
 		}
-	case storage.SandboxBetween:
+	case sandboxstore.Between:
 		if f.Value == "" || f.HighValue == "" {
 			return out, validationError("BETWEEN on %s needs value and highValue", f.PropertyName)
 		}
 	default:
-		if f.Value == "" && op != storage.SandboxEQ && op != storage.SandboxNEQ {
+		if f.Value == "" && op != sandboxstore.EQ && op != sandboxstore.NEQ {
 			return out, validationError("%s on %s needs a value", op, f.PropertyName)
 		}
 	}
@@ -202,7 +202,7 @@ func searchCondition(sc schema, f searchFilter) (storage.SandboxFilter, error) {
 	conv := func(v string) (string, float64, error) { return v, 0, nil }
 	numeric := false
 	switch {
-	case storage.SandboxColumnProperty(f.PropertyName):
+	case sandboxstore.ColumnProperty(f.PropertyName):
 		numeric = true
 		conv = func(v string) (string, float64, error) {
 			if p.Type == typeDatetime {
@@ -231,7 +231,7 @@ func searchCondition(sc schema, f searchFilter) (storage.SandboxFilter, error) {
 	case sc.t == hubspot.Contacts && p.Name == "email":
 		conv = func(v string) (string, float64, error) { return strings.ToLower(strings.TrimSpace(v)), 0, nil }
 	}
-	if numeric && (op == storage.SandboxContainsToken || op == storage.SandboxNotContainsToken) {
+	if numeric && (op == sandboxstore.ContainsToken || op == sandboxstore.NotContainsToken) {
 		return out, validationError("%s does not apply to %s, which is not text", op, f.PropertyName)
 	}
 	out.Numeric = numeric
@@ -252,15 +252,15 @@ func searchCondition(sc schema, f searchFilter) (storage.SandboxFilter, error) {
 			out.Values, out.Nums = append(out.Values, text), append(out.Nums, n)
 		}
 	}
-	if op == storage.SandboxContainsToken || op == storage.SandboxNotContainsToken {
+	if op == sandboxstore.ContainsToken || op == sandboxstore.NotContainsToken {
 		out.Value = string(f.Value) // a token, not a value to normalise
 	}
-	if (op == storage.SandboxEQ || op == storage.SandboxNEQ) && f.Value == "" && !numeric {
+	if (op == sandboxstore.EQ || op == sandboxstore.NEQ) && f.Value == "" && !numeric {
 		// EQ "" matches records without the property, as a missing value is empty.
-		if op == storage.SandboxEQ {
-			out.Operator = storage.SandboxNotHasProperty
+		if op == sandboxstore.EQ {
+			out.Operator = sandboxstore.NotHasProperty
 		} else {
-			out.Operator = storage.SandboxHasProperty
+			out.Operator = sandboxstore.HasProperty
 		}
 	}
 	return out, nil

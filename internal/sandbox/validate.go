@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-	"github.com/simcrm/simcrm/storage"
+	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
 // maxStringLength is HubSpot's limit on a string property value.
@@ -71,8 +71,8 @@ func (sc schema) check(in map[string]string, mode writeMode, index int) (checked
 			bad(name, code, "%s", msg)
 			continue
 		}
-		if p.Unique && len(norm) > storage.SandboxUniqueMax {
-			bad(name, "INVALID_UNIQUE_VALUE", "%s holds unique values, which can be at most %d characters long", name, storage.SandboxUniqueMax)
+		if p.Unique && len(norm) > sandboxstore.UniqueMax {
+			bad(name, "INVALID_UNIQUE_VALUE", "%s holds unique values, which can be at most %d characters long", name, sandboxstore.UniqueMax)
 			continue
 		}
 		out.props[name] = norm

@@ -1,4 +1,4 @@
-package storage
+package sandboxstore
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// SandboxAssociation is one association row of the sandbox, read from the FromID
+// Association is one association row of the sandbox, read from the FromID
 // side: HubSpot keeps an association in both directions, each with its own type
 // id, and so does the sandbox (callers write both rows).
-type SandboxAssociation struct {
+type Association struct {
 	FromID    int64
 	ToType    string // type of the record on the other side ("companies")
 	ToID      int64
@@ -20,12 +20,12 @@ type SandboxAssociation struct {
 }
 
 // sandboxInsertAssociations adds rows, ignoring ones that exist already.
-func (s *Store) sandboxInsertAssociations(ctx context.Context, tx *sql.Tx, rows []SandboxAssociation, at time.Time) error {
+func (s *Store) sandboxInsertAssociations(ctx context.Context, tx *sql.Tx, rows []Association, at time.Time) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	prefix, suffix := `INSERT INTO sandbox_associations (from_id, to_type, to_id, category, type_id, created_at) VALUES `, ` ON CONFLICT DO NOTHING`
-	if s.dialect == MySQL {
+	if s.mysql() {
 		prefix, suffix = `INSERT IGNORE INTO sandbox_associations (from_id, to_type, to_id, category, type_id, created_at) VALUES `, ""
 	}
 	args := make([]any, 0, 6*len(rows))
@@ -34,23 +34,23 @@ func (s *Store) sandboxInsertAssociations(ctx context.Context, tx *sql.Tx, rows 
 		args = append(args, r.FromID, r.ToType, r.ToID, r.Category, r.TypeID, ts)
 	}
 	if err := sandboxInsert(ctx, tx, prefix, suffix, 6, args); err != nil {
-		return fmt.Errorf("storage: sandbox associations: %w", err)
+		return fmt.Errorf("sandboxstore: associations: %w", err)
 	}
 	return nil
 }
 
-// CreateSandboxAssociations adds association rows (both directions are the
+// CreateAssociations adds association rows (both directions are the
 // caller's to list); rows that exist already are left as they are.
-func (s *Store) CreateSandboxAssociations(ctx context.Context, rows []SandboxAssociation) error {
+func (s *Store) CreateAssociations(ctx context.Context, rows []Association) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	return s.sandboxTx(ctx, func(tx *sql.Tx) error { return s.sandboxInsertAssociations(ctx, tx, rows, now()) })
 }
 
-// DeleteSandboxAssociations removes the given rows; with TypeID 0 and Category ""
+// DeleteAssociations removes the given rows; with TypeID 0 and Category ""
 // a row stands for every association from FromID to ToID.
-func (s *Store) DeleteSandboxAssociations(ctx context.Context, rows []SandboxAssociation) error {
+func (s *Store) DeleteAssociations(ctx context.Context, rows []Association) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -63,7 +63,7 @@ func (s *Store) DeleteSandboxAssociations(ctx context.Context, rows []SandboxAss
 				args = append(args, r.Category, r.TypeID)
 			}
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("storage: delete sandbox associations: %w", err)
+				return fmt.Errorf("sandboxstore: delete associations: %w", err)
 			}
 		}
 		return nil
@@ -72,17 +72,17 @@ func (s *Store) DeleteSandboxAssociations(ctx context.Context, rows []SandboxAss
 
 const sandboxAssociationColumns = `from_id, to_type, to_id, category, type_id, created_at`
 
-func (s *Store) querySandboxAssociations(ctx context.Context, query string, args ...any) ([]SandboxAssociation, error) {
+func (s *Store) querySandboxAssociations(ctx context.Context, query string, args ...any) ([]Association, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: sandbox associations: %w", err)
+		return nil, fmt.Errorf("sandboxstore: associations: %w", err)
 	}
 	defer rows.Close()
-	var out []SandboxAssociation
+	var out []Association
 	for rows.Next() {
-		var a SandboxAssociation
+		var a Association
 		if err := rows.Scan(&a.FromID, &a.ToType, &a.ToID, &a.Category, &a.TypeID, &a.CreatedAt); err != nil {
-			return nil, fmt.Errorf("storage: sandbox associations: %w", err)
+			return nil, fmt.Errorf("sandboxstore: associations: %w", err)
 		}
 		a.CreatedAt = a.CreatedAt.UTC()
 		out = append(out, a)
@@ -90,27 +90,27 @@ func (s *Store) querySandboxAssociations(ctx context.Context, query string, args
 	return out, rows.Err()
 }
 
-// SandboxAssociationPage lists the associations of one record to records of a type,
+// AssociationPage lists the associations of one record to records of a type,
 // for at most limit records on the other side with ids above afterID, ordered by
 // that id. more tells whether records are left after this page.
-func (s *Store) SandboxAssociationPage(ctx context.Context, fromID int64, toType string, afterID int64, limit int) (rows []SandboxAssociation, more bool, err error) {
+func (s *Store) AssociationPage(ctx context.Context, fromID int64, toType string, afterID int64, limit int) (rows []Association, more bool, err error) {
 	idRows, err := s.db.QueryContext(ctx, `SELECT DISTINCT to_id FROM sandbox_associations WHERE from_id = ? AND to_type = ? AND to_id > ? ORDER BY to_id LIMIT ?`,
 		fromID, toType, afterID, limit+1)
 	if err != nil {
-		return nil, false, fmt.Errorf("storage: sandbox associations: %w", err)
+		return nil, false, fmt.Errorf("sandboxstore: associations: %w", err)
 	}
 	var ids []int64
 	for idRows.Next() {
 		var id int64
 		if err := idRows.Scan(&id); err != nil {
 			idRows.Close()
-			return nil, false, fmt.Errorf("storage: sandbox associations: %w", err)
+			return nil, false, fmt.Errorf("sandboxstore: associations: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	idRows.Close()
 	if err := idRows.Err(); err != nil {
-		return nil, false, fmt.Errorf("storage: sandbox associations: %w", err)
+		return nil, false, fmt.Errorf("sandboxstore: associations: %w", err)
 	}
 	if len(ids) > limit {
 		ids, more = ids[:limit], true
@@ -123,10 +123,10 @@ func (s *Store) SandboxAssociationPage(ctx context.Context, fromID int64, toType
 	return rows, more, err
 }
 
-// SandboxAssociationsFrom returns the associations of several records, keyed by
+// AssociationsFrom returns the associations of several records, keyed by
 // record id; toType "" means every type.
-func (s *Store) SandboxAssociationsFrom(ctx context.Context, fromIDs []int64, toType string) (map[int64][]SandboxAssociation, error) {
-	out := make(map[int64][]SandboxAssociation, len(fromIDs))
+func (s *Store) AssociationsFrom(ctx context.Context, fromIDs []int64, toType string) (map[int64][]Association, error) {
+	out := make(map[int64][]Association, len(fromIDs))
 	if len(fromIDs) == 0 {
 		return out, nil
 	}

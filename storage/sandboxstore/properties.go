@@ -1,4 +1,4 @@
-package storage
+package sandboxstore
 
 import (
 	"context"
@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// SandboxProperty is a custom property definition of the sandbox's properties API.
+// Property is a custom property definition of the sandbox's properties API.
 // Definition is the property as the API returns it (JSON), kept opaque here.
-type SandboxProperty struct {
+type Property struct {
 	Type       string
 	Name       string
 	Definition string
@@ -16,29 +16,29 @@ type SandboxProperty struct {
 	UpdatedAt  time.Time
 }
 
-// SandboxPropertyDefinitionMax is the longest definition a custom property may
+// PropertyDefinitionMax is the longest definition a custom property may
 // have (MySQL's TEXT column).
-const SandboxPropertyDefinitionMax = 65_535
+const PropertyDefinitionMax = 65_535
 
-// CreateSandboxProperty stores a custom property definition; a name the type has
+// CreateProperty stores a custom property definition; a name the type has
 // already is ErrDuplicate.
-func (s *Store) CreateSandboxProperty(ctx context.Context, p SandboxProperty) (SandboxProperty, error) {
+func (s *Store) CreateProperty(ctx context.Context, p Property) (Property, error) {
 	at := now()
 	p.CreatedAt, p.UpdatedAt = at, at
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sandbox_properties (object_type, name, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 		p.Type, p.Name, p.Definition, sandboxTime(at), sandboxTime(at))
 	if isDuplicate(err) {
-		return SandboxProperty{}, ErrDuplicate
+		return Property{}, ErrDuplicate
 	}
 	if err != nil {
-		return SandboxProperty{}, fmt.Errorf("storage: create sandbox property: %w", err)
+		return Property{}, fmt.Errorf("sandboxstore: create property: %w", err)
 	}
 	return p, nil
 }
 
-// SandboxProperties lists the custom property definitions of a type ("" for every
+// Properties lists the custom property definitions of a type ("" for every
 // type), by type and name.
-func (s *Store) SandboxProperties(ctx context.Context, typ string) ([]SandboxProperty, error) {
+func (s *Store) Properties(ctx context.Context, typ string) ([]Property, error) {
 	q := `SELECT object_type, name, definition, created_at, updated_at FROM sandbox_properties`
 	var args []any
 	if typ != "" {
@@ -47,14 +47,14 @@ func (s *Store) SandboxProperties(ctx context.Context, typ string) ([]SandboxPro
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY object_type, name`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: sandbox properties: %w", err)
+		return nil, fmt.Errorf("sandboxstore: properties: %w", err)
 	}
 	defer rows.Close()
-	var out []SandboxProperty
+	var out []Property
 	for rows.Next() {
-		var p SandboxProperty
+		var p Property
 		if err := rows.Scan(&p.Type, &p.Name, &p.Definition, &p.CreatedAt, &p.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("storage: sandbox properties: %w", err)
+			return nil, fmt.Errorf("sandboxstore: properties: %w", err)
 		}
 		p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 		out = append(out, p)

@@ -1,34 +1,36 @@
-package storage
+package sandboxstore
 
 import (
 	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/simcrm/simcrm/internal/hubspot"
 )
 
 // Sandbox search operators (HubSpot's names).
 const (
-	SandboxEQ               = "EQ"
-	SandboxNEQ              = "NEQ"
-	SandboxLT               = "LT"
-	SandboxLTE              = "LTE"
-	SandboxGT               = "GT"
-	SandboxGTE              = "GTE"
-	SandboxBetween          = "BETWEEN"
-	SandboxIn               = "IN"
-	SandboxNotIn            = "NOT_IN"
-	SandboxHasProperty      = "HAS_PROPERTY"
-	SandboxNotHasProperty   = "NOT_HAS_PROPERTY"
-	SandboxContainsToken    = "CONTAINS_TOKEN"
-	SandboxNotContainsToken = "NOT_CONTAINS_TOKEN"
+	EQ               = "EQ"
+	NEQ              = "NEQ"
+	LT               = "LT"
+	LTE              = "LTE"
+	GT               = "GT"
+	GTE              = "GTE"
+	Between          = "BETWEEN"
+	In               = "IN"
+	NotIn            = "NOT_IN"
+	HasProperty      = "HAS_PROPERTY"
+	NotHasProperty   = "NOT_HAS_PROPERTY"
+	ContainsToken    = "CONTAINS_TOKEN"
+	NotContainsToken = "NOT_CONTAINS_TOKEN"
 )
 
-// SandboxFilter is one search condition on a property. Numeric filters compare
+// Filter is one search condition on a property. Numeric filters compare
 // values as numbers with Num/HighNum/Nums (the system properties hs_object_id,
 // createdate and lastmodifieddate are always numeric: ids and Unix ms); the others
 // compare text with Value/HighValue/Values.
-type SandboxFilter struct {
+type Filter struct {
 	Property  string
 	Operator  string
 	Value     string
@@ -40,13 +42,13 @@ type SandboxFilter struct {
 	Nums      []float64
 }
 
-// SandboxSearch is a search over the live records of one type: groups of filters
+// Search is a search over the live records of one type: groups of filters
 // that must all match (AND), any group matching (OR); an optional free-text query
 // (substring, any case) over QueryProperties; one sort; a page by offset. Unique
 // names the type's unique properties, whose EQ and IN filters use their index.
-type SandboxSearch struct {
+type Search struct {
 	Type            string
-	Groups          [][]SandboxFilter
+	Groups          [][]Filter
 	Query           string
 	QueryProperties []string
 	SortProperty    string // "" sorts by id
@@ -70,26 +72,26 @@ func sandboxColumn(prop string) (col string, isTime bool) {
 	return "", false
 }
 
-// SandboxColumnProperty reports whether a property is a system property kept in a
+// ColumnProperty reports whether a property is a system property kept in a
 // column (ids and datetimes, filtered as numbers).
-func SandboxColumnProperty(prop string) bool {
+func ColumnProperty(prop string) bool {
 	col, _ := sandboxColumn(prop)
 	return col != ""
 }
 
-// SearchSandboxObjects runs a search and returns one page and the total number of
+// SearchObjects runs a search and returns one page and the total number of
 // matches. Filters on unique properties, on simcrm_simulation_id and on system
 // properties use indexes; others read the JSON of every record of the type that
 // the indexed filters leave (JSON_EXTRACT / json_extract), so they stay correct
 // but cost a scan on large types.
-func (s *Store) SearchSandboxObjects(ctx context.Context, q SandboxSearch) ([]SandboxObject, int, error) {
+func (s *Store) SearchObjects(ctx context.Context, q Search) ([]Object, int, error) {
 	where, args, err := s.sandboxWhere(q)
 	if err != nil {
 		return nil, 0, err
 	}
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sandbox_objects o WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("storage: sandbox search: %w", err)
+		return nil, 0, fmt.Errorf("sandboxstore: search: %w", err)
 	}
 	if total == 0 || q.Offset >= total || q.Limit <= 0 {
 		return nil, total, nil
@@ -127,7 +129,7 @@ func sandboxJSONPath(prop string) string {
 // sandboxJSONValue is the SQL expression of a property's value (NULL when unset)
 // taking its JSON path as one argument; numeric casts it to a number.
 func (s *Store) sandboxJSONValue(prop string, numeric bool) string {
-	if s.dialect == MySQL {
+	if s.mysql() {
 		v := `JSON_UNQUOTE(JSON_EXTRACT(o.properties, ?))`
 		if numeric {
 			return `CAST(` + v + ` AS DOUBLE)`
@@ -141,7 +143,7 @@ func (s *Store) sandboxJSONValue(prop string, numeric bool) string {
 }
 
 // sandboxWhere builds the WHERE clause of a search over sandbox_objects o.
-func (s *Store) sandboxWhere(q SandboxSearch) (string, []any, error) {
+func (s *Store) sandboxWhere(q Search) (string, []any, error) {
 	var b strings.Builder
 	args := []any{q.Type}
 	b.WriteString(`o.object_type = ? AND o.archived = FALSE`)
@@ -191,14 +193,14 @@ func sandboxLikeEscape(s string) string {
 	return r.Replace(s)
 }
 
-func (s *Store) sandboxCondition(q SandboxSearch, f SandboxFilter) (string, []any, error) {
+func (s *Store) sandboxCondition(q Search, f Filter) (string, []any, error) {
 	if col, isTime := sandboxColumn(f.Property); col != "" {
 		return sandboxColumnCondition(col, isTime, f)
 	}
 	// Indexed shortcuts: unique values, and the simulation id column.
-	if !f.Numeric && (f.Operator == SandboxEQ || f.Operator == SandboxIn) {
+	if !f.Numeric && (f.Operator == EQ || f.Operator == In) {
 		values := f.Values
-		if f.Operator == SandboxEQ {
+		if f.Operator == EQ {
 			values = []string{f.Value}
 		}
 		if q.Unique[f.Property] {
@@ -211,7 +213,7 @@ func (s *Store) sandboxCondition(q SandboxSearch, f SandboxFilter) (string, []an
 			}
 			return `o.id IN (SELECT object_id FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value IN (` + sandboxMarks(len(values)) + `))`, args, nil
 		}
-		if f.Property == SandboxSimulationProperty && len(values) > 0 && fitsSimulationColumn(values) {
+		if f.Property == hubspot.SimulationIDProperty && len(values) > 0 && fitsSimulationColumn(values) {
 			args := make([]any, len(values))
 			for i, v := range values {
 				args[i] = v
@@ -235,39 +237,39 @@ func (s *Store) sandboxCondition(q SandboxSearch, f SandboxFilter) (string, []an
 		}
 	}
 	switch f.Operator {
-	case SandboxEQ:
+	case EQ:
 		return val + ` = ?`, []any{path, one}, nil
-	case SandboxNEQ:
+	case NEQ:
 		return `(` + val + ` IS NULL OR ` + val + ` <> ?)`, []any{path, path, one}, nil
-	case SandboxLT, SandboxLTE, SandboxGT, SandboxGTE:
+	case LT, LTE, GT, GTE:
 		return val + ` ` + sandboxSQLOperator(f.Operator) + ` ?`, []any{path, one}, nil
-	case SandboxBetween:
+	case Between:
 		return val + ` BETWEEN ? AND ?`, []any{path, one, high}, nil
-	case SandboxIn:
+	case In:
 		if len(many) == 0 {
 			return `1 = 0`, nil, nil
 		}
 		return val + ` IN (` + sandboxMarks(len(many)) + `)`, append([]any{path}, many...), nil
-	case SandboxNotIn:
+	case NotIn:
 		if len(many) == 0 {
 			return `1 = 1`, nil, nil
 		}
 		return `(` + val + ` IS NULL OR ` + val + ` NOT IN (` + sandboxMarks(len(many)) + `))`, append([]any{path, path}, many...), nil
-	case SandboxHasProperty, SandboxNotHasProperty:
+	case HasProperty, NotHasProperty:
 		not := "NOT "
-		if f.Operator == SandboxNotHasProperty {
+		if f.Operator == NotHasProperty {
 			not = ""
 		}
 		return s.sandboxJSONValue(f.Property, false) + ` IS ` + not + `NULL`, []any{path}, nil
-	case SandboxContainsToken, SandboxNotContainsToken:
+	case ContainsToken, NotContainsToken:
 		text := s.sandboxJSONValue(f.Property, false)
 		pattern := "%" + sandboxLikeEscape(strings.ToLower(f.Value)) + "%"
-		if f.Operator == SandboxContainsToken {
+		if f.Operator == ContainsToken {
 			return `LOWER(` + text + `) LIKE ? ESCAPE '!'`, []any{path, pattern}, nil
 		}
 		return `(` + text + ` IS NULL OR LOWER(` + text + `) NOT LIKE ? ESCAPE '!')`, []any{path, path, pattern}, nil
 	}
-	return "", nil, fmt.Errorf("storage: sandbox search: unknown operator %q", f.Operator)
+	return "", nil, fmt.Errorf("sandboxstore: search: unknown operator %q", f.Operator)
 }
 
 func fitsSimulationColumn(values []string) bool {
@@ -281,15 +283,15 @@ func fitsSimulationColumn(values []string) bool {
 
 func sandboxSQLOperator(op string) string {
 	switch op {
-	case SandboxLT:
+	case LT:
 		return "<"
-	case SandboxLTE:
+	case LTE:
 		return "<="
-	case SandboxGT:
+	case GT:
 		return ">"
-	case SandboxGTE:
+	case GTE:
 		return ">="
-	case SandboxNEQ:
+	case NEQ:
 		return "<>"
 	}
 	return "="
@@ -297,7 +299,7 @@ func sandboxSQLOperator(op string) string {
 
 // sandboxColumnCondition filters on a system property kept in a column; values
 // are numeric (ids, or datetimes as Unix ms).
-func sandboxColumnCondition(col string, isTime bool, f SandboxFilter) (string, []any, error) {
+func sandboxColumnCondition(col string, isTime bool, f Filter) (string, []any, error) {
 	conv := func(n float64) any {
 		if isTime {
 			return sandboxTime(time.UnixMilli(int64(n)))
@@ -305,13 +307,13 @@ func sandboxColumnCondition(col string, isTime bool, f SandboxFilter) (string, [
 		return int64(n)
 	}
 	switch f.Operator {
-	case SandboxEQ, SandboxNEQ, SandboxLT, SandboxLTE, SandboxGT, SandboxGTE:
+	case EQ, NEQ, LT, LTE, GT, GTE:
 		return col + ` ` + sandboxSQLOperator(f.Operator) + ` ?`, []any{conv(f.Num)}, nil
-	case SandboxBetween:
+	case Between:
 		return col + ` BETWEEN ? AND ?`, []any{conv(f.Num), conv(f.HighNum)}, nil
-	case SandboxIn, SandboxNotIn:
+	case In, NotIn:
 		if len(f.Nums) == 0 {
-			if f.Operator == SandboxIn {
+			if f.Operator == In {
 				return `1 = 0`, nil, nil
 			}
 			return `1 = 1`, nil, nil
@@ -321,16 +323,16 @@ func sandboxColumnCondition(col string, isTime bool, f SandboxFilter) (string, [
 			args[i] = conv(n)
 		}
 		not := ""
-		if f.Operator == SandboxNotIn {
+		if f.Operator == NotIn {
 			not = "NOT "
 		}
 		return col + ` ` + not + `IN (` + sandboxMarks(len(args)) + `)`, args, nil
-	case SandboxHasProperty:
+	case HasProperty:
 		return `1 = 1`, nil, nil
-	case SandboxNotHasProperty:
+	case NotHasProperty:
 		return `1 = 0`, nil, nil
-	case SandboxContainsToken, SandboxNotContainsToken:
-		return "", nil, fmt.Errorf("storage: sandbox search: %s does not apply to %s", f.Operator, col)
+	case ContainsToken, NotContainsToken:
+		return "", nil, fmt.Errorf("sandboxstore: search: %s does not apply to %s", f.Operator, col)
 	}
-	return "", nil, fmt.Errorf("storage: sandbox search: unknown operator %q", f.Operator)
+	return "", nil, fmt.Errorf("sandboxstore: search: unknown operator %q", f.Operator)
 }

@@ -1,4 +1,4 @@
-package storage
+package sandboxstore
 
 import (
 	"context"
@@ -8,14 +8,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/simcrm/simcrm/internal/hubspot"
 )
 
-// SandboxObject is one record of the built-in HubSpot sandbox (internal/sandbox).
+// Object is one record of the built-in HubSpot sandbox (internal/sandbox).
 // Properties holds the stored values only; the system properties (hs_object_id,
 // createdate, lastmodifieddate, …) come from ID, CreatedAt and UpdatedAt.
-type SandboxObject struct {
+type Object struct {
 	ID         int64
 	Type       string // "contacts", "deals", … (the plural v3 path name)
 	Properties map[string]string
@@ -25,53 +26,53 @@ type SandboxObject struct {
 	ArchivedAt *time.Time
 }
 
-// SandboxObjectInput is one record to create.
-type SandboxObjectInput struct {
-	Properties   map[string]string    // values to store; empty values are not stored
-	Associations []SandboxAssociation // rows to add with the record (FromID 0 means the new record)
-	CreatedAt    time.Time            // zero: now
+// ObjectInput is one record to create.
+type ObjectInput struct {
+	Properties   map[string]string // values to store; empty values are not stored
+	Associations []Association     // rows to add with the record (FromID 0 means the new record)
+	CreatedAt    time.Time         // zero: now
 }
 
-// SandboxObjectUpdate changes one record's properties; an empty value clears one.
-type SandboxObjectUpdate struct {
+// ObjectUpdate changes one record's properties; an empty value clears one.
+type ObjectUpdate struct {
 	ID         int64
 	Properties map[string]string
 }
 
-// SandboxUpsert creates the record whose unique property holds Value, or updates it.
-type SandboxUpsert struct {
+// Upsert creates the record whose unique property holds Value, or updates it.
+type Upsert struct {
 	Value      string
 	Properties map[string]string
 	CreatedAt  time.Time // used when the record is created; zero: now
 }
 
-// SandboxUpserted is the outcome of one upsert input.
-type SandboxUpserted struct {
-	SandboxObject
+// Upserted is the outcome of one upsert input.
+type Upserted struct {
+	Object
 	New bool
 }
 
-// SandboxConflictError reports a unique property value (a contact's email, a
+// ConflictError reports a unique property value (a contact's email, a
 // hasUniqueValue property) that another record already holds. It matches
 // ErrDuplicate.
-type SandboxConflictError struct {
+type ConflictError struct {
 	Property   string
 	Value      string
 	ExistingID int64 // 0 when two inputs of one call carry the same value
 }
 
-func (e *SandboxConflictError) Error() string {
+func (e *ConflictError) Error() string {
 	if e.ExistingID == 0 {
-		return fmt.Sprintf("storage: sandbox: %s %q appears twice in one call", e.Property, e.Value)
+		return fmt.Sprintf("sandboxstore:: %s %q appears twice in one call", e.Property, e.Value)
 	}
-	return fmt.Sprintf("storage: sandbox: %s %q already belongs to object %d", e.Property, e.Value, e.ExistingID)
+	return fmt.Sprintf("sandboxstore:: %s %q already belongs to object %d", e.Property, e.Value, e.ExistingID)
 }
 
 // Is makes errors.Is(err, ErrDuplicate) true.
-func (e *SandboxConflictError) Is(target error) bool { return target == ErrDuplicate }
+func (e *ConflictError) Is(target error) bool { return target == ErrDuplicate }
 
-// SandboxUniqueMax is the longest value a unique property may hold.
-const SandboxUniqueMax = 255
+// UniqueMax is the longest value a unique property may hold.
+const UniqueMax = 255
 
 // sandboxIDBlock is how many object ids one trip to sandbox_sequences reserves.
 const sandboxIDBlock = 1000
@@ -86,35 +87,18 @@ const sandboxTimeLayout = "2006-01-02 15:04:05.000"
 
 func sandboxTime(t time.Time) string { return t.UTC().Format(sandboxTimeLayout) }
 
-// sandboxState is the sandbox's per-Store state (Store itself is shared by every
-// entity file): the reserved id range, and a lock that queues SQLite writers in
-// the process instead of letting them poll SQLite's busy handler.
-type sandboxState struct {
-	mu        sync.Mutex // guards next and end
-	next, end int64
-	writeMu   sync.Mutex
-}
-
-var sandboxStates sync.Map // *Store → *sandboxState
-
-func (s *Store) sandbox() *sandboxState {
-	v, _ := sandboxStates.LoadOrStore(s, &sandboxState{})
-	return v.(*sandboxState)
-}
-
 // sandboxAllocIDs returns n fresh, never reused object ids. Ids come from blocks
 // reserved in sandbox_sequences, so processes sharing a database never collide and
 // a batch needs no extra round trip most of the time.
 func (s *Store) sandboxAllocIDs(ctx context.Context, n int) ([]int64, error) {
-	b := s.sandbox()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.end-b.next < int64(n) {
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	if s.idEnd-s.idNext < int64(n) {
 		size := int64(max(n, sandboxIDBlock))
 		var next int64
-		if s.dialect == SQLite {
-			b.writeMu.Lock()
-			defer b.writeMu.Unlock()
+		if !s.mysql() {
+			s.writeMu.Lock()
+			defer s.writeMu.Unlock()
 		}
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE sandbox_sequences SET next_id = next_id + ? WHERE name = 'object'`, size); err != nil {
@@ -123,14 +107,14 @@ func (s *Store) sandboxAllocIDs(ctx context.Context, n int) ([]int64, error) {
 			return tx.QueryRowContext(ctx, `SELECT next_id FROM sandbox_sequences WHERE name = 'object'`).Scan(&next)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("storage: sandbox ids: %w", err)
+			return nil, fmt.Errorf("sandboxstore: ids: %w", err)
 		}
-		b.next, b.end = next-size, next
+		s.idNext, s.idEnd = next-size, next
 	}
 	ids := make([]int64, n)
 	for i := range ids {
-		ids[i] = b.next
-		b.next++
+		ids[i] = s.idNext
+		s.idNext++
 	}
 	return ids, nil
 }
@@ -139,10 +123,9 @@ func (s *Store) sandboxAllocIDs(ctx context.Context, n int) ([]int64, error) {
 // database reports a deadlock, or a unique-key collision with a writer that
 // committed after fn looked: the next run sees that row and reports a conflict.
 func (s *Store) sandboxTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.dialect == SQLite {
-		mu := &s.sandbox().writeMu
-		mu.Lock()
-		defer mu.Unlock()
+	if !s.mysql() {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
 	}
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
@@ -159,7 +142,7 @@ func (s *Store) sandboxTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 }
 
 func sandboxRetryable(err error) bool {
-	var ce *SandboxConflictError
+	var ce *ConflictError
 	if errors.As(err, &ce) {
 		return false
 	}
@@ -210,16 +193,14 @@ func sandboxIDArgs(ids []int64) []any {
 	return out
 }
 
-// SandboxSimulationProperty is the property kept in a column as well, so that the
-// records of one simulation are found by index.
-const SandboxSimulationProperty = "simcrm_simulation_id"
-
-// sandboxSimulationIDMax is the width of the simulation_id column; longer values
-// stay in the JSON only (and search reads them there).
+// The simulation id (hubspot.SimulationIDProperty) is kept in a column as well,
+// so that the records of one simulation are found by index. sandboxSimulationIDMax
+// is the width of that column; longer values stay in the JSON only (and search
+// reads them there).
 const sandboxSimulationIDMax = 64
 
 func sandboxSimulationID(p map[string]string) any {
-	v := p[SandboxSimulationProperty]
+	v := p[hubspot.SimulationIDProperty]
 	if v == "" || len(v) > sandboxSimulationIDMax {
 		return nil
 	}
@@ -232,7 +213,7 @@ func sandboxEncodeProps(p map[string]string) (string, error) {
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
-		return "", fmt.Errorf("storage: sandbox properties: %w", err)
+		return "", fmt.Errorf("sandboxstore: properties: %w", err)
 	}
 	return string(b), nil
 }
@@ -243,7 +224,7 @@ func sandboxDecodeProps(s string) (map[string]string, error) {
 		return p, nil
 	}
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return nil, fmt.Errorf("storage: sandbox properties: %w", err)
+		return nil, fmt.Errorf("sandboxstore: properties: %w", err)
 	}
 	return p, nil
 }
@@ -261,45 +242,48 @@ func sandboxNonEmpty(p map[string]string) map[string]string {
 
 const sandboxObjectColumns = `id, object_type, properties, created_at, updated_at, archived, archived_at`
 
-func scanSandboxObject(row rowScanner) (SandboxObject, error) {
+func scanSandboxObject(row interface{ Scan(...any) error }) (Object, error) {
 	var (
-		o     SandboxObject
+		o     Object
 		props string
 		arch  sql.NullTime
 	)
 	err := row.Scan(&o.ID, &o.Type, &props, &o.CreatedAt, &o.UpdatedAt, &o.Archived, &arch)
 	if errors.Is(err, sql.ErrNoRows) {
-		return SandboxObject{}, ErrNotFound
+		return Object{}, ErrNotFound
 	}
 	if err != nil {
-		return SandboxObject{}, fmt.Errorf("storage: sandbox object: %w", err)
+		return Object{}, fmt.Errorf("sandboxstore: object: %w", err)
 	}
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
-	o.ArchivedAt = nullTime(arch)
+	if arch.Valid {
+		t := arch.Time.UTC()
+		o.ArchivedAt = &t
+	}
 	if o.Properties, err = sandboxDecodeProps(props); err != nil {
-		return SandboxObject{}, err
+		return Object{}, err
 	}
 	return o, nil
 }
 
-func (s *Store) querySandboxObjects(ctx context.Context, q querier, query string, args ...any) ([]SandboxObject, error) {
+func (s *Store) querySandboxObjects(ctx context.Context, q querier, query string, args ...any) ([]Object, error) {
 	return scanAll(ctx, q, "sandbox objects", scanSandboxObject, query, args...)
 }
 
 // sandboxForUpdate locks selected rows in MySQL; SQLite's write transaction already
 // holds the only write lock.
 func (s *Store) sandboxForUpdate() string {
-	if s.dialect == MySQL {
+	if s.mysql() {
 		return " FOR UPDATE"
 	}
 	return ""
 }
 
-// CreateSandboxObjects creates records of one type in one transaction and returns
+// CreateObjects creates records of one type in one transaction and returns
 // them in input order. unique names the type's unique properties: their values are
-// claimed atomically, and a value another record holds is a *SandboxConflictError
+// claimed atomically, and a value another record holds is a *ConflictError
 // for the whole call (nothing is created).
-func (s *Store) CreateSandboxObjects(ctx context.Context, typ string, unique map[string]bool, in []SandboxObjectInput) ([]SandboxObject, error) {
+func (s *Store) CreateObjects(ctx context.Context, typ string, unique map[string]bool, in []ObjectInput) ([]Object, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -310,7 +294,7 @@ func (s *Store) CreateSandboxObjects(ctx context.Context, typ string, unique map
 	if err != nil {
 		return nil, err
 	}
-	var out []SandboxObject
+	var out []Object
 	err = s.sandboxTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = s.createSandboxObjectsTx(ctx, tx, typ, unique, ids, in)
@@ -323,7 +307,7 @@ func (s *Store) CreateSandboxObjects(ctx context.Context, typ string, unique map
 }
 
 // sandboxCheckBatchUnique refuses two inputs of one call with the same unique value.
-func sandboxCheckBatchUnique(unique map[string]bool, in []SandboxObjectInput, up []SandboxObjectUpdate) error {
+func sandboxCheckBatchUnique(unique map[string]bool, in []ObjectInput, up []ObjectUpdate) error {
 	if len(unique) == 0 {
 		return nil
 	}
@@ -334,12 +318,12 @@ func sandboxCheckBatchUnique(unique map[string]bool, in []SandboxObjectInput, up
 			if v == "" {
 				continue
 			}
-			if len(v) > SandboxUniqueMax {
-				return fmt.Errorf("storage: sandbox: %s value longer than %d characters", name, SandboxUniqueMax)
+			if len(v) > UniqueMax {
+				return fmt.Errorf("sandboxstore:: %s value longer than %d characters", name, UniqueMax)
 			}
 			k := [2]string{name, v}
 			if seen[k] {
-				return &SandboxConflictError{Property: name, Value: v}
+				return &ConflictError{Property: name, Value: v}
 			}
 			seen[k] = true
 		}
@@ -381,7 +365,7 @@ func (s *Store) sandboxCheckUniqueFree(ctx context.Context, tx *sql.Tx, typ stri
 		}
 		for _, c := range cs {
 			if id, ok := held[c.value]; ok && id != c.objectID {
-				return &SandboxConflictError{Property: prop, Value: c.value, ExistingID: id}
+				return &ConflictError{Property: prop, Value: c.value, ExistingID: id}
 			}
 		}
 	}
@@ -406,19 +390,19 @@ func sandboxInsertUnique(ctx context.Context, tx *sql.Tx, typ string, claims []s
 	return sandboxInsert(ctx, tx, `INSERT INTO sandbox_unique_values (object_type, property, value, object_id) VALUES `, "", 4, args)
 }
 
-func (s *Store) createSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ string, unique map[string]bool, ids []int64, in []SandboxObjectInput) ([]SandboxObject, error) {
+func (s *Store) createSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ string, unique map[string]bool, ids []int64, in []ObjectInput) ([]Object, error) {
 	at := now()
-	objs := make([]SandboxObject, len(in))
+	objs := make([]Object, len(in))
 	var claims []sandboxClaim
 	objArgs := make([]any, 0, 6*len(in))
-	var assocs []SandboxAssociation
+	var assocs []Association
 	for i, o := range in {
 		created := at
 		if !o.CreatedAt.IsZero() {
-			created = dbTime(o.CreatedAt)
+			created = o.CreatedAt.UTC().Truncate(time.Millisecond)
 		}
 		props := sandboxNonEmpty(o.Properties)
-		objs[i] = SandboxObject{ID: ids[i], Type: typ, Properties: props, CreatedAt: created, UpdatedAt: at}
+		objs[i] = Object{ID: ids[i], Type: typ, Properties: props, CreatedAt: created, UpdatedAt: at}
 		for name := range unique {
 			if v := props[name]; v != "" {
 				claims = append(claims, sandboxClaim{property: name, value: v, objectID: ids[i]})
@@ -445,10 +429,10 @@ func (s *Store) createSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ stri
 		}
 	}
 	if err := sandboxInsert(ctx, tx, `INSERT INTO sandbox_objects (id, object_type, properties, simulation_id, created_at, updated_at) VALUES `, "", 6, objArgs); err != nil {
-		return nil, fmt.Errorf("storage: create sandbox objects: %w", err)
+		return nil, fmt.Errorf("sandboxstore: create objects: %w", err)
 	}
 	if err := sandboxInsertUnique(ctx, tx, typ, claims); err != nil {
-		return nil, fmt.Errorf("storage: create sandbox objects: %w", err)
+		return nil, fmt.Errorf("sandboxstore: create objects: %w", err)
 	}
 	if err := s.sandboxInsertAssociations(ctx, tx, assocs, at); err != nil {
 		return nil, err
@@ -456,18 +440,18 @@ func (s *Store) createSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ stri
 	return objs, nil
 }
 
-// UpdateSandboxObjects changes properties of records of one type in one
+// UpdateObjects changes properties of records of one type in one
 // transaction and returns them in input order. An id that does not exist (or is
 // archived) is ErrNotFound for the whole call; a unique value held by another
-// record is a *SandboxConflictError.
-func (s *Store) UpdateSandboxObjects(ctx context.Context, typ string, unique map[string]bool, up []SandboxObjectUpdate) ([]SandboxObject, error) {
+// record is a *ConflictError.
+func (s *Store) UpdateObjects(ctx context.Context, typ string, unique map[string]bool, up []ObjectUpdate) ([]Object, error) {
 	if len(up) == 0 {
 		return nil, nil
 	}
 	if err := sandboxCheckBatchUnique(unique, nil, up); err != nil {
 		return nil, err
 	}
-	var out []SandboxObject
+	var out []Object
 	err := s.sandboxTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = s.updateSandboxObjectsTx(ctx, tx, typ, unique, up)
@@ -476,7 +460,7 @@ func (s *Store) UpdateSandboxObjects(ctx context.Context, typ string, unique map
 	return out, err
 }
 
-func (s *Store) updateSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ string, unique map[string]bool, up []SandboxObjectUpdate) ([]SandboxObject, error) {
+func (s *Store) updateSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ string, unique map[string]bool, up []ObjectUpdate) ([]Object, error) {
 	ids := make([]int64, len(up))
 	for i, u := range up {
 		ids[i] = u.ID
@@ -486,14 +470,14 @@ func (s *Store) updateSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ stri
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*SandboxObject, len(current))
+	byID := make(map[int64]*Object, len(current))
 	for i := range current {
 		byID[current[i].ID] = &current[i]
 	}
 	at := now()
 	var claims []sandboxClaim
 	var released []any // (property, value) pairs
-	touched := make([]*SandboxObject, 0, len(up))
+	touched := make([]*Object, 0, len(up))
 	seen := make(map[int64]bool, len(up))
 	for _, u := range up {
 		o := byID[u.ID]
@@ -532,11 +516,11 @@ func (s *Store) updateSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ stri
 	}
 	for i := 0; i < len(released); i += 2 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_unique_values WHERE object_type = ? AND property = ? AND value = ?`, typ, released[i], released[i+1]); err != nil {
-			return nil, fmt.Errorf("storage: update sandbox objects: %w", err)
+			return nil, fmt.Errorf("sandboxstore: update objects: %w", err)
 		}
 	}
 	if err := sandboxInsertUnique(ctx, tx, typ, claims); err != nil {
-		return nil, fmt.Errorf("storage: update sandbox objects: %w", err)
+		return nil, fmt.Errorf("sandboxstore: update objects: %w", err)
 	}
 	for _, o := range touched {
 		enc, err := sandboxEncodeProps(o.Properties)
@@ -544,10 +528,10 @@ func (s *Store) updateSandboxObjectsTx(ctx context.Context, tx *sql.Tx, typ stri
 			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sandbox_objects SET properties = ?, simulation_id = ?, updated_at = ? WHERE id = ?`, enc, sandboxSimulationID(o.Properties), sandboxTime(at), o.ID); err != nil {
-			return nil, fmt.Errorf("storage: update sandbox objects: %w", err)
+			return nil, fmt.Errorf("sandboxstore: update objects: %w", err)
 		}
 	}
-	out := make([]SandboxObject, len(up))
+	out := make([]Object, len(up))
 	for i, u := range up {
 		out[i] = *byID[u.ID]
 		out[i].Properties = sandboxCloneProps(byID[u.ID].Properties)
@@ -563,24 +547,24 @@ func sandboxCloneProps(p map[string]string) map[string]string {
 	return out
 }
 
-// UpsertSandboxObjects creates or updates records of one type by the value of the
+// UpsertObjects creates or updates records of one type by the value of the
 // unique property prop, in one transaction, and returns them in input order with
 // New telling which were created. A concurrent writer of the same new value makes
 // the transaction run again, after which the value is found and updated.
-func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map[string]bool, prop string, in []SandboxUpsert) ([]SandboxUpserted, error) {
+func (s *Store) UpsertObjects(ctx context.Context, typ string, unique map[string]bool, prop string, in []Upsert) ([]Upserted, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
 	if !unique[prop] {
-		return nil, fmt.Errorf("storage: sandbox upsert: %s is not a unique property of %s", prop, typ)
+		return nil, fmt.Errorf("sandboxstore: upsert: %s is not a unique property of %s", prop, typ)
 	}
 	seen := map[string]bool{}
 	for i := range in {
-		if in[i].Value == "" || len(in[i].Value) > SandboxUniqueMax {
-			return nil, fmt.Errorf("storage: sandbox upsert: bad %s value %q", prop, in[i].Value)
+		if in[i].Value == "" || len(in[i].Value) > UniqueMax {
+			return nil, fmt.Errorf("sandboxstore: upsert: bad %s value %q", prop, in[i].Value)
 		}
 		if seen[in[i].Value] {
-			return nil, &SandboxConflictError{Property: prop, Value: in[i].Value}
+			return nil, &ConflictError{Property: prop, Value: in[i].Value}
 		}
 		seen[in[i].Value] = true
 	}
@@ -590,7 +574,7 @@ func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map
 	if err != nil {
 		return nil, err
 	}
-	var out []SandboxUpserted
+	var out []Upserted
 	err = s.sandboxTx(ctx, func(tx *sql.Tx) error {
 		values := make([]string, len(in))
 		for i := range in {
@@ -600,28 +584,28 @@ func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map
 		if err != nil {
 			return err
 		}
-		var creates []SandboxObjectInput
-		var updates []SandboxObjectUpdate
+		var creates []ObjectInput
+		var updates []ObjectUpdate
 		for _, u := range in {
 			props := sandboxCloneProps(u.Properties)
 			props[prop] = u.Value
 			if id, ok := existing[u.Value]; ok {
-				updates = append(updates, SandboxObjectUpdate{ID: id, Properties: props})
+				updates = append(updates, ObjectUpdate{ID: id, Properties: props})
 			} else {
-				creates = append(creates, SandboxObjectInput{Properties: props, CreatedAt: u.CreatedAt})
+				creates = append(creates, ObjectInput{Properties: props, CreatedAt: u.CreatedAt})
 			}
 		}
 		if err := sandboxCheckBatchUnique(unique, creates, updates); err != nil {
 			return err
 		}
-		byValue := make(map[string]SandboxUpserted, len(in))
+		byValue := make(map[string]Upserted, len(in))
 		if len(creates) > 0 {
 			objs, err := s.createSandboxObjectsTx(ctx, tx, typ, unique, ids[:len(creates)], creates)
 			if err != nil {
 				return err
 			}
 			for _, o := range objs {
-				byValue[o.Properties[prop]] = SandboxUpserted{SandboxObject: o, New: true}
+				byValue[o.Properties[prop]] = Upserted{Object: o, New: true}
 			}
 		}
 		if len(updates) > 0 {
@@ -630,10 +614,10 @@ func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map
 				return err
 			}
 			for i, o := range objs {
-				byValue[updates[i].Properties[prop]] = SandboxUpserted{SandboxObject: o}
+				byValue[updates[i].Properties[prop]] = Upserted{Object: o}
 			}
 		}
-		out = make([]SandboxUpserted, len(in))
+		out = make([]Upserted, len(in))
 		for i, u := range in {
 			out[i] = byValue[u.Value]
 		}
@@ -645,16 +629,16 @@ func (s *Store) UpsertSandboxObjects(ctx context.Context, typ string, unique map
 	return out, nil
 }
 
-// SandboxObject returns one record of a type; archived ones only when archived is true.
-func (s *Store) SandboxObject(ctx context.Context, typ string, id int64, archived bool) (SandboxObject, error) {
+// Object returns one record of a type; archived ones only when archived is true.
+func (s *Store) Object(ctx context.Context, typ string, id int64, archived bool) (Object, error) {
 	return scanSandboxObject(s.db.QueryRowContext(ctx,
 		`SELECT `+sandboxObjectColumns+` FROM sandbox_objects WHERE id = ? AND object_type = ? AND archived = ?`, id, typ, archived))
 }
 
-// SandboxObjects returns the records of a type among ids that exist (archived ones
+// Objects returns the records of a type among ids that exist (archived ones
 // only when archived is true), keyed by id.
-func (s *Store) SandboxObjects(ctx context.Context, typ string, ids []int64, archived bool) (map[int64]SandboxObject, error) {
-	out := make(map[int64]SandboxObject, len(ids))
+func (s *Store) Objects(ctx context.Context, typ string, ids []int64, archived bool) (map[int64]Object, error) {
+	out := make(map[int64]Object, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -669,9 +653,9 @@ func (s *Store) SandboxObjects(ctx context.Context, typ string, ids []int64, arc
 	return out, nil
 }
 
-// SandboxObjectIDsByUnique maps values of a unique property to the ids of the
+// ObjectIDsByUnique maps values of a unique property to the ids of the
 // records holding them; values nobody holds are absent.
-func (s *Store) SandboxObjectIDsByUnique(ctx context.Context, typ, prop string, values []string) (map[string]int64, error) {
+func (s *Store) ObjectIDsByUnique(ctx context.Context, typ, prop string, values []string) (map[string]int64, error) {
 	return sandboxUniqueHolders(ctx, s.db, typ, prop, values)
 }
 
@@ -689,38 +673,38 @@ func sandboxUniqueHolders(ctx context.Context, q querier, typ, prop string, valu
 		WHERE object_type = ? AND property = ? AND value IN (`+sandboxMarks(len(values))+`)`, args...)
 }
 
-// SandboxObjectTypes returns the type of each live (not archived) record among ids.
-func (s *Store) SandboxObjectTypes(ctx context.Context, ids []int64) (map[int64]string, error) {
+// ObjectTypes returns the type of each live (not archived) record among ids.
+func (s *Store) ObjectTypes(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, object_type FROM sandbox_objects WHERE archived = FALSE AND id IN (`+sandboxMarks(len(ids))+`)`, sandboxIDArgs(ids)...)
 	if err != nil {
-		return nil, fmt.Errorf("storage: sandbox object types: %w", err)
+		return nil, fmt.Errorf("sandboxstore: object types: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var typ string
 		if err := rows.Scan(&id, &typ); err != nil {
-			return nil, fmt.Errorf("storage: sandbox object types: %w", err)
+			return nil, fmt.Errorf("sandboxstore: object types: %w", err)
 		}
 		out[id] = typ
 	}
 	return out, rows.Err()
 }
 
-// SandboxObjectPage lists records of a type by id, after the id afterID, at most limit.
-func (s *Store) SandboxObjectPage(ctx context.Context, typ string, afterID int64, limit int, archived bool) ([]SandboxObject, error) {
+// ObjectPage lists records of a type by id, after the id afterID, at most limit.
+func (s *Store) ObjectPage(ctx context.Context, typ string, afterID int64, limit int, archived bool) ([]Object, error) {
 	return s.querySandboxObjects(ctx, s.db, `SELECT `+sandboxObjectColumns+` FROM sandbox_objects WHERE object_type = ? AND archived = ? AND id > ? ORDER BY id LIMIT ?`,
 		typ, archived, afterID, limit)
 }
 
-// ArchiveSandboxObjects archives records of a type (ids that do not exist or are
+// ArchiveObjects archives records of a type (ids that do not exist or are
 // archived already are skipped), frees their unique values and drops their
 // associations. It returns how many it archived.
-func (s *Store) ArchiveSandboxObjects(ctx context.Context, typ string, ids []int64) (int, error) {
+func (s *Store) ArchiveObjects(ctx context.Context, typ string, ids []int64) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -731,32 +715,32 @@ func (s *Store) ArchiveSandboxObjects(ctx context.Context, typ string, ids []int
 		res, err := tx.ExecContext(ctx, `UPDATE sandbox_objects SET archived = TRUE, archived_at = ?, updated_at = ? WHERE object_type = ? AND archived = FALSE AND id IN (`+sandboxMarks(len(ids))+`)`,
 			append([]any{at, at, typ}, idArgs...)...)
 		if err != nil {
-			return fmt.Errorf("storage: archive sandbox objects: %w", err)
+			return fmt.Errorf("sandboxstore: archive objects: %w", err)
 		}
 		n, _ = res.RowsAffected()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_unique_values WHERE object_type = ? AND object_id IN (`+sandboxMarks(len(ids))+`)`, append([]any{typ}, idArgs...)...); err != nil {
-			return fmt.Errorf("storage: archive sandbox objects: %w", err)
+			return fmt.Errorf("sandboxstore: archive objects: %w", err)
 		}
 		in := sandboxMarks(len(ids))
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sandbox_associations WHERE from_id IN (`+in+`) OR to_id IN (`+in+`)`, append(idArgs, idArgs...)...); err != nil {
-			return fmt.Errorf("storage: archive sandbox objects: %w", err)
+			return fmt.Errorf("sandboxstore: archive objects: %w", err)
 		}
 		return nil
 	})
 	return int(n), err
 }
 
-// SandboxCounts returns how many live records each object type has.
-func (s *Store) SandboxCounts(ctx context.Context) (map[string]int, error) {
+// Counts returns how many live records each object type has.
+func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
 	return keyedInts[int](ctx, s.db, "sandbox counts", `SELECT object_type, COUNT(*) FROM sandbox_objects WHERE archived = FALSE GROUP BY object_type`)
 }
 
-// ResetSandbox deletes every sandbox record, association and custom property.
+// Reset deletes every sandbox record, association and custom property.
 // Object ids keep counting up, so ids seen before a reset never come back.
-func (s *Store) ResetSandbox(ctx context.Context) error {
+func (s *Store) Reset(ctx context.Context) error {
 	for _, table := range []string{"sandbox_associations", "sandbox_unique_values", "sandbox_objects", "sandbox_properties"} {
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-			return fmt.Errorf("storage: reset sandbox: %s: %w", table, err)
+			return fmt.Errorf("sandboxstore: reset sandbox: %s: %w", table, err)
 		}
 	}
 	return nil

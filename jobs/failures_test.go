@@ -127,7 +127,7 @@ func TestRetriesThenDLQThenReplay(t *testing.T) {
 	}
 	boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
 	res, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
-		Filter: storage.DLQFilter{SimulationID: s.ID}, Strategy: storage.ReplayOldest, Limit: 40, UseFullRetry: true})
+		Filter: storage.DLQFilter{SimulationID: s.ID}, Strategy: ReplayOldest, Limit: 40, UseFullRetry: true})
 	if err != nil || res.Replayed != 40 {
 		t.Fatalf("replay: %+v, %v", res, err)
 	}
@@ -350,7 +350,7 @@ func TestReplayOfExistingObjectsCreatesNoDuplicate(t *testing.T) {
 			boss, _ := e.store.CreateUser(ctx, "boss-"+d.Name+"@example.com", "x", storage.RoleBoss)
 			tri := NewTriage(e.store, e.engine.Worker.queue, e.cfg)
 			first, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
-				Strategy: storage.ReplayOldest, Limit: 50})
+				Strategy: ReplayOldest, Limit: 50})
 			if err != nil || first.Replayed == 0 || len(first.InTarget) != 0 {
 				t.Fatalf("first replay: want rows replayed, none in the target yet; got %+v, %v", first, err)
 			}
@@ -369,12 +369,12 @@ func TestReplayOfExistingObjectsCreatesNoDuplicate(t *testing.T) {
 			}
 			creates := e.calls.count("/batch/create")
 			dry, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
-				Strategy: storage.ReplayOldest, Limit: 50, DryRun: true})
+				Strategy: ReplayOldest, Limit: 50, DryRun: true})
 			if err != nil || dry.Selected != len(page.Entries) || len(dry.InTarget) != dry.Selected {
 				t.Fatalf("dry run: want all %d selected rows in the target, got %d of %d (%v)", len(page.Entries), len(dry.InTarget), dry.Selected, err)
 			}
 			second, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
-				Strategy: storage.ReplayOldest, Limit: 50})
+				Strategy: ReplayOldest, Limit: 50})
 			if err != nil || second.Replayed != dry.Selected {
 				t.Fatalf("replay after the dry run: want %d replayed, got %+v, %v", dry.Selected, second, err)
 			}
@@ -407,7 +407,7 @@ func TestReplayRunsWithOneAttemptOrTheFullProfile(t *testing.T) {
 			first, _ := e.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID})
 			boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
 			res, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
-				Filter: storage.DLQFilter{SimulationID: s.ID}, Strategy: storage.ReplayOldest, Limit: 50, UseFullRetry: full})
+				Filter: storage.DLQFilter{SimulationID: s.ID}, Strategy: ReplayOldest, Limit: 50, UseFullRetry: full})
 			if err != nil || int64(res.Replayed) != first {
 				t.Fatalf("replay: want %d rows, got %+v, %v", first, res, err)
 			}

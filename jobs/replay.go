@@ -31,7 +31,7 @@ var ErrQueueUnavailable = errors.New("jobs: the queue is unavailable (Redis is o
 type ReplayRequest struct {
 	UserID         int64
 	Filter         storage.DLQFilter
-	Strategy       string // storage.ReplayOldest, ReplayNewest, ReplayRandom
+	Strategy       string // ReplayOldest, ReplayNewest, ReplayRandom
 	Limit          int    // capped by DLQ_REPLAY_LIMIT_CAP
 	MaxPerCategory int    // 0 = no per-category cap
 	UseFullRetry   bool   // replayed work gets its type's attempts, not one
@@ -127,12 +127,12 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 	if !req.DryRun && t.queue == nil {
 		return ErrQueueUnavailable
 	}
-	sel, err := t.store.SelectDLQForReplay(ctx, req.Filter, req.Strategy, req.Limit, req.MaxPerCategory)
+	sel, err := t.selectForReplay(ctx, req)
 	if err != nil {
 		return err
 	}
-	res.Candidates, res.CandidatesByCategory, res.Aborted = sel.Candidates, sel.CandidatesByCat, sel.Aborted
-	res.Selected, res.SelectedByCategory = len(sel.Entries), sel.SelectedByCat
+	res.Candidates, res.CandidatesByCategory, res.Aborted = sel.Count, sel.ByCategory, sel.Aborted
+	res.Selected, res.SelectedByCategory = len(sel.Entries), sel.Selected
 	res.Samples = sel.Entries[:min(replaySamples, len(sel.Entries))]
 	inTarget, err := t.store.DLQInLedger(ctx, sel.Entries)
 	if err != nil {

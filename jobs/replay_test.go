@@ -93,7 +93,7 @@ func TestReplayDryRunChangesNothingAndTheReplayThatFollowsEnqueues(t *testing.T)
 			e := newReplayEnv(t, d)
 			rows := e.seed(t, 6, "server")
 			tri := jobs.NewTriage(e.store, e.queue, e.cfg)
-			req := jobs.ReplayRequest{UserID: e.userID, Filter: storage.DLQFilter{SimulationID: e.simID}, Strategy: storage.ReplayOldest,
+			req := jobs.ReplayRequest{UserID: e.userID, Filter: storage.DLQFilter{SimulationID: e.simID}, Strategy: jobs.ReplayOldest,
 				Limit: 500, DryRun: true}
 			dry, err := tri.Replay(ctx, req)
 			if err != nil {
@@ -187,7 +187,7 @@ func TestReplayEnqueuesOneTaskPerDistinctPayload(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := jobs.NewTriage(e.store, e.queue, e.cfg).Replay(ctx, jobs.ReplayRequest{UserID: e.userID, Strategy: storage.ReplayOldest, Limit: 10})
+	res, err := jobs.NewTriage(e.store, e.queue, e.cfg).Replay(ctx, jobs.ReplayRequest{UserID: e.userID, Strategy: jobs.ReplayOldest, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -37,7 +38,7 @@ func seedBigDLQ(tb testing.TB, s *storage.Store) (sims []int64, middle int64) {
 	step := 14 * 24 * time.Hour / bigDLQ
 	rows := make([]storage.DLQEntry, 0, 10_000)
 	for i := 0; i < bigDLQ; i++ {
-		cat := i % len(storage.DLQCategories)
+		cat := i % len(hubspot.Categories)
 		status := storage.DLQOpen
 		switch i % 20 {
 		case 3:
@@ -53,7 +54,7 @@ func seedBigDLQ(tb testing.TB, s *storage.Store) (sims []int64, middle int64) {
 		rows = append(rows, storage.DLQEntry{
 			SimulationID: sims[(i/7)%len(sims)], JobType: "sim:create_" + objects[(i/3)%len(objects)],
 			ObjectType: objects[(i/3)%len(objects)], RecordIndex: i, RecordKey: fmt.Sprintf("rk-%d", i),
-			TaskID: fmt.Sprintf("t-%d", i), Category: storage.DLQCategories[cat], Error: msg, Attempts: 3, Status: status,
+			TaskID: fmt.Sprintf("t-%d", i), Category: string(hubspot.Categories[cat]), Error: msg, Attempts: 3, Status: status,
 			Payload:       fmt.Sprintf(`{"simulationId":%d,"recordIndex":%d,"properties":{"email":"user%d@example.com","firstname":"Ada","lastname":"Lovelace","company":"Analytical Engines Ltd"}}`, sims[(i/7)%len(sims)], i, i),
 			FirstFailedAt: at.Add(-10 * time.Second), LastFailedAt: at,
 		})
@@ -110,9 +111,13 @@ func bigDLQQueries(sims []int64, middle int64) []bigDLQQuery {
 			r, err := s.DLQSummary(ctx, storage.DLQFilter{ErrorText: "invalid"}, now)
 			return len(r), err
 		}},
-		{"dry-run selection, random, 8 categories", func(ctx context.Context, s *storage.Store) (int, error) {
-			sel, err := s.SelectDLQForReplay(ctx, storage.DLQFilter{}, storage.ReplayRandom, 50, 10)
-			return len(sel.Entries), err
+		{"replay candidates, random, 8 categories", func(ctx context.Context, s *storage.Store) (int, error) {
+			c, err := s.DLQReplayCandidates(ctx, storage.DLQFilter{}, storage.DLQRandomOrder, 10)
+			n := 0
+			for _, ids := range c.IDs {
+				n += len(ids)
+			}
+			return n, err
 		}},
 		{"open total", func(ctx context.Context, s *storage.Store) (int, error) {
 			n, err := s.DLQOpenTotal(ctx)

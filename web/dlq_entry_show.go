@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -62,7 +63,7 @@ func (h *handler) entryView(c *fiber.Ctx, id int64) (views.DLQEntryView, error) 
 			AuditID: r.AuditID, Error: r.Error})
 	}
 	csrf := csrfToken(c, h.cfg.SessionSecret)
-	v.Replay = views.DLQReplayPanelView{JobID: e.ID, Strategy: storage.ReplayOldest, Limit: "1", Cap: h.cfg.DLQReplayCap, CSRF: csrf,
+	v.Replay = views.DLQReplayPanelView{JobID: e.ID, Strategy: jobs.ReplayOldest, Limit: "1", Cap: h.cfg.DLQReplayCap, CSRF: csrf,
 		QueueDown: h.queue == nil || !h.redis.Up()}
 	v.Close = views.DLQCloseForm{JobID: e.ID, Matching: 1, CSRF: csrf}
 	return v, nil

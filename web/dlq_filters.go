@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
@@ -106,8 +107,8 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 		}
 	}
 	for _, c := range in.Categories {
-		if !slices.Contains(storage.DLQCategories, c) {
-			errs["category"] = fmt.Sprintf("%q is not a failure category; pick from %s.", clip(c, 40), strings.Join(storage.DLQCategories, ", "))
+		if hubspot.Category(c).Order() == len(hubspot.Categories) {
+			errs["category"] = fmt.Sprintf("%q is not a failure category; pick from %s.", clip(c, 40), categoryList)
 			continue
 		}
 		if !slices.Contains(f.Categories, c) {
@@ -194,7 +195,7 @@ func (in dlqFilterInput) form() views.DLQFilterForm {
 	for _, p := range []*string{&form.Simulation, &form.ObjectType, &form.From, &form.To, &form.Status} {
 		*p = clip(*p, 40)
 	}
-	for _, c := range in.Categories[:min(len(in.Categories), len(storage.DLQCategories))] {
+	for _, c := range in.Categories[:min(len(in.Categories), len(hubspot.Categories))] {
 		form.Categories = append(form.Categories, clip(c, 40))
 	}
 	return form
@@ -209,8 +210,8 @@ func (h *handler) dlqForm(ctx context.Context, in dlqFilterInput, errs views.For
 			form.SimulationOptions = append(form.SimulationOptions, views.Option{Value: strconv.FormatInt(s.ID, 10), Label: "#" + strconv.FormatInt(s.ID, 10) + " " + s.Name})
 		}
 	}
-	for _, c := range storage.DLQCategories {
-		form.CategoryOptions = append(form.CategoryOptions, views.Option{Value: c, Label: c, Hint: categoryHints[c]})
+	for _, c := range hubspot.Categories {
+		form.CategoryOptions = append(form.CategoryOptions, views.Option{Value: string(c), Label: string(c), Hint: c.Hint()})
 	}
 	for _, o := range config.JobTypes {
 		form.ObjectOptions = append(form.ObjectOptions, views.Option{Value: o, Label: o})
@@ -225,16 +226,14 @@ func (h *handler) dlqForm(ctx context.Context, in dlqFilterInput, errs views.For
 	return form
 }
 
-var categoryHints = map[string]string{
-	"rate_limit": "429 from the target after its limits",
-	"auth":       "401/403: token expired, revoked or missing scopes (not retried)",
-	"validation": "400: the target refused the data (not retried)",
-	"conflict":   "409: the object exists already",
-	"timeout":    "the call took too long",
-	"network":    "the target could not be reached",
-	"server":     "5xx from the target",
-	"unknown":    "anything else",
-}
+// categoryList names every failure category, for messages.
+var categoryList = func() string {
+	names := make([]string, len(hubspot.Categories))
+	for i, c := range hubspot.Categories {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}()
 
 // replayInput is a replay form or API call as text.
 type replayInput struct {
@@ -252,8 +251,8 @@ func (in replayInput) parse(cap int) (strategy string, limit, perCategory int, e
 	strategy = in.Strategy
 	switch strategy {
 	case "":
-		strategy = storage.ReplayOldest
-	case storage.ReplayOldest, storage.ReplayNewest, storage.ReplayRandom:
+		strategy = jobs.ReplayOldest
+	case jobs.ReplayOldest, jobs.ReplayNewest, jobs.ReplayRandom:
 	default:
 		errs["strategy"] = "Pick oldest, newest or random."
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
@@ -62,6 +63,6 @@ func categories(l jobs.DLQLive) []string {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return categoryOrder(out[i]) < categoryOrder(out[j]) })
+	sort.Slice(out, func(i, j int) bool { return hubspot.Category(out[i]).Order() < hubspot.Category(out[j]).Order() })
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -61,7 +62,7 @@ func (h *handler) triageView(c *fiber.Ctx, in dlqFilterInput, f storage.DLQFilte
 	v := views.DLQTriageView{
 		Filter:   form,
 		PileUpAt: dlqPileUpAt,
-		Replay: views.DLQReplayPanelView{Filter: form, Strategy: storage.ReplayOldest, Limit: strconv.Itoa(h.cfg.DLQReplayCap),
+		Replay: views.DLQReplayPanelView{Filter: form, Strategy: jobs.ReplayOldest, Limit: strconv.Itoa(h.cfg.DLQReplayCap),
 			Cap: h.cfg.DLQReplayCap, CSRF: csrf, QueueDown: h.queue == nil || !h.redis.Up()},
 		Close: views.DLQCloseForm{Filter: form, CSRF: csrf},
 	}

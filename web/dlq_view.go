@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
@@ -25,9 +26,9 @@ func summaryView(rows []storage.DLQSummaryRow, form views.DLQFilterForm) views.D
 	for _, r := range rows {
 		present[r.Category] = true
 	}
-	for _, c := range storage.DLQCategories {
-		if present[c] {
-			v.Categories = append(v.Categories, c)
+	for _, c := range hubspot.Categories {
+		if present[string(c)] {
+			v.Categories = append(v.Categories, string(c))
 		}
 	}
 	col := map[string]int{}
@@ -123,7 +124,7 @@ func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest) *views.DLQRep
 	for c := range r.CandidatesByCategory {
 		cats = append(cats, c)
 	}
-	sort.Slice(cats, func(i, j int) bool { return categoryOrder(cats[i]) < categoryOrder(cats[j]) })
+	sort.Slice(cats, func(i, j int) bool { return hubspot.Category(cats[i]).Order() < hubspot.Category(cats[j]).Order() })
 	for _, c := range cats {
 		v.ByCategory = append(v.ByCategory, views.DLQCategoryLine{Category: c, Candidates: r.CandidatesByCategory[c], Chosen: r.SelectedByCategory[c]})
 	}
@@ -143,7 +144,7 @@ func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest) *views.DLQRep
 // replaySettings says how a replay chose and runs its rows.
 func replaySettings(strategy string, limit, perCategory int, fullRetry bool) string {
 	parts := []string{strategy + " first", "limit " + strconv.Itoa(limit)}
-	if strategy == storage.ReplayRandom {
+	if strategy == jobs.ReplayRandom {
 		parts[0] = "random order"
 	}
 	if perCategory > 0 {
@@ -250,13 +251,4 @@ func firstLine(s string) string {
 		return s[:i] + " …"
 	}
 	return s
-}
-
-func categoryOrder(c string) int {
-	for i, k := range storage.DLQCategories {
-		if k == c {
-			return i
-		}
-	}
-	return len(storage.DLQCategories)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,6 +29,42 @@ const (
 	CategoryServer     Category = "server"
 	CategoryUnknown    Category = "unknown"
 )
+
+// Categories are every failure category, in the order pages list them.
+var Categories = []Category{CategoryRateLimit, CategoryAuth, CategoryValidation, CategoryConflict,
+	CategoryTimeout, CategoryNetwork, CategoryServer, CategoryUnknown}
+
+// Order is the category's place in Categories (after them all for a name that is
+// not a category).
+func (c Category) Order() int {
+	if i := slices.Index(Categories, c); i >= 0 {
+		return i
+	}
+	return len(Categories)
+}
+
+// Hint says in a few words what failed, for pages that list the categories.
+func (c Category) Hint() string {
+	switch c {
+	case CategoryRateLimit:
+		return "429 from the target after its limits"
+	case CategoryAuth:
+		return "401/403: token expired, revoked or missing scopes (not retried)"
+	case CategoryValidation:
+		return "400: the target refused the data (not retried)"
+	case CategoryConflict:
+		return "409: the object exists already"
+	case CategoryTimeout:
+		return "the call took too long"
+	case CategoryNetwork:
+		return "the target could not be reached"
+	case CategoryServer:
+		return "5xx from the target"
+	case CategoryUnknown:
+		return "anything else"
+	}
+	return ""
+}
 
 // Retryable reports whether a failure of this category may succeed when tried again.
 // Authentication and validation failures never do.

@@ -109,7 +109,7 @@ func newRouteWalk(t *testing.T, a *testApp) *routeWalk {
 		t.Fatal(err)
 	}
 	rec, err := c.CreateObject(ctx, hubspot.Contacts, hubspot.ObjectInput{Properties: map[string]string{
-		"email": "walk@example.com", sandbox.PropSimulationID: strconv.FormatInt(playerSim.ID, 10)}})
+		"email": "walk@example.com", hubspot.SimulationIDProperty: strconv.FormatInt(playerSim.ID, 10)}})
 	if err != nil {
 		t.Fatal(err)
 	}

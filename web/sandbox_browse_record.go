@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/views"
 )
@@ -32,7 +33,7 @@ func (h *handler) showSandboxRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	simID := rec.Properties[sandbox.PropSimulationID]
+	simID := rec.Properties[hubspot.SimulationIDProperty]
 	if !scope.boss && (simID == "" || !scope.owns(simID)) {
 		return fiber.ErrNotFound
 	}
@@ -50,7 +51,7 @@ func (h *handler) showSandboxRecord(c *fiber.Ctx) error {
 	}
 	for _, name := range rec.SortedProperties() {
 		v.Properties = append(v.Properties, views.SandboxProperty{Name: name, Value: rec.Properties[name],
-			SimCRM: name == sandbox.PropSimulationID || name == sandbox.PropRecordKey})
+			SimCRM: name == hubspot.SimulationIDProperty || name == hubspot.RecordKeyProperty})
 	}
 	sort.SliceStable(assocs, func(i, j int) bool {
 		if assocs[i].Type != assocs[j].Type {

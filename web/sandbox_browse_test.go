@@ -29,7 +29,7 @@ func seedSandbox(t *testing.T, a *testApp, sims map[int64]int) {
 	for sim, n := range sims {
 		simID := strconv.FormatInt(sim, 10)
 		company, err := c.CreateObject(ctx, hubspot.Companies, hubspot.ObjectInput{Properties: map[string]string{
-			"name": "Acme " + simID, "domain": "acme" + simID + ".example", sandbox.PropSimulationID: simID}})
+			"name": "Acme " + simID, "domain": "acme" + simID + ".example", hubspot.SimulationIDProperty: simID}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +41,7 @@ func seedSandbox(t *testing.T, a *testApp, sims map[int64]int) {
 			}
 			in = append(in, hubspot.ObjectInput{
 				Properties: map[string]string{"email": fmt.Sprintf("p%d-%02d@example.com", sim, i), "firstname": "Pat", "lastname": fmt.Sprintf("No%02d", i),
-					"lifecyclestage": stage, sandbox.PropSimulationID: simID, sandbox.PropRecordKey: fmt.Sprintf("s%d-c%d", sim, i)},
+					"lifecyclestage": stage, hubspot.SimulationIDProperty: simID, hubspot.RecordKeyProperty: fmt.Sprintf("s%d-c%d", sim, i)},
 				Associations: []hubspot.Association{hubspot.DefinedAssociation(company.ID, 279)},
 			})
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
@@ -210,7 +211,7 @@ func (h *handler) sandboxView(ctx context.Context, scope sandboxScope, q sandbox
 	}
 	v.Total = page.Total
 	for i, r := range page.Records {
-		row := views.SandboxRow{ID: r.ID, URL: sandboxRecordURL(r.Type, r.ID), Simulation: r.Properties[sandbox.PropSimulationID],
+		row := views.SandboxRow{ID: r.ID, URL: sandboxRecordURL(r.Type, r.ID), Simulation: r.Properties[hubspot.SimulationIDProperty],
 			Created: r.CreatedAt.UTC().Format("2006-01-02 15:04")}
 		row.SimulationURL = scope.simulationURL(row.Simulation)
 		for j, col := range v.Columns {

@@ -21,6 +21,7 @@ type propertyPortal struct {
 	noRead   map[string]bool // GET properties answers 403 for these types
 	noWrite  map[string]bool // POST properties answers 403 for these types
 	conflict map[string]bool // POST answers 409 (another process defined it first) for these types
+	noUnique map[string]bool // POST of a property with unique values answers 400 for these types
 	status   int             // when set, every call answers this status
 }
 
@@ -64,6 +65,10 @@ func (p *propertyPortal) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		var in hubspot.PropertyCreate
 		_ = json.NewDecoder(r.Body).Decode(&in)
+		if in.HasUniqueValue && p.noUnique[typ] {
+			reply(w, 400, `{"status":"error","message":"Property values were not valid","correlationId":"c0ffee00-0000-0000-0000-000000000000","category":"VALIDATION_ERROR"}`)
+			return
+		}
 		pr := hubspot.Property{Name: in.Name, Label: in.Label, Type: in.Type, FieldType: in.FieldType, GroupName: in.GroupName,
 			Description: in.Description, Options: []hubspot.PropertyOption{}, HasUniqueValue: in.HasUniqueValue}
 		if p.conflict[typ] {
@@ -94,7 +99,7 @@ func newPortal() *propertyPortal {
 			"notes":    {builtin("hs_note_body", "engagement")},
 			"calls":    {builtin("hs_call_title", "call_information")},
 		},
-		noRead: map[string]bool{}, noWrite: map[string]bool{}, conflict: map[string]bool{},
+		noRead: map[string]bool{}, noWrite: map[string]bool{}, conflict: map[string]bool{}, noUnique: map[string]bool{},
 	}
 }
 
@@ -215,5 +220,47 @@ func TestEnsureTracePropertiesStopsOnUnusableConnection(t *testing.T) {
 		if len(rep.Results) != 0 || len(f.requests()) != 1 {
 			t.Errorf("status %d: want a stop after the first call, got %d results and %d calls", status, len(rep.Results), len(f.requests()))
 		}
+	}
+}
+
+// A type that takes no unique custom property still gets the key, without unique
+// values (upserts by it are then impossible, which the report says).
+func TestEnsureTracePropertiesKeyWithoutUniqueValues(t *testing.T) {
+	portal := newPortal()
+	portal.noUnique["notes"] = true
+	f := newFake(t, true, portal.handle)
+	rep, err := f.client().EnsureTraceProperties(context.Background(), hubspot.Notes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := rep.Results[0]
+	key, ok := portal.find("notes", hubspot.RecordKeyProperty)
+	if !ok || key.HasUniqueValue || !notes.Has(hubspot.RecordKeyProperty) || !notes.KeyNotUnique || len(notes.Created) != 2 {
+		t.Errorf("want the key defined without unique values and reported so, got %+v (portal: %+v)", notes, key)
+	}
+	if key.GroupName != "engagement" {
+		t.Errorf("group: want the portal's engagement group, got %q", key.GroupName)
+	}
+}
+
+// Every call goes through the guard; a guard that refuses (a wait) stops the
+// setup with its error, before any call.
+func TestEnsureTracePropertiesGuarded(t *testing.T) {
+	portal := newPortal()
+	f := newFake(t, true, portal.handle)
+	calls := 0
+	count := func(ctx context.Context, call func(context.Context) error) error { calls++; return call(ctx) }
+	rep, err := f.client().EnsureTracePropertiesGuarded(context.Background(), count, hubspot.Contacts, hubspot.Notes)
+	if err != nil || !rep.Ready() {
+		t.Fatalf("want both types ready, got %+v, %v", rep, err)
+	}
+	if calls != len(f.requests()) || calls != 6 {
+		t.Errorf("want each of the 6 calls (2 reads, 4 creates) through the guard, got %d guarded of %d", calls, len(f.requests()))
+	}
+	wait := errors.New("wait for the window")
+	before := len(f.requests())
+	_, err = f.client().EnsureTracePropertiesGuarded(context.Background(), func(context.Context, func(context.Context) error) error { return wait }, hubspot.Deals)
+	if !errors.Is(err, wait) || len(f.requests()) != before {
+		t.Errorf("refusing guard: want its error and no call, got %v after %d calls", err, len(f.requests())-before)
 	}
 }

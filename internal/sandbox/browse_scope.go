@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) SimulationRecords(ctx context.Context, simulationID string, q R
 	}
 	var filters []searchFilter
 	if simulationID != "" {
-		filters = append(filters, searchFilter{PropertyName: PropSimulationID, Operator: sandboxstore.EQ, Value: flexString(simulationID)})
+		filters = append(filters, searchFilter{PropertyName: hubspot.SimulationIDProperty, Operator: sandboxstore.EQ, Value: flexString(simulationID)})
 	}
 	if p := strings.TrimSpace(q.Property); p != "" {
 		filters = append(filters, searchFilter{PropertyName: p, Operator: sandboxstore.EQ, Value: flexString(q.Value)})

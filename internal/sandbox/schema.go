@@ -274,35 +274,18 @@ var builtinProperties = map[hubspot.ObjectType][]propertyDef{
 	},
 }
 
-// SimCRM's own properties, defined on every type from the start so that upsert by
-// simcrm_record_key works before SimCRM's client defines them.
-const (
-	PropSimulationID = "simcrm_simulation_id"
-	PropRecordKey    = "simcrm_record_key"
-)
-
 var sandboxEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var simcrmProperties = []propertyDef{
-	{Name: PropSimulationID, Label: "SimCRM simulation", Type: typeString, FieldType: "text", Group: "simcrm",
-		Description: "The SimCRM simulation that created this record.", Custom: true, CreatedAt: sandboxEpoch, UpdatedAt: sandboxEpoch},
-	{Name: PropRecordKey, Label: "SimCRM record key", Type: typeString, FieldType: "text", Group: "simcrm", Unique: true,
-		Description: "SimCRM's deterministic key of this record, unique per object type.", Custom: true, CreatedAt: sandboxEpoch, UpdatedAt: sandboxEpoch},
-}
-
-// defaultGroup is the property group HubSpot files a type's default properties under.
-func defaultGroup(t hubspot.ObjectType) string {
-	switch t {
-	case hubspot.Contacts:
-		return "contactinformation"
-	case hubspot.Companies:
-		return "companyinformation"
-	case hubspot.Deals:
-		return "dealinformation"
-	case hubspot.Tickets:
-		return "ticketinformation"
+// simcrmProperties are SimCRM's own properties (hubspot.TraceProperties), defined on
+// every type from the start so that upsert by the record key works before SimCRM's
+// client defines them; they sit in the type's group, where the client would put them.
+func simcrmProperties(t hubspot.ObjectType) []propertyDef {
+	var out []propertyDef
+	for _, p := range hubspot.TraceProperties(hubspot.DefaultGroup(t)) {
+		out = append(out, propertyDef{Name: p.Name, Label: p.Label, Type: p.Type, FieldType: p.FieldType, Group: p.GroupName,
+			Description: p.Description, Unique: p.HasUniqueValue, Custom: true, CreatedAt: sandboxEpoch, UpdatedAt: sandboxEpoch})
 	}
-	return "engagement"
+	return out
 }
 
 // builtins maps each type's built-in property names to definitions.
@@ -312,7 +295,7 @@ var builtins = func() map[hubspot.ObjectType]map[string]*propertyDef {
 		byName := map[string]*propertyDef{}
 		add := func(p propertyDef) {
 			if p.Group == "" {
-				p.Group = defaultGroup(t)
+				p.Group = hubspot.DefaultGroup(t)
 			}
 			p.DisplayOrder = len(byName)
 			byName[p.Name] = &p
@@ -323,7 +306,7 @@ var builtins = func() map[hubspot.ObjectType]map[string]*propertyDef {
 		for _, p := range builtinProperties[t] {
 			add(p)
 		}
-		for _, p := range simcrmProperties {
+		for _, p := range simcrmProperties(t) {
 			add(p)
 		}
 		m[t] = byName

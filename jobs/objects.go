@@ -164,7 +164,7 @@ func (e *Worker) sendBatch(ctx context.Context, t *target, kind sim.Kind, ins []
 	if kind == sim.KindCompany && t.uniqueKey[kind] {
 		inputs := make([]hubspot.UpdateInput, len(ins))
 		for i, in := range ins {
-			inputs[i] = hubspot.UpdateInput{ID: in.key, IDProperty: KeyProperty, Properties: in.props}
+			inputs[i] = hubspot.UpdateInput{ID: in.key, IDProperty: hubspot.RecordKeyProperty, Properties: in.props}
 		}
 		err := t.do(ctx, kind, func(ctx context.Context) error {
 			res, err := t.client.BatchUpsert(ctx, ot, inputs)
@@ -201,7 +201,7 @@ func (e *Worker) findExisting(ctx context.Context, run *simRun, kind sim.Kind, i
 	idProp := ""
 	switch {
 	case t.uniqueKey[kind]:
-		idProp = KeyProperty
+		idProp = hubspot.RecordKeyProperty
 	case kind == sim.KindContact:
 		idProp = "email"
 	default:
@@ -221,7 +221,7 @@ func (e *Worker) findExisting(ctx context.Context, run *simRun, kind sim.Kind, i
 	var objs []hubspot.Object
 	err := t.do(ctx, kind, func(ctx context.Context) error {
 		res, err := t.client.BatchRead(ctx, objectType(kind), hubspot.BatchReadRequest{IDs: ids, IDProperty: idProp,
-			Properties: []string{KeyProperty, "email"}})
+			Properties: []string{hubspot.RecordKeyProperty, "email"}})
 		if res != nil {
 			objs = res.Results
 		}
@@ -287,8 +287,8 @@ func matchResults(kind sim.Kind, ins []objectInput, objs []hubspot.Object) map[s
 		switch {
 		case keys[o.ObjectWriteTraceID]:
 			out[o.ObjectWriteTraceID] = o.ID
-		case keys[o.Properties.Get(KeyProperty)]:
-			out[o.Properties.Get(KeyProperty)] = o.ID
+		case keys[o.Properties.Get(hubspot.RecordKeyProperty)]:
+			out[o.Properties.Get(hubspot.RecordKeyProperty)] = o.ID
 		case emails[o.Properties.Get("email")] != "":
 			out[emails[o.Properties.Get("email")]] = o.ID
 		default:

@@ -210,10 +210,10 @@ func (w *recordsWork) keyed(kind sim.Kind, props map[string]string, key string) 
 // the target defines them.
 func (r *simRun) stamp(kind sim.Kind, props map[string]string, key string) map[string]string {
 	if r.target.keyProp[kind] {
-		props[KeyProperty] = key
+		props[hubspot.RecordKeyProperty] = key
 	}
 	if r.target.simProp[kind] {
-		props[SimulationProperty] = simID(r.sim.ID)
+		props[hubspot.SimulationIDProperty] = simID(r.sim.ID)
 	}
 	return props
 }

@@ -15,15 +15,6 @@ import (
 	"github.com/simcrm/simcrm/storage"
 )
 
-// KeyProperty is the property every object SimCRM creates carries: its
-// deterministic key. Where the target accepts it as a unique property, a retried
-// create finds the object instead of making a second one.
-const KeyProperty = "simcrm_record_key"
-
-// SimulationProperty holds the id of the simulation that created an object (the
-// sandbox browser lists a simulation's objects by it).
-const SimulationProperty = "simcrm_simulation_id"
-
 // target is one CRM the engine writes to (the sandbox, or a HubSpot connection),
 // with the guards every call passes: breaker, cooldown and the sliding window.
 type target struct {
@@ -296,7 +287,9 @@ func (t *target) rejected(ctx context.Context, err error) error {
 
 // prepare makes sure the target has SimCRM's properties on every object type: the
 // key (unique where the target allows it) and the simulation id. It runs once per
-// target and process: one listing per type, a create for what is missing.
+// target and process, each call behind the target's guards
+// (hubspot.EnsureTracePropertiesGuarded); a type that refuses a property goes on
+// without it, a token without the scopes to define them is an error.
 func (t *target) prepare(ctx context.Context) error {
 	t.setup.Lock()
 	defer t.setup.Unlock()
@@ -306,78 +299,23 @@ func (t *target) prepare(ctx context.Context) error {
 	keyProp := map[sim.Kind]bool{}
 	unique := map[sim.Kind]bool{}
 	simProp := map[sim.Kind]bool{}
+	guard := func(ctx context.Context, call func(context.Context) error) error { return t.do(ctx, "", call) }
 	for _, k := range sim.ObjectKinds {
 		ot := objectType(k)
-		var props []hubspot.Property
-		err := t.do(ctx, "", func(ctx context.Context) error { var e error; props, e = t.client.Properties(ctx, ot); return e })
+		rep, err := t.client.EnsureTracePropertiesGuarded(ctx, guard, ot)
 		if err != nil {
-			return fmt.Errorf("jobs: %s: properties of %s: %w", t.name, ot, err)
+			return fmt.Errorf("jobs: %s: SimCRM's properties on %s: %w", t.name, ot, err)
 		}
-		for _, p := range props {
-			switch p.Name {
-			case KeyProperty:
-				keyProp[k], unique[k] = true, p.HasUniqueValue
-			case SimulationProperty:
-				simProp[k] = true
-			}
+		r := rep.Results[0]
+		if r.Refusal != nil && hubspot.Classify(r.Refusal) == hubspot.CategoryAuth {
+			return fmt.Errorf("jobs: %s: define SimCRM's properties on %s: %w", t.name, ot, r.Refusal)
 		}
-		if !keyProp[k] {
-			keyProp[k], unique[k], err = t.createProperty(ctx, ot, KeyProperty, "SimCRM record key",
-				"Deterministic key of the object in its SimCRM simulation (idempotency).", true)
-			if err != nil {
-				return err
-			}
-		}
-		if !simProp[k] {
-			simProp[k], _, err = t.createProperty(ctx, ot, SimulationProperty, "SimCRM simulation",
-				"The SimCRM simulation that created the object.", false)
-			if err != nil {
-				return err
-			}
-		}
+		keyProp[k] = r.Has(hubspot.RecordKeyProperty)
+		unique[k] = keyProp[k] && !r.KeyNotUnique
+		simProp[k] = r.Has(hubspot.SimulationIDProperty)
 	}
 	t.keyProp, t.uniqueKey, t.simProp, t.ready = keyProp, unique, simProp, true
 	return nil
-}
-
-// createProperty defines a string property; a unique one falls back to a plain one
-// where the type takes no unique custom property. has is false when the target
-// takes neither (the objects then go without it).
-func (t *target) createProperty(ctx context.Context, ot hubspot.ObjectType, name, label, help string, unique bool) (has, isUnique bool, err error) {
-	def := hubspot.PropertyCreate{Name: name, Label: label, Type: "string", FieldType: "text",
-		GroupName: propertyGroup(ot), Description: help, HasUniqueValue: unique}
-	for {
-		err := t.do(ctx, "", func(ctx context.Context) error { _, err := t.client.CreateProperty(ctx, ot, def); return err })
-		switch {
-		case err == nil:
-			return true, def.HasUniqueValue, nil
-		case IsThrottled(err):
-			return false, false, err
-		case hubspot.Classify(err) == hubspot.CategoryConflict:
-			return true, false, nil
-		case hubspot.Classify(err) == hubspot.CategoryValidation && def.HasUniqueValue:
-			def.HasUniqueValue = false
-			continue
-		case hubspot.Classify(err) == hubspot.CategoryValidation:
-			return false, false, nil
-		}
-		return false, false, fmt.Errorf("jobs: %s: define %s on %s: %w", t.name, name, ot, err)
-	}
-}
-
-// propertyGroup is the default property group of a HubSpot object type.
-func propertyGroup(ot hubspot.ObjectType) string {
-	switch ot {
-	case hubspot.Contacts:
-		return "contactinformation"
-	case hubspot.Companies:
-		return "companyinformation"
-	case hubspot.Deals:
-		return "dealinformation"
-	case hubspot.Tickets:
-		return "ticketinformation"
-	}
-	return ot.Singular() + "information"
 }
 
 // objectType is the HubSpot object type of a kind.

@@ -16,9 +16,6 @@ const (
 	ReplayRandom = "random"
 )
 
-// ReplayStrategies are the strategies a replay request may name.
-var ReplayStrategies = []string{ReplayOldest, ReplayNewest, ReplayRandom}
-
 // replaySelection is what a replay (or its dry run) takes.
 type replaySelection struct {
 	storage.DLQCandidates

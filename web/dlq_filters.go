@@ -107,7 +107,7 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 		}
 	}
 	for _, c := range in.Categories {
-		if hubspot.Category(c).Order() == len(hubspot.Categories) {
+		if !slices.Contains(hubspot.Categories, hubspot.Category(c)) {
 			errs["category"] = fmt.Sprintf("%q is not a failure category; pick from %s.", clip(c, 40), categoryList)
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver
 
 	"github.com/simcrm/simcrm/migrations"
+	"github.com/simcrm/simcrm/storage/internal/sqlrows"
 	"github.com/simcrm/simcrm/storage/sandboxstore"
 )
 
@@ -176,58 +177,20 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 // querier is a *sql.DB or a *sql.Tx.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+type querier = sqlrows.Querier
 
 // rowScanner is a *sql.Row or *sql.Rows, for the scan functions of each entity.
-type rowScanner = interface{ Scan(...any) error }
+type rowScanner = sqlrows.Scanner
 
 // scanAll runs a query and reads each row with scan; what names the query in errors.
 func scanAll[T any](ctx context.Context, q querier, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: %s: %w", what, err)
-	}
-	return out, nil
+	return sqlrows.All(ctx, q, "storage: "+what, scan, query, args...)
 }
 
-// keyedInts reads rows of (text, whole number), such as counts per category or
-// counters by name, into a map; what names the query in errors.
+// keyedInts reads rows of (text, whole number) into a map; what names the query in
+// errors.
 func keyedInts[N int | int64](ctx context.Context, q querier, what, query string, args ...any) (map[string]N, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := map[string]N{}
-	for rows.Next() {
-		var (
-			k string
-			n N
-		)
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, fmt.Errorf("storage: %s: %w", what, err)
-		}
-		out[k] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("storage: %s: %w", what, err)
-	}
-	return out, nil
+	return sqlrows.KeyedInts[N](ctx, q, "storage: "+what, query, args...)
 }
 
 // nullTime turns a NULL-able column into a *time.Time.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/simcrm/simcrm/storage/internal/sqlrows"
 )
 
 // ErrNotFound is returned when a looked-up object does not exist.
@@ -48,54 +50,20 @@ func (s *Store) mysql() bool { return s.dialect == dialectMySQL }
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // querier is a *sql.DB or a *sql.Tx.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+type querier = sqlrows.Querier
+
+// rowScanner is a *sql.Row or *sql.Rows, for the scan functions of each entity.
+type rowScanner = sqlrows.Scanner
 
 // scanAll runs a query and reads each row with scan; what names the query in errors.
-func scanAll[T any](ctx context.Context, q querier, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sandboxstore: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sandboxstore: %s: %w", what, err)
-	}
-	return out, nil
+func scanAll[T any](ctx context.Context, q querier, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	return sqlrows.All(ctx, q, "sandboxstore: "+what, scan, query, args...)
 }
 
 // keyedInts reads rows of (text, whole number) into a map; what names the query in
 // errors.
 func keyedInts[N int | int64](ctx context.Context, q querier, what, query string, args ...any) (map[string]N, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sandboxstore: %s: %w", what, err)
-	}
-	defer rows.Close()
-	out := map[string]N{}
-	for rows.Next() {
-		var (
-			k string
-			n N
-		)
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, fmt.Errorf("sandboxstore: %s: %w", what, err)
-		}
-		out[k] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sandboxstore: %s: %w", what, err)
-	}
-	return out, nil
+	return sqlrows.KeyedInts[N](ctx, q, "sandboxstore: "+what, query, args...)
 }
 
 // isDuplicate reports a unique-key violation in either dialect.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -142,6 +143,9 @@ func redisMode(cfg config.Config) string {
 		return "embedded"
 	case config.RedisOff:
 		return "off"
+	}
+	if strings.HasPrefix(cfg.RedisURL, config.SentinelScheme+"://") {
+		return "sentinel"
 	}
 	return "external"
 }

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/simcrm/simcrm/internal/config"
 )
 
 // ErrRedisDisabled is returned by Redis-backed reads while Redis is off or down.
@@ -30,13 +33,14 @@ type Redis struct {
 	listeners []func(up bool)
 }
 
-// OpenRedis connects to url: "" starts an in-process Redis, "off" gives none.
+// OpenRedis connects to url: "" starts an in-process Redis, "off" gives none, a
+// redis-sentinel:// URL follows the master its Sentinels name.
 func OpenRedis(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
 	r := &Redis{stop: make(chan struct{}), log: log}
-	switch url {
-	case "off":
+	switch {
+	case url == config.RedisOff:
 		return r, nil
-	case "":
+	case url == "":
 		m := miniredis.NewMiniRedis()
 		if err := m.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, fmt.Errorf("storage: embedded redis: %w", err)
@@ -46,6 +50,17 @@ func OpenRedis(ctx context.Context, url string, log *slog.Logger) (*Redis, error
 		r.Client = redis.NewClient(&redis.Options{Addr: m.Addr(), PoolSize: 64})
 		r.wg.Add(1)
 		go r.tick()
+	case strings.HasPrefix(url, config.SentinelScheme+"://"):
+		s, err := config.ParseSentinelURL(url)
+		if err != nil {
+			return nil, fmt.Errorf("storage: REDIS_URL: %w", err)
+		}
+		// go-redis asks the Sentinels for the master, listens for their
+		// +switch-master and reconnects to the new master after a failover.
+		r.Client = redis.NewFailoverClient(&redis.FailoverOptions{
+			MasterName: s.Master, SentinelAddrs: s.Addrs, Password: s.Password, SentinelPassword: s.Password, DB: s.DB,
+			DialTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second, PoolSize: 32,
+		})
 	default:
 		opt, err := redis.ParseURL(url)
 		if err != nil {

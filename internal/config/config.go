@@ -33,7 +33,10 @@ type Config struct {
 	HTTPAddr        string
 	DataDir         string
 	MySQLDSN        string // empty: SQLite in DataDir
-	RedisURL        string // empty: embedded miniredis; "off": none
+	RedisURL        string // empty: embedded miniredis; "off": none; redis-sentinel://… through Sentinel
+	// RedisSentinelAddrs and RedisSentinelMaster are folded into RedisURL by Load.
+	RedisSentinelAddrs  []string
+	RedisSentinelMaster string
 	TokenEncSecret  []byte // 32 bytes, AES-256-GCM key for stored HubSpot tokens
 	SessionSecret   []byte // 32 bytes, signs session and CSRF cookies
 	SandboxToken    string
@@ -113,16 +116,31 @@ var Settings = []Setting{
 		c.MySQLDSN = cfg.FormatDSN()
 		return nil
 	}},
-	{"REDIS_URL", "", "Redis URL (redis://host:6379/0). Unset: in-process Redis; \"off\": no Redis (metrics from the database).", func(c *Config, v string) error {
+	{"REDIS_URL", "", "Redis URL (redis://host:6379/0), or redis-sentinel://host:26379,host:26380/0?master=name to find the master through Sentinel. Unset: in-process Redis; \"off\": no Redis (metrics from the database).", func(c *Config, v string) error {
 		if v == "" || v == RedisOff {
 			c.RedisURL = v
 			return nil
 		}
 		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			return fmt.Errorf("want redis://host:port/db, %q or unset, got %q", RedisOff, v)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != SentinelScheme) || u.Host == "" {
+			return fmt.Errorf("want redis://host:port/db, %s://host:port,…/db?master=name, %q or unset, got %q", SentinelScheme, RedisOff, v)
 		}
 		c.RedisURL = v
+		return nil
+	}},
+	{"REDIS_SENTINEL_ADDRS", "", "Redis Sentinel addresses (host:26379,host:26380,…): SimCRM asks them for the master and follows a failover. REDIS_URL then only gives the password and database number.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		addrs, err := sentinelAddrs(v)
+		c.RedisSentinelAddrs = addrs
+		return err
+	}},
+	{"REDIS_SENTINEL_MASTER", "mymaster", "Name of the master the Sentinels watch (with REDIS_SENTINEL_ADDRS, or a redis-sentinel:// REDIS_URL without ?master=).", func(c *Config, v string) error {
+		if strings.ContainsAny(v, " ,/?&") {
+			return fmt.Errorf("want a master name such as mymaster, got %q", v)
+		}
+		c.RedisSentinelMaster = v
 		return nil
 	}},
 	{"TOKEN_ENC_SECRET", "", "Key that encrypts stored HubSpot tokens (32 bytes as base64 or hex). Required with MYSQL_DSN; generated into DATA_DIR otherwise.", func(c *Config, v string) error {
@@ -228,6 +246,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := loadRetry(&c, getenv); err != nil {
+		return Config{}, err
+	}
+	if err := resolveRedis(&c); err != nil {
 		return Config{}, err
 	}
 	if c.SandboxURL == "" {

@@ -109,3 +109,56 @@ func TestEnsureSecretsKeepsGeneratedSecrets(t *testing.T) {
 		t.Fatalf("secrets must be generated once and kept")
 	}
 }
+
+func TestRedisSentinelSettingsBecomeOneURL(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"addresses and master", map[string]string{"REDIS_SENTINEL_ADDRS": "10.0.0.1:26379, 10.0.0.2:26379", "REDIS_SENTINEL_MASTER": "queue"},
+			"redis-sentinel://10.0.0.1:26379,10.0.0.2:26379/0?master=queue"},
+		{"addresses with REDIS_URL's password and db", map[string]string{"REDIS_SENTINEL_ADDRS": "s1:26379", "REDIS_URL": "redis://:pw@ignored:6379/4"},
+			"redis-sentinel://:pw@s1:26379/4?master=mymaster"},
+		{"a sentinel URL without master takes REDIS_SENTINEL_MASTER", map[string]string{"REDIS_URL": "redis-sentinel://s1:26379,s2:26380/2", "REDIS_SENTINEL_MASTER": "m1"},
+			"redis-sentinel://s1:26379,s2:26380/2?master=m1"},
+		{"a sentinel URL's own master wins", map[string]string{"REDIS_URL": "redis-sentinel://s1:26379?master=own", "REDIS_SENTINEL_MASTER": "m1"},
+			"redis-sentinel://s1:26379/0?master=own"},
+		{"plain URL untouched", map[string]string{"REDIS_URL": "redis://r:6379/1"}, "redis://r:6379/1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.RedisURL != tc.want {
+				t.Fatalf("want %q, got %q", tc.want, c.RedisURL)
+			}
+			if strings.HasPrefix(tc.want, SentinelScheme) {
+				s, err := ParseSentinelURL(c.RedisURL)
+				if err != nil || s.Master == "" || len(s.Addrs) == 0 {
+					t.Fatalf("ParseSentinelURL(%q) = %+v, %v", c.RedisURL, s, err)
+				}
+			}
+		})
+	}
+	bad := map[string]map[string]string{
+		"REDIS_SENTINEL_ADDRS":  {"REDIS_SENTINEL_ADDRS": "host-without-port"},
+		"REDIS_SENTINEL_MASTER": {"REDIS_SENTINEL_MASTER": "a b"},
+		"REDIS_URL":             {"REDIS_URL": "redis-sentinel://s1/x?master=m"},
+	}
+	for name, vars := range bad {
+		if _, err := Load(env(vars)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: want an error naming %s, got %v", vars, name, err)
+		}
+	}
+	for _, vars := range []map[string]string{
+		{"REDIS_SENTINEL_ADDRS": "s1:26379", "REDIS_URL": "off"},
+		{"REDIS_SENTINEL_ADDRS": "s1:26379", "REDIS_URL": "redis-sentinel://s2:26379?master=m"},
+	} {
+		if _, err := Load(env(vars)); err == nil || !strings.Contains(err.Error(), "REDIS_SENTINEL_ADDRS") {
+			t.Errorf("%v: want an error naming REDIS_SENTINEL_ADDRS, got %v", vars, err)
+		}
+	}
+}

@@ -30,26 +30,26 @@ const RedisOff = "off"
 
 // Config is the validated configuration of one process.
 type Config struct {
-	HTTPAddr        string
-	DataDir         string
-	MySQLDSN        string // empty: SQLite in DataDir
-	RedisURL        string // empty: embedded miniredis; "off": none; redis-sentinel://… through Sentinel
+	HTTPAddr string
+	DataDir  string
+	MySQLDSN string // empty: SQLite in DataDir
+	RedisURL string // empty: embedded miniredis; "off": none; redis-sentinel://… through Sentinel
 	// RedisSentinelAddrs and RedisSentinelMaster are folded into RedisURL by Load.
 	RedisSentinelAddrs  []string
 	RedisSentinelMaster string
-	TokenEncSecret  []byte // 32 bytes, AES-256-GCM key for stored HubSpot tokens
-	SessionSecret   []byte // 32 bytes, signs session and CSRF cookies
-	SandboxToken    string
-	SandboxURL      string // where the engine reaches the built-in sandbox
-	Role            string
-	LogLevel        string
-	ShutdownTimeout time.Duration
-	Attempts        map[string]int             // per job type: record types and activity types
-	Backoff         map[string][]time.Duration // per job type
-	Concurrency     int                        // tasks one worker process runs at once
-	DLQSampleMax    int
-	DLQReplayCap    int
-	ThinningMax     int
+	TokenEncSecret      []byte // 32 bytes, AES-256-GCM key for stored HubSpot tokens
+	SessionSecret       []byte // 32 bytes, signs session and CSRF cookies
+	SandboxToken        string
+	SandboxURL          string // where the engine reaches the built-in sandbox
+	Role                string
+	LogLevel            string
+	ShutdownTimeout     time.Duration
+	Attempts            map[string]int             // per job type: record types and activity types
+	Backoff             map[string][]time.Duration // per job type
+	Concurrency         int                        // tasks one worker process runs at once
+	DLQSampleMax        int
+	DLQReplayCap        int
+	ThinningMax         int
 
 	// The built-in sandbox's rate limits and injected faults (internal/sandbox).
 	SandboxBurst            int           // calls per rolling 10 s per token; 0 is off

@@ -88,12 +88,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{Concurrency: cfg.Concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
 			Log: log, RetryDelay: engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.Worker.HandleError)})
 		mux := asynq.NewServeMux()
+		mux.Use(jobs.Instrument(rdb))
 		mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
 		engine.Worker.Register(mux)
 		if err := workers.Start(mux); err != nil {
 			return fmt.Errorf("workers: %w", err)
 		}
 		go func() { engine.Reconciler.Run(engineCtx); close(engineDone) }()
+		// The heartbeat lasts until in-flight jobs are done (stopEngine).
+		go rdb.Heartbeat(engineCtx, storage.NewWorkerID())
 	} else {
 		close(engineDone)
 	}

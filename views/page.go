@@ -17,16 +17,27 @@ type UserView struct {
 	Boss  bool
 }
 
-// Health is the state of SimCRM's stores for the health strip.
+// Health is the state of SimCRM's stores and workers for the health strip.
 type Health struct {
 	DB       bool
 	Dialect  string // mysql or sqlite
 	Redis    string // up, down, off
 	Embedded bool   // in-process Redis
+	// Workers is how many worker processes were seen within the last 15 s;
+	// WorkersKnown is false while Redis cannot say.
+	Workers      int
+	WorkersKnown bool
 }
 
 // RedisDisabled reports whether pages must show the redis-disabled badge.
 func (h Health) RedisDisabled() bool { return h.Redis != "up" }
+
+// NoWorkers reports whether pages must say that no worker was seen for 15 s:
+// queued work then waits for nobody.
+func (h Health) NoWorkers() bool { return h.WorkersKnown && h.Workers == 0 }
+
+// NoWorkersMessage says so in words.
+const NoWorkersMessage = "No worker seen for 15 s: queued work waits until a worker process (SIMCRM_ROLE=worker or all) runs."
 
 // FormErrors maps a field name to the message shown beside it; "" is the form's.
 type FormErrors map[string]string

@@ -84,6 +84,7 @@ type MetricsView struct {
 	Rows           []MetricsRow
 	Throughput     Sparkline
 	Unavailable    string // why there are no numbers right now
+	NoWorker       bool   // the simulation waits for work and no worker was seen for 15 s
 }
 
 // MetricsRow is one object type's counters.

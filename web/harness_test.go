@@ -100,6 +100,8 @@ func (a *testApp) runWorkers(t *testing.T) {
 	srv := jobs.NewServer(a.redis.Client, jobs.ServerOptions{Concurrency: 8, ShutdownTimeout: 2 * time.Second, Log: a.log,
 		RetryDelay: a.engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(a.engine.Worker.HandleError)})
 	mux := asynq.NewServeMux()
+	mux.Use(jobs.Instrument(a.redis))
+	mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
 	a.engine.Worker.Register(mux)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
@@ -107,6 +109,7 @@ func (a *testApp) runWorkers(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.engine.Reconciler.Run(ctx); close(done) }()
+	go a.redis.Heartbeat(ctx, storage.NewWorkerID())
 	t.Cleanup(func() { srv.Shutdown(); cancel(); <-done })
 }
 

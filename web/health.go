@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/views"
@@ -11,11 +14,13 @@ func (h *handler) showHealthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// showReadyz answers 200 while the database answers; Redis state is reported but
-// does not make SimCRM unready (it serves from the database meanwhile).
+// showReadyz answers 200 while the database answers; Redis and the workers are
+// reported but make no process unready (a web process serves from the database
+// meanwhile, and runs no work itself).
 func (h *handler) showReadyz(c *fiber.Ctx) error {
 	dbErr := h.store.Ping(c.UserContext())
-	body := fiber.Map{"database": "up", "dialect": h.store.Dialect(), "redis": h.health().Redis}
+	hs := h.health()
+	body := fiber.Map{"database": "up", "dialect": h.store.Dialect(), "redis": hs.Redis, "workers": h.workersField(c.UserContext())}
 	status := fiber.StatusOK
 	if dbErr != nil {
 		body["database"] = "down"
@@ -31,4 +36,21 @@ func (h *handler) showReadyz(c *fiber.Ctx) error {
 // showHealthStrip renders the polled health strip.
 func (h *handler) showHealthStrip(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, views.HealthStrip(h.health()))
+}
+
+// workersField is /readyz's word on the worker processes: how many were seen
+// within 15 s, when the newest heartbeat was, and whether work waits for nobody.
+func (h *handler) workersField(ctx context.Context) fiber.Map {
+	w, err := h.redis.Workers(ctx)
+	if err != nil {
+		return fiber.Map{"known": false, "reason": "redis is " + h.health().Redis}
+	}
+	out := fiber.Map{"known": true, "alive": w.Alive, "lastSeen": nil}
+	if !w.LastSeen.IsZero() {
+		out["lastSeen"] = w.LastSeen.UTC().Format(time.RFC3339)
+	}
+	if w.Alive == 0 {
+		out["warning"] = views.NoWorkersMessage
+	}
+	return out
 }

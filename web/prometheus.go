@@ -31,7 +31,7 @@ func newExporter(h *handler) *exporter {
 		}, []string{"method", "route", "status"}),
 	}
 	reg.MustRegister(e.requests, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&storeCollector{h: h})
+		&storeCollector{h: h}, newOperatorCollector(h))
 	return e
 }
 

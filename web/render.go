@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
@@ -102,6 +104,13 @@ func (h *handler) health() views.Health {
 		hs.Redis = "up"
 	default:
 		hs.Redis = "down"
+	}
+	if hs.Redis == "up" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if w, err := h.redis.Workers(ctx); err == nil {
+			hs.Workers, hs.WorkersKnown = w.Alive, true
+		}
 	}
 	return hs
 }

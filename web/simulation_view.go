@@ -207,6 +207,11 @@ func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.Simul
 func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.MetricsView {
 	v := views.MetricsView{SimID: s.ID, Status: s.Status, StatusReason: s.StatusReason, Finished: s.Finished(),
 		EffectiveTotal: s.EffectiveTotal}
+	if s.Status == storage.StatusRunning {
+		if w, err := h.redis.Workers(ctx); err == nil && w.Alive == 0 {
+			v.NoWorker = true
+		}
+	}
 	m, err := h.progress.Metrics(ctx, s.ID)
 	if err != nil {
 		h.log.Warn("simulation metrics", "simulation", s.ID, "err", err)

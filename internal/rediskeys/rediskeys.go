@@ -77,3 +77,21 @@ const (
 	// Probe holds the ms epoch until which the half-open probe is held.
 	Probe = "circuit:hubspot:probe"
 )
+
+// Worker processes and their jobs (internal to no simulation).
+const (
+	// Workers is the sorted set of worker process ids (host:pid:random) scored by
+	// their last heartbeat (ms epoch).
+	Workers = "workers:heartbeats"
+	// jobDurationsPrefix starts every job-duration histogram key.
+	jobDurationsPrefix = "metrics:jobs:"
+)
+
+// JobDurations is the histogram hash of one task type and outcome (ok, throttled,
+// error): a count per bucket ("le:<seconds>", not cumulative), "count" and "sum_us".
+func JobDurations(taskType, outcome string) string {
+	return jobDurationsPrefix + taskType + ":" + outcome
+}
+
+// JobDurationsPattern matches every JobDurations key (SCAN MATCH).
+const JobDurationsPattern = jobDurationsPrefix + "*"

@@ -30,11 +30,14 @@ var contract = []struct {
 	{"circuit:hubspot:probe", Probe},
 	{"sim:<id>:act:<recordId>:<type>:<ordinal>", ActivityMarker(42, 7, "note", 2)},
 	{"sim:<id>:timestamps", Timestamps(42)},
+	{"workers:heartbeats", Workers},
+	{"metrics:jobs:<taskType>:<outcome>", JobDurations("simulation:records", "ok")},
 }
 
 func TestKeysFollowTheOperatorTable(t *testing.T) {
 	fill := strings.NewReplacer("<id>", "42", "<segmentId>", "seg:3", "<recordId>", "7", "<type>", "note",
-		"<ordinal>", "2", "<conn>", "9")
+		"<ordinal>", "2", "<conn>", "9",
+		"<taskType>", "simulation:records", "<outcome>", "ok")
 	seen := map[string]bool{}
 	for _, c := range contract {
 		if want := fill.Replace(c.pattern); c.got != want {
@@ -59,7 +62,8 @@ func TestREADMEListsEveryKey(t *testing.T) {
 	documented := map[string]bool{}
 	for _, line := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "| `"); ok {
-			if k, _, ok := strings.Cut(rest, "`"); ok && (strings.HasPrefix(k, "sim:") || strings.HasPrefix(k, "ratelimit:") || strings.HasPrefix(k, "circuit:")) {
+			if k, _, ok := strings.Cut(rest, "`"); ok && (strings.HasPrefix(k, "sim:") || strings.HasPrefix(k, "ratelimit:") ||
+				strings.HasPrefix(k, "circuit:") || strings.HasPrefix(k, "workers:") || strings.HasPrefix(k, "metrics:")) {
 				documented[k] = true
 			}
 		}

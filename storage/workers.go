@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -96,4 +97,23 @@ func (r *Redis) Workers(ctx context.Context) (Workers, error) {
 		w.LastSeen = time.UnixMilli(int64(z[0].Score))
 	}
 	return w, nil
+}
+
+// WorkerOnHost reports whether a worker on host beat within WorkerSeenWithin
+// (a worker container's health check).
+func (r *Redis) WorkerOnHost(ctx context.Context, host string) (bool, error) {
+	if !r.Up() {
+		return false, ErrRedisDisabled
+	}
+	since := fmt.Sprint(time.Now().Add(-WorkerSeenWithin).UnixMilli())
+	ids, err := r.Client.ZRangeByScore(ctx, WorkersKey, &redis.ZRangeBy{Min: since, Max: "+inf"}).Result()
+	if err != nil {
+		return false, fmt.Errorf("storage: workers: %w", err)
+	}
+	for _, id := range ids {
+		if strings.HasPrefix(id, host+":") {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -50,6 +50,11 @@ func TestWorkerHeartbeats(t *testing.T) {
 	if w.Alive != 2 || time.Since(w.LastSeen) > storage.WorkerHeartbeat {
 		t.Fatalf("two beating workers: got %+v", w)
 	}
+	for host, want := range map[string]bool{"a": true, "b": true, "gone": false, "c": false} {
+		if got, err := r.WorkerOnHost(ctx, host); got != want || err != nil {
+			t.Errorf("WorkerOnHost(%s): want %v, got %v, %v", host, want, got, err)
+		}
+	}
 	stop()
 	<-done
 	<-done

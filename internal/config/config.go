@@ -47,6 +47,8 @@ type Config struct {
 	Attempts            map[string]int             // per job type: record types and activity types
 	Backoff             map[string][]time.Duration // per job type
 	Concurrency         int                        // tasks one worker process runs at once
+	PrimaryShards       int                        // primary queues simulation-jobs:0 … :N-1
+	WorkerQueues        []string                   // what a worker serves: control, primary, secondary or queue names
 	DLQSampleMax        int
 	DLQReplayCap        int
 	ThinningMax         int
@@ -215,6 +217,12 @@ var Settings = []Setting{
 		return nil
 	}},
 	{"WORKER_CONCURRENCY", "32", "How many jobs one worker process runs at once.", intIn(1, 1024, func(c *Config, n int) { c.Concurrency = n })},
+	{"PRIMARY_SHARDS", "1", "How many primary queues (simulation-jobs:0 … :N-1) records work is spread over, by simulation id. Changing it between restarts loses nothing: workers keep serving the old shards until they are empty.", intIn(1, MaxPrimaryShards, func(c *Config, n int) { c.PrimaryShards = n })},
+	{"WORKER_QUEUES", "control,primary,secondary", "What a worker process serves: control (ticks), primary (every shard), secondary (activities), or queue names such as simulation-jobs:3, comma-separated.", func(c *Config, v string) error {
+		qs, err := parseWorkerQueues(v)
+		c.WorkerQueues = qs
+		return err
+	}},
 	{"DLQ_SAMPLE_MAX", "25", "How many recent failed payloads each simulation keeps in sim:<id>:dlq:samples.", intIn(1, 1000, func(c *Config, n int) { c.DLQSampleMax = n })},
 	{"DLQ_REPLAY_LIMIT_CAP", "50", "Most DLQ rows one replay call may replay.", intIn(1, 1000, func(c *Config, n int) { c.DLQReplayCap = n })},
 	{"THINNING_EVENTS_MAX", "200", "How many thinning decisions each simulation keeps in sim:<id>:thinning:events.", intIn(1, 10000, func(c *Config, n int) { c.ThinningMax = n })},

@@ -162,3 +162,30 @@ func TestRedisSentinelSettingsBecomeOneURL(t *testing.T) {
 		}
 	}
 }
+
+func TestShardAndQueueSettings(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PrimaryShards != 1 || strings.Join(c.WorkerQueues, ",") != "control,primary,secondary" {
+		t.Fatalf("defaults: shards %d, queues %v", c.PrimaryShards, c.WorkerQueues)
+	}
+	c, err = Load(env(map[string]string{"PRIMARY_SHARDS": "8", "WORKER_QUEUES": " simulation-jobs:3, secondary ,simulation-jobs:3"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PrimaryShards != 8 || strings.Join(c.WorkerQueues, ",") != "simulation-jobs:3,secondary" {
+		t.Fatalf("got shards %d, queues %v", c.PrimaryShards, c.WorkerQueues)
+	}
+	for name, v := range map[string]string{"PRIMARY_SHARDS": "0", "WORKER_QUEUES": "everything"} {
+		if _, err := Load(env(map[string]string{name: v})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: want an error naming it, got %v", name, v, err)
+		}
+	}
+	for _, v := range []string{"simulation-jobs:256", "simulation-jobs:x", ",", "primary,,"} {
+		if _, err := Load(env(map[string]string{"WORKER_QUEUES": v})); err == nil {
+			t.Errorf("WORKER_QUEUES=%q: want an error", v)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -276,7 +278,10 @@ func (s *Store) AddSimulationCounters(ctx context.Context, simID int64, deltas m
 			return fmt.Errorf("storage: counters: %w", err)
 		}
 		defer stmt.Close()
-		for name, d := range deltas {
+		// One order for every process: several workers flushing the same
+		// simulation's rows in map order deadlock each other on MySQL.
+		for _, name := range slices.Sorted(maps.Keys(deltas)) {
+			d := deltas[name]
 			if d == 0 {
 				continue
 			}

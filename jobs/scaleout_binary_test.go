@@ -1,0 +1,109 @@
+package jobs
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/simcrm/simcrm/internal/testenv"
+)
+
+// scaleRecords is the backfill size of TestScaleOutBinary (SCALE_RECORDS,
+// default 20,000).
+func scaleRecords() int {
+	if n, err := strconv.Atoi(os.Getenv("SCALE_RECORDS")); err == nil && n > 0 {
+		return n
+	}
+	return 20000
+}
+
+// One web and three worker processes of the real binary on one MySQL and one
+// Redis run a 20,000-record backfill against the built-in sandbox with its limits
+// off: it completes with exactly the planned objects, once each, and every worker
+// took part.
+func TestScaleOutBinary(t *testing.T) {
+	bin := scaleBinary(t)
+	c := newCluster(t, bin, testenv.RedisURL(t), "SANDBOX_BURST=0", "SANDBOX_DAILY=0", "WORKER_CONCURRENCY=16", "PRIMARY_SHARDS=3")
+	c.startWeb()
+	c.startWorkers(3)
+	records := scaleRecords()
+	began := time.Now()
+	id := c.backfill("scale-out", records)
+	s := c.waitCompleted(id, 15*time.Minute)
+	took := time.Since(began)
+	t.Logf("%d records by 3 worker processes in %s: %.0f records/s", s.EffectiveTotal, took.Round(time.Millisecond),
+		float64(s.EffectiveTotal)/took.Seconds())
+	m := c.metrics()
+	if v, ok := metricSample(m, "simcrm_workers"); !ok || v != 3 {
+		t.Errorf("simcrm_workers: want 3, got %v (present %v)", v, ok)
+	}
+	for q := 0; q < 3; q++ {
+		if v, ok := metricSample(m, fmt.Sprintf(`simcrm_queue_workers{queue="simulation-jobs:%d"}`, q)); !ok || v != 3 {
+			t.Errorf("shard %d: want 3 servers serving it, got %v (present %v)", q, v, ok)
+		}
+	}
+	if v, _ := metricSample(m, `simcrm_job_duration_seconds_count{outcome="ok",type="simulation:records"}`); v < float64(records/TaskSize) {
+		t.Errorf("records jobs timed: want at least %d, got %v", records/TaskSize, v)
+	}
+	if got := c.sandboxAnswers(); got["429"] != 0 || got["5xx"] != 0 {
+		t.Errorf("sandbox answers: %v (want no 429 and no 5xx)", got)
+	}
+}
+
+// The sandbox allows 100 calls per rolling 10 s; three worker processes share the
+// limiter in Redis and together keep under it: not one 429 in a run that wants far
+// more calls than the limit, and the run still completes exactly.
+func TestScaleOutRateLimitBinary(t *testing.T) {
+	bin := scaleBinary(t)
+	c := newCluster(t, bin, testenv.RedisURL(t), "SANDBOX_BURST=100", "SANDBOX_DAILY=0", "WORKER_CONCURRENCY=16", "PRIMARY_SHARDS=3")
+	c.startWeb()
+	c.startWorkers(3)
+	began := time.Now()
+	id := c.backfill("rate-limited", 6000)
+	c.waitCompleted(id, 5*time.Minute)
+	took := time.Since(began)
+	got := c.sandboxAnswers()
+	calls := got["2xx"] + got["4xx"] + got["5xx"]
+	t.Logf("6000 records in %s: %d sandbox calls (%.1f/s against a limit of 10/s), answers %v", took.Round(time.Millisecond), calls,
+		float64(calls)/took.Seconds(), got)
+	if got["429"] != 0 {
+		t.Errorf("three processes got %d answers 429 from a sandbox allowing 100 calls per 10 s", got["429"])
+	}
+	// The limit bound the run: it could not have made more calls than the limit
+	// allows over its length (plus one full window), and it needed several windows.
+	if allowed := 100 * (int(took/(10*time.Second)) + 2); calls > allowed {
+		t.Errorf("%d calls in %s: more than the limit allows (%d)", calls, took, allowed)
+	}
+	if took < 20*time.Second {
+		t.Errorf("the run took %s: too short to have been held by the limit (pick more records)", took)
+	}
+}
+
+// BenchmarkScaleOutBinary measures backfill records/s with 1, 2 and 3 worker
+// processes in the same run, on one web process, one MySQL and one Redis
+// (SIMCRM_SCALE_BIN; SCALE_RECORDS per run, default 20,000):
+//
+//	go build -o bin/simcrm . && SIMCRM_SCALE_BIN=$PWD/bin/simcrm MYSQL_DSN=… REDIS_URL=… \
+//	  go test ./jobs -run '^$' -bench ScaleOutBinary -benchtime=1x
+func BenchmarkScaleOutBinary(b *testing.B) {
+	bin := scaleBinary(b)
+	for i := 0; i < b.N; i++ {
+		c := newCluster(b, bin, testenv.RedisURL(b), "SANDBOX_BURST=0", "SANDBOX_DAILY=0", "WORKER_CONCURRENCY=16", "PRIMARY_SHARDS=3")
+		c.startWeb()
+		records := scaleRecords()
+		for n := 1; n <= 3; n++ {
+			workers := c.startWorkers(n)
+			began := time.Now()
+			id := c.backfill(fmt.Sprintf("bench %d workers", n), records)
+			c.waitCompleted(id, 20*time.Minute)
+			rate := float64(records) / time.Since(began).Seconds()
+			b.ReportMetric(rate, fmt.Sprintf("records/s-%dw", n))
+			b.Logf("%d worker processes: %d records in %s, %.0f records/s", n, records, time.Since(began).Round(time.Millisecond), rate)
+			for _, w := range workers {
+				c.stop(w)
+			}
+		}
+	}
+}

@@ -141,10 +141,10 @@ func (c *cluster) startWeb(env ...string) {
 func (c *cluster) startWorkers(n int, env ...string) []*proc {
 	c.t.Helper()
 	var out []*proc
+	want := c.workersAlive() + n
 	for i := 0; i < n; i++ {
 		out = append(out, c.start("worker", append([]string{"SIMCRM_ROLE=worker"}, env...)...))
 	}
-	want := c.workersAlive() + n
 	waitUntil(c.t, 30*time.Second, fmt.Sprintf("%d workers alive", want), func() bool { return c.workersAlive() >= want })
 	return out
 }

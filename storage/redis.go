@@ -31,6 +31,8 @@ type Redis struct {
 
 	mu        sync.Mutex
 	listeners []func(up bool)
+	server    string // run_id of the Redis server last seen
+
 }
 
 // OpenRedis connects to url: "" starts an in-process Redis, "off" gives none, a
@@ -90,7 +92,8 @@ func (r *Redis) Enabled() bool { return r.Client != nil }
 func (r *Redis) Up() bool { return r.Client != nil && r.up.Load() }
 
 // OnChange registers a function called (in the watcher's goroutine) when Redis goes
-// down or comes back.
+// down or comes back, or is another server than before (up, after a failover or a
+// restart the watcher did not see as an outage).
 func (r *Redis) OnChange(fn func(up bool)) {
 	r.mu.Lock()
 	r.listeners = append(r.listeners, fn)
@@ -126,11 +129,20 @@ func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	up := r.Client.Ping(ctx).Err() == nil
-	if r.up.Swap(up) != up {
-		if up {
+	up, server := r.ping(ctx)
+	r.mu.Lock()
+	switched := up && server != "" && r.server != "" && server != r.server
+	if up && server != "" {
+		r.server = server
+	}
+	r.mu.Unlock()
+	if r.up.Swap(up) != up || switched {
+		switch {
+		case switched:
+			r.log.Warn("redis is another server now (a failover or a restart); recovering what it lacks")
+		case up:
 			r.log.Info("redis is back")
-		} else {
+		default:
 			r.log.Warn("redis is unreachable; serving from the database")
 		}
 		r.mu.Lock()
@@ -141,6 +153,25 @@ func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
 		}
 	}
 	return up
+}
+
+// ping checks Redis and, for a real one, names the server process behind the
+// client (its run_id), so a failover or a restart between two checks is noticed
+// even when no check failed.
+func (r *Redis) ping(ctx context.Context) (up bool, server string) {
+	if r.mini != nil {
+		return r.Client.Ping(ctx).Err() == nil, ""
+	}
+	info, err := r.Client.Info(ctx, "server").Result()
+	if err != nil {
+		return false, ""
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if id, ok := strings.CutPrefix(line, "run_id:"); ok {
+			return true, strings.TrimSpace(id)
+		}
+	}
+	return true, ""
 }
 
 // tick advances the embedded Redis's clock so keys with a TTL expire.

@@ -39,6 +39,10 @@ func TestRedisThroughSentinelFollowsAFailover(t *testing.T) {
 		t.Fatalf("WAIT for the replica: %d, %v", n, err)
 	}
 
+	r.Check(ctx, 2*time.Second) // notes the master's run_id
+	var told []bool
+	r.OnChange(func(up bool) { told = append(told, up) })
+
 	from, to := g.Failover(30 * time.Second)
 	if from != before {
 		t.Fatalf("master before the failover: Sentinel says %d, was %d", from, before)
@@ -73,6 +77,14 @@ func TestRedisThroughSentinelFollowsAFailover(t *testing.T) {
 	}
 	if !r.Check(ctx, 2*time.Second) {
 		t.Fatal("health check through Sentinel fails after the failover")
+	}
+	// The switch is an event, like Redis coming back: the engine reconciles on it.
+	if len(told) != 1 || !told[0] {
+		t.Fatalf("listeners after the switch: want one call with up=true, got %v", told)
+	}
+	r.Check(ctx, 2*time.Second)
+	if len(told) != 1 {
+		t.Fatalf("a second check on the same master told listeners again: %v", told)
 	}
 	t.Logf("master %d → %d", from, to)
 }

@@ -41,9 +41,15 @@ func StartSentinelGroup(t testing.TB) *SentinelGroup {
 	dir := t.TempDir()
 	master, replica := FreePort(t), FreePort(t)
 	g.Ports = []int{master, replica}
-	g.start(master, "redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(master), "--save", "", "--appendonly", "no")
-	g.start(replica, "redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(replica), "--save", "", "--appendonly", "no",
-		"--replicaof", "127.0.0.1", strconv.Itoa(master))
+	// Each in its own directory: a replica keeps the master's snapshot as
+	// dump.rdb there, and a server started where one lies would load it.
+	for i, port := range g.Ports {
+		args := []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no", "--dir", t.TempDir()}
+		if i > 0 {
+			args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(master))
+		}
+		g.start(port, "redis-server", args...)
+	}
 	for i := 0; i < 3; i++ {
 		port := FreePort(t)
 		g.Sentinels = append(g.Sentinels, port)

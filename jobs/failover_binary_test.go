@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -29,6 +30,16 @@ func TestRedisFailoverBinary(t *testing.T) {
 	from, to := g.Failover(30 * time.Second)
 	t.Logf("master %d → %d with %d of %d contacts created", from, to, m.Created["contacts"], records)
 	began := time.Now()
+	if os.Getenv("DEBUG_FAILOVER") != "" {
+		for i := 0; i < 30; i++ {
+			var mm map[string]any
+			c.api("GET", fmt.Sprintf("/api/simulations/%d/metrics", id), nil, &mm)
+			t.Logf("%s: %v %v", time.Since(began).Round(time.Second), mm["created"], mm["status"])
+			time.Sleep(5 * time.Second)
+		}
+		t.Log(c.metrics())
+		t.Fail()
+	}
 	c.waitCompleted(id, 4*time.Minute)
 	t.Logf("completed %s after the switch", time.Since(began).Round(time.Millisecond))
 	if c.workersAlive() != 1 {

@@ -3,7 +3,10 @@ package jobs
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,17 +96,59 @@ func BenchmarkScaleOutBinary(b *testing.B) {
 		c := newCluster(b, bin, testenv.RedisURL(b), "SANDBOX_BURST=0", "SANDBOX_DAILY=0", "WORKER_CONCURRENCY=16", "PRIMARY_SHARDS=3")
 		c.startWeb()
 		records := scaleRecords()
+		db := processByName("mariadbd", "mysqld")
 		for n := 1; n <= 3; n++ {
 			workers := c.startWorkers(n)
+			webCPU, dbCPU := cpuSeconds(c.web.cmd.Process.Pid), cpuSeconds(db)
 			began := time.Now()
 			id := c.backfill(fmt.Sprintf("bench %d workers", n), records)
 			c.waitCompleted(id, 20*time.Minute)
-			rate := float64(records) / time.Since(began).Seconds()
+			took := time.Since(began)
+			// Where the time went: CPU seconds of the web process (API and the
+			// sandbox), the database server and the workers during the run.
+			var workerCPU float64
+			for _, w := range workers {
+				workerCPU += cpuSeconds(w.cmd.Process.Pid)
+			}
+			webCPU, dbCPU = cpuSeconds(c.web.cmd.Process.Pid)-webCPU, cpuSeconds(db)-dbCPU
+			rate := float64(records) / took.Seconds()
 			b.ReportMetric(rate, fmt.Sprintf("records/s-%dw", n))
-			b.Logf("%d worker processes: %d records in %s, %.0f records/s", n, records, time.Since(began).Round(time.Millisecond), rate)
+			b.Logf("%d worker processes: %d records in %s, %.0f records/s; CPU s: web+sandbox %.1f, database %.1f, workers %.1f (of %.0f core-s)",
+				n, records, took.Round(time.Millisecond), rate, webCPU, dbCPU, workerCPU, took.Seconds()*float64(runtime.NumCPU()))
 			for _, w := range workers {
 				c.stop(w)
 			}
 		}
 	}
+}
+
+// cpuSeconds is the user+system CPU time of a process so far (0 when unknown).
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if pid <= 0 || err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ
+}
+
+// processByName finds the pid of a running process by command name (0: none).
+func processByName(names ...string) int {
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if slices.Contains(names, strings.TrimSpace(string(comm))) {
+			return pid
+		}
+	}
+	return 0
 }

@@ -78,7 +78,7 @@ func newCluster(t testing.TB, bin, redisURL string, env ...string) *cluster {
 		t.Fatal(err)
 	}
 	c.store = store
-	c.check = &testEnv{t: t, dialect: testenv.Dialect{Name: storage.MySQL, DSN: c.dsn}, store: store, engine: &Engine{store: store}}
+	c.check = &testEnv{t: t, dialect: testenv.Dialect{Name: storage.MySQL, DSN: c.dsn}, store: store, engine: &Engine{Worker: &Worker{core: &core{store: store}}}}
 	t.Cleanup(func() {
 		c.stopAll()
 		store.Close()

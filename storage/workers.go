@@ -106,7 +106,7 @@ func (r *Redis) WorkerOnHost(ctx context.Context, host string) (bool, error) {
 		return false, ErrRedisDisabled
 	}
 	since := fmt.Sprint(time.Now().Add(-WorkerSeenWithin).UnixMilli())
-	ids, err := r.Client.ZRangeByScore(ctx, WorkersKey, &redis.ZRangeBy{Min: since, Max: "+inf"}).Result()
+	ids, err := r.Client.ZRangeByScore(ctx, rediskeys.Workers, &redis.ZRangeBy{Min: since, Max: "+inf"}).Result()
 	if err != nil {
 		return false, fmt.Errorf("storage: workers: %w", err)
 	}

@@ -85,8 +85,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer stopEngine()
 	engineDone := make(chan struct{})
 	if rdb.Enabled() && cfg.Role != config.RoleWeb {
+		queues, err := jobs.WorkerQueues(ctx, asynq.NewInspectorFromRedisClient(rdb.Client), cfg)
+		if err != nil {
+			log.Warn("older primary shards not checked; they are drained after the next start", "err", err)
+		}
+		log.Info("worker queues", "queues", queues)
 		workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{Concurrency: cfg.Concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
-			Log: log, RetryDelay: engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.Worker.HandleError)})
+			Log: log, RetryDelay: engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.Worker.HandleError), Queues: queues})
 		mux := asynq.NewServeMux()
 		mux.Use(jobs.Instrument(rdb))
 		mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))

@@ -33,7 +33,7 @@ func noopRate(b *testing.B, e *testEnv, n, concurrency int) float64 {
 	b.Helper()
 	client := asynq.NewClientFromRedisClient(e.rdb.Client)
 	for i := 0; i < n; i++ {
-		task, _ := NewNoopTask(strconv.Itoa(i), PrimaryQueue(0))
+		task, _ := NewNoopTask(strconv.Itoa(i), PrimaryQueue(0, 1))
 		if _, err := client.Enqueue(task); err != nil {
 			b.Fatal(err)
 		}

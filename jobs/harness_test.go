@@ -396,7 +396,7 @@ func (e *testEnv) drain() {
 	e.t.Helper()
 	insp := asynq.NewInspectorFromRedisClient(e.rdb.Client)
 	waitUntil(e.t, time.Minute, "work queues drained", func() bool {
-		for _, q := range []string{PrimaryQueue(0), SecondaryQueue} {
+		for _, q := range []string{PrimaryQueue(0, 1), SecondaryQueue} {
 			info, err := insp.GetQueueInfo(q)
 			if err != nil {
 				continue // a queue nothing was ever enqueued on

@@ -99,7 +99,7 @@ func TestPreviewPlansWithoutStoring(t *testing.T) {
 func (e *testEnv) simTasks(id int64) map[string]int {
 	e.t.Helper()
 	out := map[string]int{}
-	for _, q := range []string{PrimaryQueue(id), SecondaryQueue, ControlQueue} {
+	for _, q := range []string{PrimaryQueue(id, 1), SecondaryQueue, ControlQueue} {
 		for state, list := range map[string]func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
 			"pending": e.engine.Worker.inspector.ListPendingTasks, "scheduled": e.engine.Worker.inspector.ListScheduledTasks,
 			"retry": e.engine.Worker.inspector.ListRetryTasks,

@@ -24,7 +24,7 @@ func TestNoopTaskRunsThroughEveryQueue(t *testing.T) {
 	}
 	defer srv.Shutdown()
 	client := asynq.NewClientFromRedisClient(rdb)
-	queues := []string{PrimaryQueue(0), SecondaryQueue, ControlQueue}
+	queues := []string{PrimaryQueue(0, 1), SecondaryQueue, ControlQueue}
 	for _, q := range queues {
 		task, err := NewNoopTask(q, q)
 		if err != nil {

@@ -19,7 +19,7 @@ func (e *Lifecycle) Purge(ctx context.Context, id int64) (int, error) {
 	}
 	prefix := taskIDPrefix(id)
 	deleted := 0
-	for _, q := range []string{PrimaryQueue(id), SecondaryQueue, ControlQueue} {
+	for _, q := range e.simulationQueues() {
 		for _, list := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
 			e.inspector.ListPendingTasks, e.inspector.ListScheduledTasks, e.inspector.ListRetryTasks,
 		} {
@@ -56,7 +56,7 @@ func (e *Lifecycle) waitIdle(ctx context.Context, id int64, max time.Duration) {
 	deadline := time.Now().Add(max)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		busy := false
-		for _, q := range []string{PrimaryQueue(id), SecondaryQueue, ControlQueue} {
+		for _, q := range e.simulationQueues() {
 			tasks, err := e.inspector.ListActiveTasks(q, asynq.PageSize(1000))
 			if err != nil {
 				continue

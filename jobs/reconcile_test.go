@@ -26,13 +26,13 @@ func TestLostWorkIsQueuedAgain(t *testing.T) {
 	if _, err := e.engine.Worker.tick(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := e.engine.Worker.inspector.ListPendingTasks(PrimaryQueue(s.ID), asynq.PageSize(1000))
+	pending, err := e.engine.Worker.inspector.ListPendingTasks(PrimaryQueue(s.ID, 1), asynq.PageSize(1000))
 	if err != nil || len(pending) == 0 {
 		t.Fatalf("want queued records, got %d (%v)", len(pending), err)
 	}
 	for _, ti := range pending {
 		if strings.HasPrefix(ti.ID, taskIDPrefix(s.ID)) {
-			if err := e.engine.Worker.inspector.DeleteTask(PrimaryQueue(s.ID), ti.ID); err != nil {
+			if err := e.engine.Worker.inspector.DeleteTask(PrimaryQueue(s.ID, 1), ti.ID); err != nil {
 				t.Fatal(err)
 			}
 		}

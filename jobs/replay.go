@@ -163,7 +163,7 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 		key := e.JobType + "\x00" + e.Payload
 		g := byTask[key]
 		if g == nil {
-			queue := ReplayQueue(e)
+			queue := ReplayQueue(e, t.cfg.PrimaryShards)
 			// MaxRetry follows the engine's convention (tasks.go, maxRetry): the
 			// attempts themselves, one spare retry, so a throttled wait is never
 			// archived by asynq; the handler decides the last attempt.
@@ -223,12 +223,13 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 }
 
 // ReplayQueue is the queue a DLQ row's work goes back to: activities (and
-// tickets) to the secondary queue, records to their simulation's primary queue.
-func ReplayQueue(e storage.DLQEntry) string {
+// tickets) to the secondary queue, records to their simulation's primary queue
+// among shards (PRIMARY_SHARDS).
+func ReplayQueue(e storage.DLQEntry, shards int) string {
 	if strings.HasPrefix(e.JobType, TypeActivityPrefix) {
 		return SecondaryQueue
 	}
-	return PrimaryQueue(e.SimulationID)
+	return PrimaryQueue(e.SimulationID, shards)
 }
 
 // Close resolves or discards (action storage.AuditResolve / AuditDiscard) the open

@@ -109,7 +109,7 @@ func TestReplayDryRunChangesNothingAndTheReplayThatFollowsEnqueues(t *testing.T)
 					t.Fatalf("dry run changed row %d: %+v", r.ID, got)
 				}
 			}
-			for _, q := range []string{jobs.PrimaryQueue(e.simID), jobs.SecondaryQueue} {
+			for _, q := range []string{jobs.PrimaryQueue(e.simID, 1), jobs.SecondaryQueue} {
 				if tasks, _ := e.insp.ListPendingTasks(q); len(tasks) != 0 {
 					t.Fatalf("dry run enqueued %d tasks on %s", len(tasks), q)
 				}
@@ -131,7 +131,7 @@ func TestReplayDryRunChangesNothingAndTheReplayThatFollowsEnqueues(t *testing.T)
 				}
 				wantQueue := jobs.SecondaryQueue
 				if rows[i].JobType == jobs.TypeRecords {
-					wantQueue = jobs.PrimaryQueue(e.simID)
+					wantQueue = jobs.PrimaryQueue(e.simID, 1)
 				}
 				info, err := e.insp.GetTaskInfo(wantQueue, task.TaskID)
 				if err != nil {
@@ -191,7 +191,7 @@ func TestReplayEnqueuesOneTaskPerDistinctPayload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tasks, _ := e.insp.ListPendingTasks(jobs.PrimaryQueue(e.simID))
+	tasks, _ := e.insp.ListPendingTasks(jobs.PrimaryQueue(e.simID, 1))
 	if res.Replayed != 3 || len(tasks) != 1 {
 		t.Fatalf("want 3 rows replayed by 1 task, got %d rows and %d tasks", res.Replayed, len(tasks))
 	}

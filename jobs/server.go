@@ -19,6 +19,9 @@ type ServerOptions struct {
 	// their Throttled.Wait).
 	RetryDelay   asynq.RetryDelayFunc
 	ErrorHandler asynq.ErrorHandler
+	// Queues are the queues served and their weights (WorkerQueues); nil serves
+	// every queue of a deployment with one primary shard.
+	Queues map[string]int
 }
 
 // NewServer returns an asynq server on the shared Redis client serving SimCRM's
@@ -26,6 +29,9 @@ type ServerOptions struct {
 func NewServer(rdb redis.UniversalClient, o ServerOptions) *asynq.Server {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 32
+	}
+	if o.Queues == nil {
+		o.Queues = defaultQueues()
 	}
 	if o.RetryDelay == nil {
 		o.RetryDelay = func(n int, err error, t *asynq.Task) time.Duration {
@@ -38,7 +44,7 @@ func NewServer(rdb redis.UniversalClient, o ServerOptions) *asynq.Server {
 	}
 	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     o.Concurrency,
-		Queues:          queuePriorities(),
+		Queues:          o.Queues,
 		ShutdownTimeout: o.ShutdownTimeout,
 		Logger:          asynqLogger{o.Log},
 		LogLevel:        asynq.WarnLevel,

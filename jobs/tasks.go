@@ -130,7 +130,7 @@ func (e *core) newRecordsTask(p RecordsPayload, at time.Time) (*asynq.Task, []as
 		return nil, nil, fmt.Errorf("jobs: records payload: %w", err)
 	}
 	opts := []asynq.Option{
-		asynq.Queue(PrimaryQueue(p.Sim)),
+		asynq.Queue(PrimaryQueue(p.Sim, e.cfg.PrimaryShards)),
 		asynq.MaxRetry(e.maxRetry("contact")),
 		asynq.Timeout(workTimeout),
 		asynq.TaskID(newTaskID(p.Sim, "r")),

@@ -82,7 +82,7 @@ func TestThrottleDoesNotBurnAttempts(t *testing.T) {
 	}
 	defer srv.Shutdown()
 	client := asynq.NewClientFromRedisClient(rdb)
-	if _, err := client.Enqueue(asynq.NewTask("test:throttle", nil), asynq.Queue(PrimaryQueue(0)), asynq.MaxRetry(1)); err != nil {
+	if _, err := client.Enqueue(asynq.NewTask("test:throttle", nil), asynq.Queue(PrimaryQueue(0, 1)), asynq.MaxRetry(1)); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -112,11 +112,11 @@ func TestThrottledTaskWithoutRetriesIsDeferredNotArchived(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(RecordsPayload{Sim: s.ID, First: 0, End: 1, Replay: true})
-	if _, err := e.engine.Worker.queue.Enqueue(asynq.NewTask(TypeRecords, b), asynq.Queue(PrimaryQueue(s.ID)), asynq.MaxRetry(0)); err != nil {
+	if _, err := e.engine.Worker.queue.Enqueue(asynq.NewTask(TypeRecords, b), asynq.Queue(PrimaryQueue(s.ID, 1)), asynq.MaxRetry(0)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // it ran once and was throttled (paused)
-	archived, _ := e.engine.Worker.inspector.ListArchivedTasks(PrimaryQueue(s.ID))
+	archived, _ := e.engine.Worker.inspector.ListArchivedTasks(PrimaryQueue(s.ID, 1))
 	if len(archived) != 0 {
 		t.Fatalf("a throttled task was archived: %+v", archived[0])
 	}

@@ -148,7 +148,7 @@ func (e *Worker) expandDue(ctx context.Context, run *simRun, segs []storage.Segm
 	}
 	room := 0
 	if backfill {
-		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID))) * TaskSize
+		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID, e.cfg.PrimaryShards))) * TaskSize
 	}
 	records := 0
 	for k := range segs {

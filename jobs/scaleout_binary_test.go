@@ -152,3 +152,41 @@ func processByName(names ...string) int {
 	}
 	return 0
 }
+
+// PRIMARY_SHARDS goes from 4 to 2 while a simulation's records work waits on
+// simulation-jobs:3 (its first worker served only control and secondary work):
+// the workers started with the new count drain shard 3, queue the rest on
+// shard 1, and the run completes exactly. A later start removes the empty shard.
+func TestShardCountChangeBinary(t *testing.T) {
+	bin := scaleBinary(t)
+	c := newCluster(t, bin, testenv.RedisURL(t), "SANDBOX_BURST=0", "SANDBOX_DAILY=0", "WORKER_CONCURRENCY=8")
+	c.startWeb("PRIMARY_SHARDS=4")
+	var id int64
+	for id%4 != 3 {
+		id = c.backfill(fmt.Sprintf("shard probe %d", id), 2000)
+		if id%4 != 3 {
+			c.api("POST", fmt.Sprintf("/api/simulations/%d/abort", id), map[string]any{"purge": true}, nil)
+		}
+	}
+	first := c.startWorkers(1, "PRIMARY_SHARDS=4", "WORKER_QUEUES=control,secondary")
+	waitUntil(t, time.Minute, "records work waiting on simulation-jobs:3", func() bool {
+		v, _ := metricSample(c.metrics(), `simcrm_queue_depth{queue="simulation-jobs:3"}`)
+		return v > 0
+	})
+	if v, _ := metricSample(c.metrics(), `simcrm_queue_workers{queue="simulation-jobs:3"}`); v != 0 {
+		t.Fatalf("simulation-jobs:3 is served by %v workers, want none yet", v)
+	}
+	c.stop(first[0])
+	c.startWorkers(2, "PRIMARY_SHARDS=2")
+	if v, _ := metricSample(c.metrics(), `simcrm_queue_workers{queue="simulation-jobs:3"}`); v != 2 {
+		t.Errorf("after the change simulation-jobs:3 is served by %v workers, want 2", v)
+	}
+	c.waitCompleted(id, 3*time.Minute)
+	if v, _ := metricSample(c.metrics(), `simcrm_queue_depth{queue="simulation-jobs:1"}`); v != 0 {
+		t.Errorf("simulation-jobs:1 still holds %v tasks", v)
+	}
+	c.startWorkers(1, "PRIMARY_SHARDS=2")
+	if _, ok := metricSample(c.metrics(), `simcrm_queue_depth{queue="simulation-jobs:3"}`); ok {
+		t.Errorf("the empty simulation-jobs:3 is still listed after a worker started with PRIMARY_SHARDS=2")
+	}
+}

@@ -15,6 +15,7 @@ type Reconciler struct {
 	*core
 	kick     chan struct{}      // Redis came back: reconcile now
 	progress map[int64]progress // when each running simulation last moved
+	switches uint64             // Redis server changes (failovers) already reconciled
 }
 
 // Run runs the engine's background work until ctx ends: the counter flush (every
@@ -101,14 +102,18 @@ type progress struct {
 // Reconcile compares every running simulation's plan with its ledger and restores
 // what Redis lost: the tick, the metrics hash (from the database), the segment
 // index, and the queued work of expanded segments whose expansion flag is gone (a
-// flush or an outage) — plan minus ledger, DLQ and skips, queued again. A
-// simulation that made no progress for StallAfter while work is overdue gets that
-// work queued again too. Everything it queues is idempotent, so running it any
-// number of times creates nothing twice.
+// flush or an outage) — plan minus ledger, DLQ and skips, queued again. After a
+// failover to another Redis server every expanded segment counts as lost: the
+// writes of the last moments before the switch may be missing while the flags
+// survived. A simulation that made no progress for StallAfter while work is
+// overdue gets that work queued again too. Everything it queues is idempotent, so
+// running it any number of times creates nothing twice.
 func (e *Reconciler) Reconcile(ctx context.Context) error {
 	if !e.redis.Up() {
 		return nil
 	}
+	switches := e.redis.Switches()
+	switched := switches != e.switches
 	sims, err := e.store.Simulations(ctx, storage.SimulationFilter{Statuses: []string{storage.StatusRunning}, Limit: 10000})
 	if err != nil {
 		return err
@@ -117,17 +122,20 @@ func (e *Reconciler) Reconcile(ctx context.Context) error {
 	running := make([]int64, 0, len(sims))
 	for _, s := range sims {
 		running = append(running, s.ID)
-		if err := e.reconcileSimulation(ctx, s); err != nil && firstErr == nil {
+		if err := e.reconcileSimulation(ctx, s, switched); err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
 	e.mu.Lock()
 	e.running = running
 	e.mu.Unlock()
+	if firstErr == nil {
+		e.switches = switches
+	}
 	return firstErr
 }
 
-func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulation) error {
+func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulation, switched bool) error {
 	id := s.ID
 	rdb := e.redis.Client
 	e.enqueueTick(ctx, id)
@@ -171,7 +179,7 @@ func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulati
 		if g.State == storage.SegmentPlanned {
 			continue
 		}
-		lost := flags[k].Val() == 0
+		lost := flags[k].Val() == 0 || switched
 		if g.State == storage.SegmentExpanded && (lost || stalled) {
 			if err := e.rederive(ctx, run, segs, k, !lost, now); err != nil {
 				return err

@@ -32,6 +32,7 @@ type Redis struct {
 	mu        sync.Mutex
 	listeners []func(up bool)
 	server    string // run_id of the Redis server last seen
+	switches  atomic.Uint64
 
 }
 
@@ -136,6 +137,9 @@ func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
 		r.server = server
 	}
 	r.mu.Unlock()
+	if switched {
+		r.switches.Add(1)
+	}
 	if r.up.Swap(up) != up || switched {
 		switch {
 		case switched:
@@ -154,6 +158,10 @@ func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
 	}
 	return up
 }
+
+// Switches counts the times the watcher found another Redis server behind the
+// client than before (a failover, or a restart between two checks).
+func (r *Redis) Switches() uint64 { return r.switches.Load() }
 
 // ping checks Redis and, for a real one, names the server process behind the
 // client (its run_id), so a failover or a restart between two checks is noticed

@@ -79,7 +79,7 @@ func TestRedisThroughSentinelFollowsAFailover(t *testing.T) {
 		t.Fatal("health check through Sentinel fails after the failover")
 	}
 	// The switch is an event, like Redis coming back: the engine reconciles on it.
-	if len(told) != 1 || !told[0] {
+	if len(told) != 1 || !told[0] || r.Switches() != 1 {
 		t.Fatalf("listeners after the switch: want one call with up=true, got %v", told)
 	}
 	r.Check(ctx, 2*time.Second)

@@ -33,7 +33,6 @@ type Redis struct {
 	listeners []func(up bool)
 	server    string // run_id of the Redis server last seen
 	switches  atomic.Uint64
-
 }
 
 // OpenRedis connects to url: "" starts an in-process Redis, "off" gives none, a

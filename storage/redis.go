@@ -164,21 +164,18 @@ func (r *Redis) Switches() uint64 { return r.switches.Load() }
 
 // ping checks Redis and, for a real one, names the server process behind the
 // client (its run_id), so a failover or a restart between two checks is noticed
-// even when no check failed.
+// even when no check failed. A server without INFO server (miniredis) is only
+// pinged.
 func (r *Redis) ping(ctx context.Context) (up bool, server string) {
-	if r.mini != nil {
-		return r.Client.Ping(ctx).Err() == nil, ""
-	}
-	info, err := r.Client.Info(ctx, "server").Result()
-	if err != nil {
-		return false, ""
-	}
-	for _, line := range strings.Split(info, "\n") {
-		if id, ok := strings.CutPrefix(line, "run_id:"); ok {
-			return true, strings.TrimSpace(id)
+	if info, err := r.Client.Info(ctx, "server").Result(); err == nil {
+		for _, line := range strings.Split(info, "\n") {
+			if id, ok := strings.CutPrefix(line, "run_id:"); ok {
+				return true, strings.TrimSpace(id)
+			}
 		}
+		return true, ""
 	}
-	return true, ""
+	return r.Client.Ping(ctx).Err() == nil, ""
 }
 
 // tick advances the embedded Redis's clock so keys with a TTL expire.

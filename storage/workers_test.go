@@ -28,6 +28,11 @@ func openTestRedis(t *testing.T) *storage.Redis {
 func TestWorkerHeartbeats(t *testing.T) {
 	r := openTestRedis(t)
 	ctx := context.Background()
+	// A live Redis stays up through the watcher's check, miniredis (no INFO
+	// server) included.
+	if !r.Check(ctx, time.Second) {
+		t.Fatal("Check reports a live Redis as down")
+	}
 	w, err := r.Workers(ctx)
 	if err != nil || w.Alive != 0 || !w.LastSeen.IsZero() {
 		t.Fatalf("no worker yet: got %+v, %v", w, err)

@@ -24,7 +24,7 @@ const usage = `usage: simcrm [command]
   token create EMAIL [--name N] print a new API token for an account (shown once)
   sandbox [--addr A] [--token T] [--burst N] [--daily N]
                                 run the HubSpot-compatible sandbox alone
-  healthcheck                   exit 0 when the local server's /healthz answers
+  healthcheck                   exit 0 when the local server's /healthz answers (SIMCRM_ROLE=worker: a worker on this host beat within 15 s)
 
 Configuration comes from the environment; see README.md.
 `

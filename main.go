@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -34,6 +35,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.Run(args, stdout, stderr)
 	}
 	cfg, err := config.Load(os.Getenv)
+	if err == nil {
+		err = cfg.NeedTokenKey()
+	}
 	if err == nil {
 		err = config.EnsureSecrets(&cfg)
 	}
@@ -90,8 +94,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Warn("older primary shards not checked; they are drained after the next start", "err", err)
 		}
 		log.Info("worker queues", "queues", queues)
+		// The queue's loops log each failed poll; during an outage the watcher's
+		// two lines (down, back) say it once.
 		workers = jobs.NewServer(rdb.Client, jobs.ServerOptions{Concurrency: cfg.Concurrency, ShutdownTimeout: cfg.ShutdownTimeout,
-			Log: log, RetryDelay: engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.Worker.HandleError), Queues: queues})
+			Log: rdb.QuietWhileDown(log), RetryDelay: engine.Worker.RetryDelay, ErrorHandler: asynq.ErrorHandlerFunc(engine.Worker.HandleError), Queues: queues})
 		mux := asynq.NewServeMux()
 		mux.Use(jobs.Instrument(rdb))
 		mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
@@ -111,9 +117,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Listen(string) error
 		ShutdownWithTimeout(time.Duration) error
 	}
+	var metricsSrv *http.Server
 	if cfg.Role != config.RoleWorker {
 		sb := sandbox.New(store.Sandbox(), cli.SandboxOptions(cfg, log))
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Log: log, Sandbox: sb})
+		metrics := web.NewMetrics(store, rdb, log)
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Log: log, Sandbox: sb, Metrics: metrics})
+		if cfg.MetricsAddr != "" {
+			metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: metrics.Handler(cfg.MetricsToken), ReadHeaderTimeout: 10 * time.Second}
+			go func() {
+				if err := metricsSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					errc <- fmt.Errorf("metrics on %s: %w", cfg.MetricsAddr, err)
+				}
+			}()
+			log.Info("metrics serving", "addr", cfg.MetricsAddr)
+		}
 		app = a
 		go func() { errc <- a.Listen(cfg.HTTPAddr) }()
 		log.Info("simcrm serving", "addr", cfg.HTTPAddr, "database", cfg.Dialect(), "redis", redisMode(cfg), "role", cfg.Role)
@@ -134,6 +151,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
 			log.Warn("web shutdown", "err", err)
 		}
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Close()
 	}
 	if workers != nil {
 		workers.Shutdown()

@@ -77,7 +77,10 @@ func (e *core) targetOf(ctx context.Context, s storage.Simulation) (*target, err
 			tier = ratelimit.TierFree
 		}
 		limits := ratelimit.LimitsFor(tier)
-		t, err = e.newTarget(key, c.BaseURL, string(token), "conn"+strconv.FormatInt(c.ID, 10), &limits)
+		// A connection's base URL was typed by a user: public addresses only,
+		// unless it is the built-in sandbox or ALLOW_PRIVATE_TARGETS is set.
+		egress := hubspot.Egress{SandboxURL: e.opts.SandboxURL, AllowPrivate: e.opts.Config.AllowPrivateTargets}
+		t, err = e.newTarget(key, c.BaseURL, string(token), "conn"+strconv.FormatInt(c.ID, 10), &limits, egress.Options(c.BaseURL)...)
 	}
 	if err != nil {
 		return nil, err
@@ -92,7 +95,7 @@ func (e *core) targetOf(ctx context.Context, s storage.Simulation) (*target, err
 	return t, nil
 }
 
-func (e *core) newTarget(name, baseURL, token, connID string, limits *ratelimit.Limits) (*target, error) {
+func (e *core) newTarget(name, baseURL, token, connID string, limits *ratelimit.Limits, guard ...hubspot.Option) (*target, error) {
 	t := &target{name: name, breaker: e.breaker, waiters: make(chan struct{}, 8)}
 	opts := []hubspot.Option{hubspot.WithTimeout(30 * time.Second), hubspot.WithUserAgent("simcrm-engine/1")}
 	if e.opts.HTTPClient != nil {
@@ -126,7 +129,7 @@ func (e *core) newTarget(name, baseURL, token, connID string, limits *ratelimit.
 			_ = w.Tighten(ctx, h)
 		}))
 	}
-	c, err := hubspot.NewClient(baseURL, token, opts...)
+	c, err := hubspot.NewClient(baseURL, token, append(opts, guard...)...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %s client: %w", name, err)
 	}

@@ -30,7 +30,8 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, tokenHas
 	return APIToken{ID: id, UserID: userID, Name: name, CreatedAt: at}, nil
 }
 
-// APITokenUser returns the owner of a token hash and notes its use.
+// APITokenUser returns the owner of a token hash and notes its use; an unknown
+// token or one of a disabled account is ErrNotFound.
 func (s *Store) APITokenUser(ctx context.Context, tokenHash string) (User, error) {
 	var tokenID int64
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM api_tokens WHERE token_hash = ?`, tokenHash).Scan(&tokenID)
@@ -41,6 +42,6 @@ func (s *Store) APITokenUser(ctx context.Context, tokenHash string) (User, error
 		return User{}, fmt.Errorf("storage: api token: %w", err)
 	}
 	_, _ = s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now(), tokenID)
-	return scanUser(s.db.QueryRowContext(ctx, `SELECT u.id, u.email, u.password_hash, u.role, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?`, tokenID))
+	return scanUser(s.db.QueryRowContext(ctx, `SELECT `+liveUserColumns+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ? AND u.disabled_at IS NULL`, tokenID))
 }

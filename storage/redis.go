@@ -33,12 +33,14 @@ type Redis struct {
 	listeners []func(up bool)
 	server    string // run_id of the Redis server last seen
 	switches  atomic.Uint64
+	quieted   atomic.Int64 // log records dropped by QuietWhileDown during this outage
 }
 
 // OpenRedis connects to url: "" starts an in-process Redis, "off" gives none, a
 // redis-sentinel:// URL follows the master its Sentinels name.
 func OpenRedis(ctx context.Context, url string, log *slog.Logger) (*Redis, error) {
 	r := &Redis{stop: make(chan struct{}), log: log}
+	quietDriverOnce.Do(func() { redis.SetLogger(driverLog{log}) })
 	switch {
 	case url == config.RedisOff:
 		return r, nil
@@ -144,7 +146,7 @@ func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
 		case switched:
 			r.log.Warn("redis is another server now (a failover or a restart); recovering what it lacks")
 		case up:
-			r.log.Info("redis is back")
+			r.log.Info("redis is back", "log_lines_held_back", r.quieted.Swap(0))
 		default:
 			r.log.Warn("redis is unreachable; serving from the database")
 		}
@@ -176,6 +178,46 @@ func (r *Redis) ping(ctx context.Context) (up bool, server string) {
 		return true, ""
 	}
 	return r.Client.Ping(ctx).Err() == nil, ""
+}
+
+// QuietWhileDown wraps a logger so that its warnings and errors are dropped while
+// Redis is down: the queue's background loops (asynq) log every failed poll,
+// about a hundred lines in 20 s, when one line at the outage and one at the
+// recovery (Check) say it all. A warning while Redis still counts as up runs a
+// check first, so the outage's first errors are held back too.
+func (r *Redis) QuietWhileDown(l *slog.Logger) *slog.Logger {
+	return slog.New(&quietHandler{Handler: l.Handler(), r: r})
+}
+
+type quietHandler struct {
+	slog.Handler
+	r *Redis
+}
+
+func (q *quietHandler) Handle(ctx context.Context, rec slog.Record) error {
+	if rec.Level >= slog.LevelWarn && q.r.Client != nil && (!q.r.Up() || !q.r.Check(ctx, time.Second)) {
+		q.r.quieted.Add(1)
+		return nil
+	}
+	return q.Handler.Handle(ctx, rec)
+}
+
+func (q *quietHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &quietHandler{Handler: q.Handler.WithAttrs(as), r: q.r}
+}
+
+func (q *quietHandler) WithGroup(name string) slog.Handler {
+	return &quietHandler{Handler: q.Handler.WithGroup(name), r: q.r}
+}
+
+// go-redis logs every failed dial on its own (to stderr); the watcher reports an
+// outage once instead, so the driver's lines go to the debug log.
+var quietDriverOnce sync.Once
+
+type driverLog struct{ l *slog.Logger }
+
+func (d driverLog) Printf(_ context.Context, format string, v ...any) {
+	d.l.Debug("redis driver", "msg", fmt.Sprintf(format, v...))
 }
 
 // tick advances the embedded Redis's clock so keys with a TTL expire.

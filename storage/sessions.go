@@ -26,12 +26,12 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 	return nil
 }
 
-// SessionUser returns the user of a live session; an unknown or expired session is
-// ErrNotFound.
+// SessionUser returns the user of a live session; an unknown or expired session,
+// or one of a disabled account, is ErrNotFound.
 func (s *Store) SessionUser(ctx context.Context, id string) (User, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT u.id, u.email, u.password_hash, u.role, u.created_at
+	row := s.db.QueryRowContext(ctx, `SELECT `+liveUserColumns+`
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id = ? AND s.expires_at > ?`, id, now())
+		WHERE s.id = ? AND s.expires_at > ? AND u.disabled_at IS NULL`, id, now())
 	return scanUser(row)
 }
 

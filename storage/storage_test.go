@@ -135,33 +135,6 @@ func TestSessionsAndTokensRoundTrip(t *testing.T) {
 	}
 }
 
-func TestLoginFailuresWindow(t *testing.T) {
-	ctx := context.Background()
-	for name, s := range openStores(t) {
-		t.Run(name, func(t *testing.T) {
-			for i := 0; i < 3; i++ {
-				if err := s.RecordLoginFailure(ctx, "a@example.com", "10.0.0.1"); err != nil {
-					t.Fatal(err)
-				}
-			}
-			_ = s.RecordLoginFailure(ctx, "b@example.com", "10.0.0.1")
-			byEmail, byIP, err := s.LoginFailures(ctx, "a@example.com", "10.0.0.1", time.Now().Add(-time.Minute))
-			if err != nil || byEmail != 3 || byIP != 4 {
-				t.Fatalf("want 3 by email and 4 by ip, got %d %d (%v)", byEmail, byIP, err)
-			}
-			byEmail, _, _ = s.LoginFailures(ctx, "a@example.com", "x", time.Now().Add(time.Minute))
-			if byEmail != 0 {
-				t.Errorf("failures before the window must not count: got %d", byEmail)
-			}
-			_ = s.ClearLoginFailures(ctx, "a@example.com")
-			byEmail, _, _ = s.LoginFailures(ctx, "a@example.com", "x", time.Now().Add(-time.Minute))
-			if byEmail != 0 {
-				t.Errorf("after clear: want 0, got %d", byEmail)
-			}
-		})
-	}
-}
-
 func TestMigrateDownAndUpAgain(t *testing.T) {
 	ctx := context.Background()
 	for name, s := range openStores(t) {

@@ -482,7 +482,7 @@ func ConnectionFormCard(csrf string, f ConnectionForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<p class=\"hint\">HubSpot's API is https://api.hubapi.com. Another HubSpot-compatible server works too.</p></details><p class=\"muted small conn-note\">Saving also defines SimCRM's properties simcrm_simulation_id and simcrm_record_key on each object type.</p><div class=\"form-foot\"><span class=\"spacer\"></span> <button type=\"submit\" class=\"primary nowrap\" id=\"add-connection-submit\">Validate and save</button></div></form></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<p class=\"hint\">HubSpot's API is https://api.hubapi.com. A boss may set another HubSpot-compatible server (https, public addresses only) or this SimCRM's own sandbox.</p></details><p class=\"muted small conn-note\">Saving also defines SimCRM's properties simcrm_simulation_id and simcrm_record_key on each object type.</p><div class=\"form-foot\"><span class=\"spacer\"></span> <button type=\"submit\" class=\"primary nowrap\" id=\"add-connection-submit\">Validate and save</button></div></form></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

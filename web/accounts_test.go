@@ -124,25 +124,6 @@ func TestSignUpRejectsBadInputBesideTheField(t *testing.T) {
 	}
 }
 
-func TestFailedLoginsAreLimited(t *testing.T) {
-	a := newTestApp(t, testenv.Dialects(t)[0], "")
-	a.browser(t).signUp("target@example.com", "the real password")
-	b := a.browser(t)
-	b.get("/login")
-	for i := 0; i < loginFailureLimit; i++ {
-		if resp, _ := b.post("/login", url.Values{"email": {"target@example.com"}, "password": {"guess number x"}}); resp.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("failure %d: want 401, got %d", i+1, resp.StatusCode)
-		}
-	}
-	resp, body := b.post("/login", url.Values{"email": {"target@example.com"}, "password": {"the real password"}})
-	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("after %d failures: want 429 even with the right password, got %d", loginFailureLimit, resp.StatusCode)
-	}
-	if !strings.Contains(doc(t, body).Find("#form-error").Text(), "Too many failed log-ins") {
-		t.Errorf("429 must explain itself")
-	}
-}
-
 func TestAPIBearerTokenCarriesTheRole(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	a.browser(t).signUp("boss@example.com", "boss password 1")

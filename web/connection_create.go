@@ -42,7 +42,7 @@ func (h *handler) createConnection(c *fiber.Ctx) error {
 // refuses or a URL that does not answer is a field error and nothing is stored; a
 // token that works without every scope is stored with the missing scopes named.
 func (h *handler) addConnection(ctx context.Context, u *storage.User, t connectionText) (storage.Connection, views.FormErrors, error) {
-	in, fe := t.parse()
+	in, fe := t.parse(targetRule{boss: u.IsBoss(), egress: h.egress()})
 	if h.box == nil {
 		return storage.Connection{}, nil, errors.New("web: no TOKEN_ENC_SECRET to seal HubSpot tokens")
 	}

@@ -35,8 +35,16 @@ const (
 	maxTokenLength    = 512
 )
 
+// targetRule is who may point a connection where: HubSpot's API for anyone, this
+// SimCRM's own sandbox for anyone (plain http allowed), any other https URL for a
+// boss, plain http elsewhere only with ALLOW_PRIVATE_TARGETS.
+type targetRule struct {
+	boss   bool
+	egress hubspot.Egress
+}
+
 // parse checks every field and returns a message per bad field.
-func (t connectionText) parse() (connectionInput, views.FormErrors) {
+func (t connectionText) parse(rule targetRule) (connectionInput, views.FormErrors) {
 	fe := views.FormErrors{}
 	in := connectionInput{Name: strings.TrimSpace(t.Name), Token: strings.TrimSpace(t.Token)}
 
@@ -70,14 +78,15 @@ func (t connectionText) parse() (connectionInput, views.FormErrors) {
 	if in.BaseURL == "" {
 		in.BaseURL = hubspot.DefaultBaseURL
 	}
-	if msg := checkBaseURL(in.BaseURL); msg != "" {
+	if msg := checkBaseURL(in.BaseURL, rule); msg != "" {
 		fe["baseURL"] = msg
 	}
 	return in, fe
 }
 
-// checkBaseURL explains what is wrong with a base URL, or returns "".
-func checkBaseURL(s string) string {
+// checkBaseURL explains what is wrong with a base URL, or returns "". Where a
+// URL that passes may actually connect is checked at every dial (hubspot.Egress).
+func checkBaseURL(s string, rule targetRule) string {
 	if len(s) > maxBaseURL {
 		return "Use at most 255 characters."
 	}
@@ -89,6 +98,12 @@ func checkBaseURL(s string) string {
 		return "Leave credentials out of the URL; the token goes in its own field."
 	case u.RawQuery != "" || u.Fragment != "":
 		return "Enter the base URL only, without ? or #."
+	case s == hubspot.DefaultBaseURL || rule.egress.IsSandbox(s):
+		return ""
+	case !rule.boss:
+		return "Only a boss can point a connection at another base URL than HubSpot's (" + hubspot.DefaultBaseURL + ")."
+	case u.Scheme != "https" && !rule.egress.AllowPrivate:
+		return "Use https; plain http is only for this SimCRM's own sandbox."
 	}
 	return ""
 }

@@ -7,15 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
-)
-
-// A probe makes a few quick calls, each with its own short limit.
-const (
-	probeCallTimeout = 5 * time.Second
-	probeBudget      = 25 * time.Second
 )
 
 // probeResult is what a probe of a connection found.
@@ -27,25 +20,27 @@ type probeResult struct {
 	Scopes   []string
 }
 
+// notAllowed is all a refused base URL is told.
+const notAllowed = "This base URL is not allowed."
+
 // scopesLead introduces the missing scopes in a validation message; missingScopesIn
 // reads them back for the page.
 const scopesLead = "Missing scopes: "
 
-// probeConnection checks a token against a base URL the way SimCRM will use it: it
-// reads each object type's properties and defines simcrm_simulation_id and
-// simcrm_record_key where they are missing (hubspot.EnsureTraceProperties).
+// probeConnection checks a token against a base URL (hubspot.Probe), calling
+// only public addresses unless the URL is the built-in sandbox or
+// ALLOW_PRIVATE_TARGETS is set, and explains the outcome.
 func (h *handler) probeConnection(ctx context.Context, baseURL, token string) probeResult {
-	client, err := hubspot.NewClient(baseURL, token, hubspot.WithTimeout(probeCallTimeout), hubspot.WithUserAgent("simcrm-probe/1"))
-	if err != nil {
-		return probeResult{Message: "Enter an http or https URL such as https://api.hubapi.com.", Field: "baseURL"}
-	}
-	ctx, cancel := context.WithTimeout(ctx, probeBudget)
-	defer cancel()
-	rep, err := client.EnsureTraceProperties(ctx)
+	rep, err := hubspot.Probe(ctx, baseURL, token, h.egress().Options(baseURL)...)
 	if err != nil {
 		return probeFailure(baseURL, err)
 	}
 	return probeReport(rep)
+}
+
+// egress is where connections may send calls.
+func (h *handler) egress() hubspot.Egress {
+	return hubspot.Egress{SandboxURL: h.cfg.SandboxURL, AllowPrivate: h.cfg.AllowPrivateTargets}
 }
 
 // probeReport turns a report into the verdict shown to the user.
@@ -97,6 +92,10 @@ func probeFailure(baseURL string, err error) probeResult {
 	if u, perr := url.Parse(baseURL); perr == nil && u.Host != "" {
 		host = u.Host
 	}
+	if errors.Is(err, hubspot.ErrNotAllowed) {
+		// Nothing more: how a refused address answers is not for the caller to learn.
+		return probeResult{Field: "baseURL", Message: notAllowed}
+	}
 	var he *hubspot.Error
 	if errors.As(err, &he) {
 		switch {
@@ -113,7 +112,7 @@ func probeFailure(baseURL string, err error) probeResult {
 		return probeResult{Message: fmt.Sprintf("HubSpot answered %d %s: %s", he.StatusCode, he.Category, clip(he.Message, 200))}
 	}
 	if errors.Is(err, hubspot.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
-		return probeResult{Field: "baseURL", Message: fmt.Sprintf("No answer from %s within %s. Check the base URL, or try again.", host, probeCallTimeout)}
+		return probeResult{Field: "baseURL", Message: fmt.Sprintf("No answer from %s within %s. Check the base URL, or try again.", host, hubspot.ProbeCallTimeout)}
 	}
 	return probeResult{Field: "baseURL", Message: fmt.Sprintf("Could not reach %s. Check the base URL.", host)}
 }

@@ -36,18 +36,26 @@ type testApp struct {
 	sb     *sandbox.Server
 	cfg    config.Config
 	log    *slog.Logger
-	logs   *logBuffer
-	url    string // http://127.0.0.1:port
+	logs    *logBuffer
+	url     string // http://127.0.0.1:port
+	metrics *Metrics
 }
 
 // newTestApp builds the app on a migrated database of a dialect and on redisURL
-// ("" gives the test's own Redis from testenv).
-func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
+// ("" gives the test's own Redis from testenv), with settings from env
+// ("NAME=value") over the defaults.
+func newTestApp(t *testing.T, d testenv.Dialect, redisURL string, env ...string) *testApp {
 	t.Helper()
 	ctx := context.Background()
+	dataDir := t.TempDir()
 	cfg, err := config.Load(func(k string) string {
+		for _, kv := range env {
+			if name, v, _ := strings.Cut(kv, "="); name == k {
+				return v
+			}
+		}
 		if k == "DATA_DIR" {
-			return t.TempDir()
+			return dataDir
 		}
 		return ""
 	})
@@ -87,10 +95,11 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Sandbox: sb, Log: log})
+	metrics := NewMetrics(store, rdb, log)
+	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Sandbox: sb, Log: log, Metrics: metrics})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base}
+	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base, metrics: metrics}
 }
 
 // runWorkers runs the engine's task handlers and its loop, as a worker process
@@ -172,13 +181,37 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 }
 
 // signUp creates an account through the form and leaves the browser signed in.
+// Once sign-up is closed (SIGNUP=first-only after the first account), the account
+// joins as a player through an invite link, as an invited person would.
 func (b *browser) signUp(email, password string) {
 	b.t.Helper()
-	b.get("/signup")
-	resp, body := b.post("/signup", url.Values{"email": {email}, "password": {password}, "confirm": {password}})
-	if resp.StatusCode != http.StatusSeeOther {
-		b.t.Fatalf("sign up %s: want 303, got %d: %s", email, resp.StatusCode, body)
+	path := "/signup"
+	if n, err := b.a.store.UserCount(context.Background()); err != nil {
+		b.t.Fatal(err)
+	} else if n > 0 && b.a.cfg.Signup != config.SignupOpen {
+		path = b.a.invite(b.t, storage.RolePlayer)
 	}
+	b.get(path)
+	resp, body := b.post(path, url.Values{"email": {email}, "password": {password}, "confirm": {password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		b.t.Fatalf("sign up %s at %s: want 303, got %d: %s", email, path, resp.StatusCode, body)
+	}
+}
+
+// invite stores an invite link with a role, made by the first boss, and returns
+// its path.
+func (a *testApp) invite(t *testing.T, role string) string {
+	t.Helper()
+	users, err := a.store.Users(context.Background())
+	if err != nil || len(users) == 0 {
+		t.Fatalf("an invite needs a boss: %v", err)
+	}
+	token := auth.NewToken()
+	l := storage.AccountLink{Kind: storage.LinkInvite, Role: role, CreatedBy: users[0].ID, ExpiresAt: time.Now().Add(time.Hour)}
+	if err := a.store.CreateAccountLink(context.Background(), &l, auth.HashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	return "/invite/" + token
 }
 
 func doc(t *testing.T, body string) *goquery.Document {

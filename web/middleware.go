@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/auth"
+	"github.com/simcrm/simcrm/internal/config"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -21,6 +22,7 @@ const (
 	localUser     = "user"
 	localBearer   = "bearer"
 	localCSRF     = "csrf"
+	localMetrics  = "metrics" // the request carries METRICS_TOKEN
 )
 
 // currentUser is the signed-in user, or nil.
@@ -29,13 +31,19 @@ func currentUser(c *fiber.Ctx) *storage.User {
 	return u
 }
 
-// authenticate finds the user from an API bearer token or the session cookie.
+// authenticate finds the user from an API bearer token or the session cookie
+// (on /metrics, METRICS_TOKEN counts too).
 func (h *handler) authenticate(c *fiber.Ctx) error {
-	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" || c.Path() == "/metrics" {
+	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
 		return c.Next()
 	}
 	ctx := c.UserContext()
-	if authz := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(authz, "Bearer ") && !strings.HasPrefix(c.Path(), "/sandbox/hubspot/") {
+	authz := c.Get(fiber.HeaderAuthorization)
+	if c.Path() == "/metrics" && bearerIs(authz, h.cfg.MetricsToken) {
+		c.Locals(localMetrics, true)
+		return c.Next()
+	}
+	if strings.HasPrefix(authz, "Bearer ") && !strings.HasPrefix(c.Path(), "/sandbox/hubspot/") {
 		u, err := h.store.APITokenUser(ctx, auth.HashToken(strings.TrimSpace(authz[len("Bearer "):])))
 		if errors.Is(err, storage.ErrNotFound) {
 			return failJSON(c, fiber.StatusUnauthorized, "invalid API token", nil)
@@ -104,7 +112,7 @@ func csrfToken(c *fiber.Ctx, secret []byte) string {
 	if v == "" {
 		v = auth.NewToken()
 		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: v, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-			Secure: c.Protocol() == "https", Expires: time.Now().Add(365 * 24 * time.Hour)})
+			Secure: isHTTPS(c), Expires: time.Now().Add(365 * 24 * time.Hour)})
 	}
 	t := auth.CSRFToken(secret, v)
 	c.Locals(localCSRF, t)
@@ -145,8 +153,9 @@ func (h *handler) requireUser(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusUnauthorized)
 	}
 	// A new installation has no account yet: its first visitor signs up (and
-	// becomes the boss) rather than meeting a log-in form.
-	if n, err := h.store.UserCount(c.UserContext()); err == nil && n == 0 {
+	// becomes the boss) rather than meeting a log-in form, unless only invites
+	// (and the command line) make accounts.
+	if n, err := h.store.UserCount(c.UserContext()); err == nil && n == 0 && h.cfg.Signup != config.SignupInvite {
 		return c.Redirect("/signup", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/login", fiber.StatusSeeOther)

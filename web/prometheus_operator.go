@@ -11,6 +11,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/ratelimit"
 	"github.com/simcrm/simcrm/internal/rediskeys"
+	"github.com/simcrm/simcrm/storage"
 )
 
 // What an operator scaling the workers watches, read from Redis at scrape time:
@@ -36,16 +37,16 @@ var (
 // operatorCollector reads queues, workers, job durations and the limiter's state
 // from Redis. Without Redis it reports nothing (simcrm_store_up says why).
 type operatorCollector struct {
-	h         *handler
+	redis     *storage.Redis
 	inspector *asynq.Inspector
 	breaker   *ratelimit.Breaker
 }
 
-func newOperatorCollector(h *handler) *operatorCollector {
-	c := &operatorCollector{h: h}
-	if h.redis.Enabled() {
-		c.inspector = asynq.NewInspectorFromRedisClient(h.redis.Client)
-		c.breaker, _ = ratelimit.NewBreaker(h.redis.Client, ratelimit.DefaultBreakerConfig())
+func newOperatorCollector(rdb *storage.Redis) *operatorCollector {
+	c := &operatorCollector{redis: rdb}
+	if rdb.Enabled() {
+		c.inspector = asynq.NewInspectorFromRedisClient(rdb.Client)
+		c.breaker, _ = ratelimit.NewBreaker(rdb.Client, ratelimit.DefaultBreakerConfig())
 	}
 	return c
 }
@@ -59,19 +60,19 @@ func (o *operatorCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (o *operatorCollector) Collect(ch chan<- prometheus.Metric) {
-	if o.inspector == nil || !o.h.redis.Up() {
+	if o.inspector == nil || !o.redis.Up() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if w, err := o.h.redis.Workers(ctx); err == nil {
+	if w, err := o.redis.Workers(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(descWorkers, prometheus.GaugeValue, float64(w.Alive))
 		if !w.LastSeen.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descWorkerLastSeen, prometheus.GaugeValue, max(time.Since(w.LastSeen).Seconds(), 0))
 		}
 	}
 	o.collectQueues(ch)
-	if hs, err := o.h.redis.JobDurationHistograms(ctx); err == nil {
+	if hs, err := o.redis.JobDurationHistograms(ctx); err == nil {
 		for _, h := range hs {
 			ch <- prometheus.MustNewConstHistogram(descJobDuration, h.Count, h.Sum, h.Buckets, h.Type, h.Outcome)
 		}
@@ -116,7 +117,7 @@ func (o *operatorCollector) collectQueues(ch chan<- prometheus.Metric) {
 
 // collectLimiter reads the shared limiter keys (internal/ratelimit's contract).
 func (o *operatorCollector) collectLimiter(ctx context.Context, ch chan<- prometheus.Metric) {
-	rdb := o.h.redis.Client
+	rdb := o.redis.Client
 	now := time.Now()
 	iter := rdb.Scan(ctx, 0, rediskeys.Bucket("*"), 100).Iterator()
 	for iter.Next(ctx) {

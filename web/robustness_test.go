@@ -140,7 +140,7 @@ func (w *routeWalk) routes() []walkRoute {
 		case r.path == "/logout":
 			return 3
 		case r.method == http.MethodDelete || strings.HasSuffix(r.path, "/delete") || strings.HasSuffix(r.path, "/reset") ||
-			strings.HasSuffix(r.path, "/archive"):
+			strings.HasSuffix(r.path, "/archive") || strings.HasSuffix(r.path, "/disable") || strings.HasSuffix(r.path, "/role"):
 			return 2
 		case strings.HasSuffix(r.path, "/abort"):
 			return 1
@@ -222,7 +222,7 @@ func (w *routeWalk) walk() {
 	}
 	// The exporter still gathers after all that (a bad label would fail every scrape).
 	w.route = "/metrics"
-	w.send(w.identities[0], http.MethodGet, "/metrics", walkBody{name: "none"})
+	w.send(w.identities[2], http.MethodGet, "/metrics", walkBody{name: "none"})
 	w.t.Logf("%d routes, %d requests (%d refused unread as too long) in %s", len(routes), w.requests, w.refused,
 		time.Since(start).Round(time.Millisecond))
 	// A recovered panic answers 500 too, but say so plainly.

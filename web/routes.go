@@ -8,14 +8,15 @@ import (
 
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/static"
+	"github.com/simcrm/simcrm/storage"
 )
 
 // routes is SimCRM's one route table.
-func routes(app *fiber.App, h *handler, metrics *exporter) {
+func routes(app *fiber.App, h *handler) {
 	// Probes and assets.
 	app.Get("/healthz", h.showHealthz)
 	app.Get("/readyz", h.showReadyz)
-	app.Get("/metrics", metrics.handler())
+	app.Get("/metrics", h.requireMetricsReader, h.metrics.fiberHandler()) // METRICS_TOKEN or a boss
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Get("/fragments/health", h.showHealthStrip)
 
@@ -25,6 +26,11 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	app.Get("/login", h.showLogin)
 	app.Post("/login", h.submitLogin)
 	app.Post("/logout", h.submitLogout)
+	// A boss's single-use links: an invite makes an account, a reset sets a password.
+	app.Get("/invite/:token", h.showAccountLink(storage.LinkInvite))
+	app.Post("/invite/:token", h.submitAccountLink(storage.LinkInvite))
+	app.Get("/reset/:token", h.showAccountLink(storage.LinkReset))
+	app.Post("/reset/:token", h.submitAccountLink(storage.LinkReset))
 
 	// Signed-in pages.
 	app.Get("/", h.requireUser, h.showDashboard)
@@ -77,6 +83,13 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	boss.Get("/dlq/:id", h.showDLQEntry)
 	boss.Post("/dlq/replay", h.submitDLQReplay)
 	boss.Post("/dlq/close", h.submitDLQClose)
+	// Users: accounts, roles, disable/enable, invite and reset links, audit.
+	boss.Get("/users", h.showUsers)
+	boss.Post("/users/invites", h.createInvite)
+	boss.Post("/users/:id/role", h.updateUser("role"))
+	boss.Post("/users/:id/disable", h.updateUser("disable"))
+	boss.Post("/users/:id/enable", h.updateUser("enable"))
+	boss.Post("/users/:id/reset", h.createResetLink)
 
 	// JSON API (session cookie + CSRF header, or Authorization: Bearer <api token>).
 	api := app.Group("/api", h.requireUser)
@@ -98,6 +111,11 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	// The boss group's middleware guards every /api route registered after it: player routes go above.
 	apiBoss := api.Group("", h.requireBoss)
 	apiBoss.Get("/users", h.listUsers)
+	apiBoss.Post("/users/invites", h.createInviteAPI)
+	apiBoss.Post("/users/:id/role", h.updateUserAPI("role"))
+	apiBoss.Post("/users/:id/disable", h.updateUserAPI("disable"))
+	apiBoss.Post("/users/:id/enable", h.updateUserAPI("enable"))
+	apiBoss.Post("/users/:id/reset", h.createResetLinkAPI)
 	apiBoss.Get("/sandbox", h.needSandbox, h.showSandboxAPI)
 	apiBoss.Put("/sandbox/limits", h.needSandbox, h.updateSandboxLimitsAPI)
 	apiBoss.Put("/sandbox/faults", h.needSandbox, h.updateSandboxFaultsAPI)

@@ -6,6 +6,7 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,6 +34,9 @@ type Deps struct {
 	// Sandbox is the built-in HubSpot sandbox, served at sandbox.MountPath; nil
 	// serves none.
 	Sandbox *sandbox.Server
+	// Metrics is the Prometheus exporter (also served on METRICS_ADDR by main);
+	// nil builds one.
+	Metrics *Metrics
 }
 
 // handler carries the dependencies every page action uses.
@@ -47,13 +51,23 @@ type handler struct {
 
 	sandbox *sandbox.Server
 	box     *secret.Box // seals HubSpot tokens under TOKEN_ENC_SECRET; nil without a key
+
+	metrics *Metrics
+	proxies []netip.Prefix // TRUSTED_PROXIES
 }
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress, log: d.Log, sandbox: d.Sandbox}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress, log: d.Log, sandbox: d.Sandbox,
+		metrics: d.Metrics}
+	if h.metrics == nil {
+		h.metrics = NewMetrics(d.Store, d.Redis, d.Log)
+	}
 	if box, err := secret.NewBox(d.Config.TokenEncSecret); err == nil {
 		h.box = box
+	}
+	for _, p := range d.Config.TrustedProxies {
+		h.proxies = append(h.proxies, netip.MustParsePrefix(p)) // checked by config
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "SimCRM",
@@ -63,6 +77,10 @@ func New(d Deps) *fiber.App {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
+		// X-Forwarded-Proto (and so secure cookies and HSTS) is believed only from
+		// TRUSTED_PROXIES; clientIP reads X-Forwarded-For under the same rule.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.Config.TrustedProxies,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		h.log.Error("panic in handler", "path", c.Path(), "panic", e)
@@ -70,13 +88,15 @@ func New(d Deps) *fiber.App {
 	app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy:     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
 		CrossOriginEmbedderPolicy: "unsafe-none",
+		// Sent only on https (helmet checks c.Protocol()); subdomains may serve other apps.
+		HSTSMaxAge:            365 * 24 * 3600,
+		HSTSExcludeSubdomains: true,
 	}))
-	metrics := newExporter(h)
-	app.Use(metrics.observe)
+	app.Use(h.metrics.observe)
 	app.Use(h.checkUTF8)
 	app.Use(h.authenticate)
 	app.Use(h.checkCSRF)
-	routes(app, h, metrics)
+	routes(app, h)
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/mail"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/auth"
+	"github.com/simcrm/simcrm/internal/config"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -19,16 +21,41 @@ const (
 	maxEmailLen    = 254
 )
 
-// showSignup renders the sign-up form.
+// showSignup renders the sign-up form, or says that sign-up is closed.
 func (h *handler) showSignup(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return render(c, fiber.StatusOK, views.SignupPage(h.page(c, "Sign up", "signup"), views.AuthForm{}))
+	closed, err := h.signupClosed(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.SignupPage(h.page(c, "Sign up", "signup"), views.AuthForm{Closed: closed}))
 }
 
-// submitSignup creates an account and signs it in.
+// signupClosed reports whether the sign-up form is closed (SIGNUP): always with
+// invite, once the first account exists with first-only, never with open.
+func (h *handler) signupClosed(ctx context.Context) (bool, error) {
+	switch h.cfg.Signup {
+	case config.SignupOpen:
+		return false, nil
+	case config.SignupInvite:
+		return true, nil
+	}
+	n, err := h.store.UserCount(ctx)
+	return n > 0, err
+}
+
+// submitSignup creates an account and signs it in: the first account (a boss)
+// with first-only, any player account with open.
 func (h *handler) submitSignup(c *fiber.Ctx) error {
+	closed, err := h.signupClosed(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if closed {
+		return render(c, fiber.StatusForbidden, views.SignupPage(h.page(c, "Sign up", "signup"), views.AuthForm{Closed: true}))
+	}
 	form := views.AuthForm{Email: normaliseEmail(c.FormValue("email")), Errors: views.FormErrors{}}
 	password, confirm := c.FormValue("password"), c.FormValue("confirm")
 	if msg := checkEmail(form.Email); msg != "" {
@@ -49,7 +76,15 @@ func (h *handler) submitSignup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.store.CreateUser(c.UserContext(), form.Email, hash, storage.RolePlayer)
+	var u storage.User
+	if h.cfg.Signup == config.SignupOpen {
+		u, err = h.store.CreateUser(c.UserContext(), form.Email, hash, storage.RolePlayer)
+	} else {
+		u, err = h.store.CreateFirstUser(c.UserContext(), form.Email, hash)
+	}
+	if errors.Is(err, storage.ErrSignupClosed) {
+		return render(c, fiber.StatusForbidden, views.SignupPage(h.page(c, "Sign up", "signup"), views.AuthForm{Closed: true}))
+	}
 	if errors.Is(err, storage.ErrDuplicate) {
 		form.Errors["email"] = "An account with this email already exists. Log in instead."
 		return render(c, fiber.StatusConflict, views.SignupPage(h.page(c, "Sign up", "signup"), form))
@@ -61,6 +96,9 @@ func (h *handler) submitSignup(c *fiber.Ctx) error {
 		return err
 	}
 	h.log.Info("account created", "user", u.ID, "role", u.Role)
+	if err := h.audit(c.UserContext(), nil, storage.AuditSignupFirst, u.Email, "signed up as "+u.Role); err != nil {
+		return err
+	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -61,7 +62,22 @@ type Config struct {
 	SandboxFaultTimeoutRate float64       // share of calls that hang
 	SandboxFault401         bool          // answer every call 401
 	SandboxFault403         bool          // answer every call 403
+
+	// Exposure to others: who may sign up, which proxies are believed, where
+	// outbound calls may go, who may read /metrics.
+	Signup              string   // SignupFirstOnly, SignupInvite or SignupOpen
+	TrustedProxies      []string // CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed
+	AllowPrivateTargets bool     // connections may reach loopback, private and link-local addresses
+	MetricsToken        string   // bearer token that may read /metrics; "" leaves it to bosses
+	MetricsAddr         string   // also serve /metrics alone on this address; "" serves it only on HTTP_ADDR
 }
+
+// Sign-up modes.
+const (
+	SignupFirstOnly = "first-only" // the first account signs up (and is the boss), then sign-up closes
+	SignupInvite    = "invite"     // after the first account, only with a boss's invite link
+	SignupOpen      = "open"       // anyone may sign up as a player
+)
 
 // Production reports whether SimCRM runs on an external database.
 func (c Config) Production() bool { return c.MySQLDSN != "" }
@@ -225,6 +241,54 @@ var Settings = []Setting{
 	}},
 	{"DLQ_SAMPLE_MAX", "25", "How many recent failed payloads each simulation keeps in sim:<id>:dlq:samples.", intIn(1, 1000, func(c *Config, n int) { c.DLQSampleMax = n })},
 	{"DLQ_REPLAY_LIMIT_CAP", "50", "Most DLQ rows one replay call may replay.", intIn(1, 1000, func(c *Config, n int) { c.DLQReplayCap = n })},
+	{"SIGNUP", SignupFirstOnly, "Who may create an account: first-only (the first account, the boss; then only invited people), invite (the same, said plainly) or open (anyone, as a player).", func(c *Config, v string) error {
+		switch v {
+		case SignupFirstOnly, SignupInvite, SignupOpen:
+			c.Signup = v
+			return nil
+		}
+		return fmt.Errorf("want first-only, invite or open, got %q", v)
+	}},
+	{"TRUSTED_PROXIES", "", "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g. 127.0.0.1/32,10.0.0.0/8). Unset: none; the connection's address and scheme count.", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			if !strings.Contains(part, "/") {
+				ip, err := netip.ParseAddr(part)
+				if err != nil {
+					return fmt.Errorf("want addresses or CIDRs such as 10.0.0.0/8, got %q", part)
+				}
+				part = netip.PrefixFrom(ip, ip.BitLen()).String()
+			}
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return fmt.Errorf("want addresses or CIDRs such as 10.0.0.0/8, got %q", part)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked().String())
+		}
+		return nil
+	}},
+	{"ALLOW_PRIVATE_TARGETS", "false", "Let HubSpot connections reach loopback, private, link-local and metadata addresses, and plain http (for a HubSpot stand-in on your own network).", boolean(func(c *Config, b bool) { c.AllowPrivateTargets = b })},
+	{"METRICS_TOKEN", "", "Bearer token that may read /metrics (at least 16 characters). Unset: only a signed-in boss may.", func(c *Config, v string) error {
+		if v != "" && len(v) < 16 {
+			return errors.New("must be at least 16 characters")
+		}
+		c.MetricsToken = v
+		return nil
+	}},
+	{"METRICS_ADDR", "", "Also serve /metrics alone on this address (e.g. 127.0.0.1:9090), for a scraper on the host or a private network; METRICS_TOKEN still applies there when set.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("want host:port such as 127.0.0.1:9090, got %q", v)
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
 	{"THINNING_EVENTS_MAX", "200", "How many thinning decisions each simulation keeps in sim:<id>:thinning:events.", intIn(1, 10000, func(c *Config, n int) { c.ThinningMax = n })},
 }
 
@@ -262,10 +326,18 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SandboxURL == "" {
 		c.SandboxURL = DefaultSandboxURL(c.HTTPAddr)
 	}
-	if c.Production() && c.TokenEncSecret == nil {
-		return Config{}, errors.New("config: TOKEN_ENC_SECRET: required when MYSQL_DSN is set (32 bytes as base64 or hex, e.g. `openssl rand -base64 32`)")
-	}
 	return c, nil
+}
+
+// NeedTokenKey is the check of a process that seals or opens HubSpot tokens (the
+// server): with MYSQL_DSN, TOKEN_ENC_SECRET must be set, since a key generated
+// into one replica's DATA_DIR would not open another's tokens. Operator commands
+// that never touch tokens (user, token, migrate) skip it.
+func (c Config) NeedTokenKey() error {
+	if c.Production() && c.TokenEncSecret == nil {
+		return errors.New("config: TOKEN_ENC_SECRET: required when MYSQL_DSN is set (32 bytes as base64 or hex, e.g. `openssl rand -base64 32`)")
+	}
+	return nil
 }
 
 // loadRetry reads <TYPE>_ATTEMPTS and <TYPE>_BACKOFF_MS, falling back to the legacy
@@ -432,12 +504,13 @@ func hexDecode(s string) ([]byte, error) {
 }
 
 // EnsureSecrets fills secrets left unset from files in DataDir, generating them on
-// first start, so the embedded default keeps working across restarts.
+// first start, so the embedded default keeps working across restarts. With
+// MYSQL_DSN the token key is never generated (see NeedTokenKey).
 func EnsureSecrets(c *Config) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("config: DATA_DIR: %w", err)
 	}
-	if c.TokenEncSecret == nil {
+	if c.TokenEncSecret == nil && !c.Production() {
 		k, err := keyFile(c.DataDir, "token_enc_secret")
 		if err != nil {
 			return err

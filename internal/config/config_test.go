@@ -32,18 +32,23 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 	cases := map[string]map[string]string{
-		"HTTP_ADDR":            {"HTTP_ADDR": "8080"},
-		"MYSQL_DSN":            {"MYSQL_DSN": "not a dsn", "TOKEN_ENC_SECRET": strings.Repeat("ab", 32)},
-		"REDIS_URL":            {"REDIS_URL": "http://x"},
-		"SIMCRM_ROLE":          {"SIMCRM_ROLE": "boss"},
-		"LOG_LEVEL":            {"LOG_LEVEL": "loud"},
-		"TOKEN_ENC_SECRET":     {"TOKEN_ENC_SECRET": "short"},
-		"SESSION_SECRET":       {"SESSION_SECRET": "zz"},
-		"CONTACT_ATTEMPTS":     {"CONTACT_ATTEMPTS": "0"},
-		"NOTE_BACKOFF_MS":      {"NOTE_BACKOFF_MS": "1000,abc"},
-		"ATTEMPTS_CALL":        {"ATTEMPTS_CALL": "many"},
-		"DLQ_REPLAY_LIMIT_CAP": {"DLQ_REPLAY_LIMIT_CAP": "-1"},
-		"SHUTDOWN_TIMEOUT":     {"SHUTDOWN_TIMEOUT": "soon"},
+		"HTTP_ADDR":             {"HTTP_ADDR": "8080"},
+		"MYSQL_DSN":             {"MYSQL_DSN": "not a dsn", "TOKEN_ENC_SECRET": strings.Repeat("ab", 32)},
+		"REDIS_URL":             {"REDIS_URL": "http://x"},
+		"SIMCRM_ROLE":           {"SIMCRM_ROLE": "boss"},
+		"LOG_LEVEL":             {"LOG_LEVEL": "loud"},
+		"TOKEN_ENC_SECRET":      {"TOKEN_ENC_SECRET": "short"},
+		"SESSION_SECRET":        {"SESSION_SECRET": "zz"},
+		"CONTACT_ATTEMPTS":      {"CONTACT_ATTEMPTS": "0"},
+		"NOTE_BACKOFF_MS":       {"NOTE_BACKOFF_MS": "1000,abc"},
+		"ATTEMPTS_CALL":         {"ATTEMPTS_CALL": "many"},
+		"DLQ_REPLAY_LIMIT_CAP":  {"DLQ_REPLAY_LIMIT_CAP": "-1"},
+		"SHUTDOWN_TIMEOUT":      {"SHUTDOWN_TIMEOUT": "soon"},
+		"SIGNUP":                {"SIGNUP": "anyone"},
+		"TRUSTED_PROXIES":       {"TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"},
+		"ALLOW_PRIVATE_TARGETS": {"ALLOW_PRIVATE_TARGETS": "sometimes"},
+		"METRICS_TOKEN":         {"METRICS_TOKEN": "short"},
+		"METRICS_ADDR":          {"METRICS_ADDR": "9090"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -55,14 +60,23 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 	}
 }
 
+// The server needs TOKEN_ENC_SECRET with MYSQL_DSN; loading the configuration
+// (as the user and token commands do) does not.
 func TestProductionNeedsTokenSecret(t *testing.T) {
-	_, err := Load(env(map[string]string{"MYSQL_DSN": "root@tcp(127.0.0.1:3306)/simcrm"}))
-	if err == nil || !strings.Contains(err.Error(), "TOKEN_ENC_SECRET") {
+	c, err := Load(env(map[string]string{"MYSQL_DSN": "root@tcp(127.0.0.1:3306)/simcrm"}))
+	if err != nil {
+		t.Fatalf("Load without TOKEN_ENC_SECRET: want no error, got %v", err)
+	}
+	if err := c.NeedTokenKey(); err == nil || !strings.Contains(err.Error(), "TOKEN_ENC_SECRET") {
 		t.Fatalf("want TOKEN_ENC_SECRET error, got %v", err)
 	}
-	c, err := Load(env(map[string]string{"MYSQL_DSN": "root@tcp(127.0.0.1:3306)/simcrm", "TOKEN_ENC_SECRET": strings.Repeat("0f", 32)}))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
+	c.DataDir = t.TempDir()
+	if err := EnsureSecrets(&c); err != nil || c.TokenEncSecret != nil {
+		t.Fatalf("EnsureSecrets with MYSQL_DSN must not generate a token key: %v, %v", c.TokenEncSecret, err)
+	}
+	c, err = Load(env(map[string]string{"MYSQL_DSN": "root@tcp(127.0.0.1:3306)/simcrm", "TOKEN_ENC_SECRET": strings.Repeat("0f", 32)}))
+	if err != nil || c.NeedTokenKey() != nil {
+		t.Fatalf("Load: %v, %v", err, c.NeedTokenKey())
 	}
 	if !strings.Contains(c.MySQLDSN, "parseTime=true") {
 		t.Errorf("DSN should force parseTime: %s", c.MySQLDSN)
@@ -187,5 +201,20 @@ func TestShardAndQueueSettings(t *testing.T) {
 		if _, err := Load(env(map[string]string{"WORKER_QUEUES": v})); err == nil {
 			t.Errorf("WORKER_QUEUES=%q: want an error", v)
 		}
+	}
+}
+
+// TRUSTED_PROXIES takes addresses and CIDRs; a bare address is one host.
+func TestTrustedProxiesAndSignupDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{"TRUSTED_PROXIES": " 127.0.0.1, 10.1.2.3/8 ,::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"127.0.0.1/32", "10.0.0.0/8", "::1/128"}
+	if strings.Join(c.TrustedProxies, " ") != strings.Join(want, " ") {
+		t.Errorf("TRUSTED_PROXIES: want %v, got %v", want, c.TrustedProxies)
+	}
+	if c.Signup != SignupFirstOnly || c.AllowPrivateTargets || c.MetricsToken != "" || c.MetricsAddr != "" {
+		t.Errorf("defaults: want first-only, no private targets, no metrics token or address; got %+v", c)
 	}
 }

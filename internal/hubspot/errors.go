@@ -228,6 +228,10 @@ func Classify(err error) Category {
 	if errors.As(err, &be) {
 		return be.FailureCategory()
 	}
+	if errors.Is(err, ErrNotAllowed) {
+		// A target SimCRM may not call: no retry can help, as with a refused token.
+		return CategoryAuth
+	}
 	if isTimeout(err) {
 		return CategoryTimeout
 	}

@@ -87,7 +87,7 @@ func TestPlayerGetsForbiddenOnBossRoutes(t *testing.T) {
 }
 
 func TestSignUpRejectsBadInputBesideTheField(t *testing.T) {
-	a := newTestApp(t, testenv.Dialects(t)[0], "")
+	a := newTestApp(t, testenv.Dialects(t)[0], "", "SIGNUP=open")
 	a.browser(t).signUp("taken@example.com", "first password")
 	huge := strings.Repeat("x", 10*1024)
 	cases := []struct {

@@ -25,7 +25,7 @@ func TestConnectionTokenIsNeverReadable(t *testing.T) {
 	const token = "pat-eu1-7f3c2a9e-5b1d-4e8f-a6c0-d2b4e9f81c37"
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
-			a := newTestApp(t, d, "")
+			a := newTestApp(t, d, "", "ALLOW_PRIVATE_TARGETS=true")
 			hub := newFakePortal(t, a.store, token, sandbox.Faults{})
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")

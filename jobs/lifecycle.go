@@ -170,13 +170,15 @@ func (e *Lifecycle) validateTarget(ctx context.Context, userID int64, in siminpu
 		fe["target"] = "The connection's token cannot be decrypted; save the connection again."
 		return
 	}
-	client, err := hubspot.NewClient(c.BaseURL, string(token))
+	client, err := hubspot.NewClient(c.BaseURL, string(token), e.egress().Options(c.BaseURL)...)
 	if err == nil {
 		err = checkReachable(ctx, client)
 	}
 	if err != nil {
 		msg := "HubSpot did not answer: " + err.Error()
-		if hubspot.Classify(err) == hubspot.CategoryAuth {
+		if errors.Is(err, hubspot.ErrNotAllowed) {
+			msg = "The connection's base URL is not allowed."
+		} else if hubspot.Classify(err) == hubspot.CategoryAuth {
 			msg = "HubSpot rejected the connection's token (check its scopes, or save a new token)."
 		}
 		fe["target"] = msg

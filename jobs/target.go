@@ -77,10 +77,7 @@ func (e *core) targetOf(ctx context.Context, s storage.Simulation) (*target, err
 			tier = ratelimit.TierFree
 		}
 		limits := ratelimit.LimitsFor(tier)
-		// A connection's base URL was typed by a user: public addresses only,
-		// unless it is the built-in sandbox or ALLOW_PRIVATE_TARGETS is set.
-		egress := hubspot.Egress{SandboxURL: e.opts.SandboxURL, AllowPrivate: e.opts.Config.AllowPrivateTargets}
-		t, err = e.newTarget(key, c.BaseURL, string(token), "conn"+strconv.FormatInt(c.ID, 10), &limits, egress.Options(c.BaseURL)...)
+		t, err = e.newTarget(key, c.BaseURL, string(token), "conn"+strconv.FormatInt(c.ID, 10), &limits, e.egress().Options(c.BaseURL)...)
 	}
 	if err != nil {
 		return nil, err
@@ -135,6 +132,13 @@ func (e *core) newTarget(name, baseURL, token, connID string, limits *ratelimit.
 	}
 	t.client = c
 	return t, nil
+}
+
+// egress is where a connection's calls may go: its base URL was typed by a user,
+// so public addresses only, unless it is the built-in sandbox (trusted by
+// construction) or ALLOW_PRIVATE_TARGETS is set.
+func (e *Engine) egress() hubspot.Egress {
+	return hubspot.Egress{SandboxURL: e.opts.SandboxURL, AllowPrivate: e.opts.Config.AllowPrivateTargets}
 }
 
 // dailyLimitError reports that the target's daily allowance is spent: the

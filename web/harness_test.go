@@ -29,13 +29,13 @@ import (
 // engine reaches the sandbox over HTTP, as in production). Everything it logs, at
 // debug level, is in logs.
 type testApp struct {
-	app    *fiber.App
-	store  *storage.Store
-	redis  *storage.Redis
-	engine *jobs.Engine
-	sb     *sandbox.Server
-	cfg    config.Config
-	log    *slog.Logger
+	app     *fiber.App
+	store   *storage.Store
+	redis   *storage.Redis
+	engine  *jobs.Engine
+	sb      *sandbox.Server
+	cfg     config.Config
+	log     *slog.Logger
 	logs    *logBuffer
 	url     string // http://127.0.0.1:port
 	metrics *Metrics

@@ -49,25 +49,26 @@ func WithPublicAddressesOnly() Option {
 }
 
 var publicTransport = sync.OnceValue(func() *http.Transport {
-	t := defaultTransport().Clone()
-	// Through a proxy the dial check would see the proxy, not the target.
-	t.Proxy = nil
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: refuseNonPublic}
-	t.DialContext = d.DialContext
-	return t
+	return guardedTransport(func(ap netip.AddrPort) bool { return PublicAddr(ap.Addr()) })
 })
 
-// refuseNonPublic runs before each connect, with the address DNS resolved to.
-func refuseNonPublic(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return ErrNotAllowed
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil || !PublicAddr(ip) {
-		return ErrNotAllowed
-	}
-	return nil
+// guardedTransport is the default transport with a check of every address it
+// connects to (after DNS resolution, redirects included): allow false refuses the
+// connection with ErrNotAllowed before it is made.
+func guardedTransport(allow func(netip.AddrPort) bool) *http.Transport {
+	t := defaultTransport().Clone()
+	// Through a proxy the check would see the proxy, not the target.
+	t.Proxy = nil
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
+		Control: func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil || !allow(ap) {
+				return ErrNotAllowed
+			}
+			return nil
+		}}
+	t.DialContext = d.DialContext
+	return t
 }
 
 // nonPublic are special-purpose ranges beyond what netip's predicates name:

@@ -137,7 +137,7 @@ func (e *core) newTarget(name, baseURL, token, connID string, limits *ratelimit.
 // egress is where a connection's calls may go: its base URL was typed by a user,
 // so public addresses only, unless it is the built-in sandbox (trusted by
 // construction) or ALLOW_PRIVATE_TARGETS is set.
-func (e *Engine) egress() hubspot.Egress {
+func (e *core) egress() hubspot.Egress {
 	return hubspot.Egress{SandboxURL: e.opts.SandboxURL, AllowPrivate: e.opts.Config.AllowPrivateTargets}
 }
 

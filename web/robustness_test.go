@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/auth"
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/testenv"
@@ -44,6 +45,7 @@ type routeWalk struct {
 	identities []walkIdentity
 	sandbox    walkIdentity // the sandbox's own bearer token, for /sandbox/hubspot
 	ids        []string     // real ids: both users' simulations, connections, a DLQ row, a sandbox record
+	tokens     []string     // real :token values: an open invite and an open reset link
 	requests   int
 	refused    int                    // requests too long for the server to read at all
 	route      string                 // the route being walked
@@ -116,6 +118,15 @@ func newRouteWalk(t *testing.T, a *testApp) *routeWalk {
 	w.ids = append(w.ids, rec.ID)
 	slices.Sort(w.ids)
 	w.ids = slices.Compact(w.ids)
+	// Open links for /invite/:token and /reset/:token (the walk may use them up).
+	w.tokens = append(w.tokens, strings.TrimPrefix(a.invite(t, storage.RolePlayer), "/invite/"))
+	reset := auth.NewToken()
+	playerID := a.user(t, walkPlayerEmail).ID
+	l := storage.AccountLink{Kind: storage.LinkReset, UserID: &playerID, CreatedBy: a.user(t, walkBossEmail).ID, ExpiresAt: time.Now().Add(time.Hour)}
+	if err := a.store.CreateAccountLink(ctx, &l, auth.HashToken(reset)); err != nil {
+		t.Fatal(err)
+	}
+	w.tokens = append(w.tokens, reset)
 	return w
 }
 
@@ -138,9 +149,11 @@ func (w *routeWalk) routes() []walkRoute {
 	rank := func(r walkRoute) int {
 		switch {
 		case r.path == "/logout":
-			return 3
+			return 4
+		case strings.HasSuffix(r.path, "/disable") || strings.HasSuffix(r.path, "/role"):
+			return 3 // may end the walk's own boss session
 		case r.method == http.MethodDelete || strings.HasSuffix(r.path, "/delete") || strings.HasSuffix(r.path, "/reset") ||
-			strings.HasSuffix(r.path, "/archive") || strings.HasSuffix(r.path, "/disable") || strings.HasSuffix(r.path, "/role"):
+			strings.HasSuffix(r.path, "/archive"):
 			return 2
 		case strings.HasSuffix(r.path, "/abort"):
 			return 1
@@ -185,6 +198,9 @@ func (w *routeWalk) fill(path string, i int, value string) string {
 func (w *routeWalk) realValues(param string) []string {
 	if v, ok := realParams[strings.TrimSuffix(param, "?")]; ok {
 		return v
+	}
+	if param == "token" {
+		return w.tokens
 	}
 	return w.ids
 }

@@ -121,3 +121,34 @@ func TestAccountsRules(t *testing.T) {
 		})
 	}
 }
+
+// Ten first sign-ups at once: exactly one account is made, a boss; the others
+// are told sign-up is closed.
+func TestCreateFirstUserOnlyOnce(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range openStores(t) {
+		t.Run(name, func(t *testing.T) {
+			var made, closed atomic.Int64
+			var wg sync.WaitGroup
+			for i := range 10 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := s.CreateFirstUser(ctx, "first"+string(rune('a'+i))+"@example.com", "h")
+					switch {
+					case err == nil:
+						made.Add(1)
+					case errors.Is(err, storage.ErrSignupClosed):
+						closed.Add(1)
+					default:
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			if made.Load() != 1 || closed.Load() != 9 {
+				t.Errorf("want 1 made and 9 closed, got %d and %d", made.Load(), closed.Load())
+			}
+		})
+	}
+}

@@ -3,11 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 )
 
 // LoginRule limits the password checks of one throttle key (an account, a client
@@ -50,14 +47,13 @@ func (r LoginRule) admit(attempts int, windowStart, lastAt, t time.Time) (ok boo
 // before the password is compared; wait > 0 means refused (and the rules after
 // the refusing one are left alone).
 func (s *Store) AdmitLogin(ctx context.Context, rules []LoginRule) (wait time.Duration, err error) {
-	for try := 0; ; try++ {
+	// Concurrent first inserts of a key can deadlock on MySQL's gap locks.
+	err = retryDeadlock(func() error {
+		var err error
 		wait, err = s.admitLogin(ctx, rules)
-		// Concurrent first inserts of a key can deadlock on MySQL's gap locks; the
-		// loser's transaction is rolled back whole and may simply run again.
-		if err == nil || try == 4 || !isDeadlock(err) {
-			return wait, err
-		}
-	}
+		return err
+	})
+	return wait, err
 }
 
 func (s *Store) admitLogin(ctx context.Context, rules []LoginRule) (time.Duration, error) {
@@ -110,10 +106,4 @@ func (s *Store) ForgetLogin(ctx context.Context, keys ...string) error {
 		return fmt.Errorf("storage: login throttle: %w", err)
 	}
 	return nil
-}
-
-// isDeadlock reports MySQL's deadlock error.
-func isDeadlock(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1213
 }

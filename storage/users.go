@@ -61,10 +61,12 @@ var ErrSignupClosed = errors.New("storage: sign-up is closed")
 // ErrDuplicate.
 func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string) (User, error) {
 	var u User
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, err = s.createUser(ctx, tx, email, passwordHash, role, false)
-		return err
+	err := retryDeadlock(func() error {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			u, err = s.createUser(ctx, tx, email, passwordHash, role, false)
+			return err
+		})
 	})
 	return u, err
 }
@@ -73,10 +75,12 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string
 // ErrSignupClosed.
 func (s *Store) CreateFirstUser(ctx context.Context, email, passwordHash string) (User, error) {
 	var u User
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, err = s.createUser(ctx, tx, email, passwordHash, RoleBoss, true)
-		return err
+	err := retryDeadlock(func() error {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			u, err = s.createUser(ctx, tx, email, passwordHash, RoleBoss, true)
+			return err
+		})
 	})
 	return u, err
 }

@@ -56,7 +56,11 @@ func (h *handler) showLogin(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return render(c, fiber.StatusOK, views.LoginPage(h.page(c, "Log in", "login"), views.AuthForm{}))
+	closed, err := h.signupClosed(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.LoginPage(h.page(c, "Log in", "login"), views.AuthForm{Closed: closed}))
 }
 
 // submitLogin checks a password and starts a session.

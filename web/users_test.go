@@ -31,7 +31,9 @@ func TestSignupClosesAfterTheFirstAccount(t *testing.T) {
 			if resp.StatusCode != http.StatusOK || doc(t, body).Find("#signup-closed").Length() != 1 || doc(t, body).Find(`form[action="/signup"]`).Length() != 0 {
 				t.Fatalf("GET /signup after the first account: want the closed notice and no form, got %d", resp.StatusCode)
 			}
-			late.get("/login") // a form token: the closed page has no form
+			if _, body := late.get("/login"); doc(t, body).Find("#ask-invite").Length() != 1 || doc(t, body).Find(`a[href="/signup"]`).Length() != 1 {
+				t.Errorf("log-in page after the first account: want the invite hint instead of the sign-up link (the menu keeps its link)")
+			}
 			resp, body = late.post("/signup", url.Values{"email": {"eve@example.com"}, "password": {"eve password 1"}, "confirm": {"eve password 1"}})
 			if resp.StatusCode != http.StatusForbidden || doc(t, body).Find("#signup-closed").Length() != 1 {
 				t.Fatalf("POST /signup after the first account: want 403 with the notice, got %d", resp.StatusCode)

@@ -67,7 +67,8 @@ func newCluster(t testing.TB, bin, redisURL string, env ...string) *cluster {
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
 	c.env = append(os.Environ(), "MYSQL_DSN="+c.dsn, "REDIS_URL="+redisURL, fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port),
 		"SANDBOX_URL="+c.base+"/sandbox/hubspot", "DATA_DIR="+c.dir, "TOKEN_ENC_SECRET="+key, "SESSION_SECRET="+key,
-		"SANDBOX_TOKEN=pat-na1-scale-sandbox-token-0123456789", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=5s")
+		"SANDBOX_TOKEN=pat-na1-scale-sandbox-token-0123456789", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=5s",
+		"METRICS_TOKEN="+clusterMetricsToken)
 	c.env = append(c.env, env...)
 	c.cli("migrate", "up")
 	c.cli("user", "create", "--email", "ops@example.com", "--password", "ops-password-123", "--role", "boss")
@@ -202,12 +203,23 @@ func (c *cluster) workersAlive() int {
 	return r.Workers.Alive
 }
 
+// clusterMetricsToken lets the test scrape /metrics (METRICS_TOKEN).
+const clusterMetricsToken = "cluster-metrics-token-0123456789"
+
 // metrics is the web process's /metrics text.
 func (c *cluster) metrics() string {
 	c.t.Helper()
-	resp, err := http.Get(c.base + "/metrics")
+	req, err := http.NewRequest(http.MethodGet, c.base+"/metrics", nil)
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+clusterMetricsToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("/metrics: want 200, got %d", resp.StatusCode)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

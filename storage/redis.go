@@ -144,7 +144,7 @@ func (r *Redis) Check(ctx context.Context, timeout time.Duration) bool {
 	if r.up.Swap(up) != up || switched {
 		switch {
 		case switched:
-			r.log.Warn("redis is another server now (a failover or a restart); recovering what it lacks")
+			r.log.Warn("redis is another server now (a failover or a restart); recovering what it lacks", "log_lines_held_back", r.quieted.Swap(0))
 		case up:
 			r.log.Info("redis is back", "log_lines_held_back", r.quieted.Swap(0))
 		default:

@@ -307,10 +307,10 @@ func (p *recordPlan) add(k Kind, ph Phase, phaseAt time.Time, d time.Duration, a
 // times are a record's phase moments and single delays. They come from
 // fixed draw slots so that they do not move when a loop changes length.
 type times struct {
-	created, mql, regression, deal   time.Time
-	closeGap                         time.Duration
+	created, mql, regression, deal       time.Time
+	closeGap                             time.Duration
 	note, task, nurture, postWin, ticket time.Duration
-	amountU                          float64
+	amountU                              float64
 }
 
 func planTimes(spec *Spec, index int) times {

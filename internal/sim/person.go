@@ -34,11 +34,11 @@ var (
 // Email local-part patterns: companies use one for every employee (as real
 // mail systems do); consumers pick their own.
 const (
-	patFirstDotLast = iota // jane.doe
-	patInitialLast         // jdoe
-	patFirst               // jane
-	patFirstUnderLast      // jane_doe
-	patFirstLast           // janedoe
+	patFirstDotLast   = iota // jane.doe
+	patInitialLast           // jdoe
+	patFirst                 // jane
+	patFirstUnderLast        // jane_doe
+	patFirstLast             // janedoe
 	patCount
 )
 

@@ -113,6 +113,8 @@ func companyAt(spec *Spec, c int, first bool) Company {
 		Employees: logUniformInt(spec.Scenario.Employees, unitFloat(mix64(seed^0x5bd1e995))),
 		Seed:      seed,
 		First:     first,
+		Scenario:  spec.Scenario.Name,
+		Consumer:  spec.Scenario.Consumer,
 	}
 }
 

@@ -97,6 +97,8 @@ type Company struct {
 	Employees int    // head count, from the scenario's range
 	Seed      uint64 // seeds the company's fake data
 	First     bool   // this record is the company's first contact: create the company with it
+	Scenario  string // scenario name: picks the naming
+	Consumer  bool   // the scenario sells to private buyers (the company is their employer)
 }
 
 // Activity is one planned engagement (or ticket) of a record.

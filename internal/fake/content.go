@@ -95,7 +95,7 @@ var contents = map[string]*content{
 		deals: offers("Team plan (25 seats)", "Implementation package", "Growth bundle", "Annual plan", "Add-on: reporting",
 			"Training package"),
 		leadSources: businessSources, topics: businessTopics, nextSteps: businessNextSteps,
-		meetingTypes: []string{"Product demo", "Pricing review", "Implementation planning", "Team walkthrough"},
+		meetingTypes:   []string{"Product demo", "Pricing review", "Implementation planning", "Team walkthrough"},
 		ticketSubjects: businessTickets,
 		callTitle:      "Intro call with %s",
 	},

@@ -225,7 +225,7 @@ func (e *Worker) enqueueActivities(ctx context.Context, run *simRun, kind sim.Ki
 			assoc = append(assoc, ActivityAssoc{sim.KindDeal, have[c.rec.Deal.Key]})
 		}
 		p.Items[i] = ActivityItem{Record: c.rec.Index, Ordinal: c.act.Ordinal, Key: c.act.Key, At: c.act.At.UnixMilli(),
-			Props: fake.ActivityProperties(*c.rec, c.act), Assoc: assoc}
+			Props: fake.ActivityProperties(*c.rec, c.act, run.asOf(c.act.At)), Assoc: assoc}
 	}
 	task, taskID, opts, err := e.newActivitiesTask(p, at)
 	if err != nil {

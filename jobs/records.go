@@ -227,6 +227,15 @@ func (r *simRun) historical(props map[string]string, at time.Time) {
 	}
 }
 
+// asOf is the simulated moment an object planned at t is written: t itself when
+// paced, the window's end in a backfill (so tasks due before it are done).
+func (r *simRun) asOf(t time.Time) time.Time {
+	if r.pace.Mode == sim.Backfill {
+		return r.sim.EndAt
+	}
+	return t
+}
+
 func (w *recordsWork) createCompanies(ctx context.Context) error {
 	var ins []objectInput
 	seen := map[string]bool{}

@@ -57,6 +57,7 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	app.Post("/connections", h.requireUser, h.createConnection)
 	app.Get("/connections/:id", h.requireUser, h.showConnection)
 	app.Post("/connections/:id/validate", h.requireUser, h.validateConnection)
+	app.Post("/connections/:id/settings", h.requireUser, h.updateConnectionSettings)
 	app.Post("/connections/:id/delete", h.requireUser, h.deleteConnection)
 
 	// Sandbox browser (a player sees their own simulations' records); reset and
@@ -94,6 +95,7 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	api.Post("/connections", h.createConnectionAPI)
 	api.Get("/connections/:id", h.showConnectionAPI)
 	api.Post("/connections/:id/validate", h.validateConnectionAPI)
+	api.Post("/connections/:id/settings", h.updateConnectionSettingsAPI)
 	api.Delete("/connections/:id", h.deleteConnectionAPI)
 	// The boss group's middleware guards every /api route registered after it: player routes go above.
 	apiBoss := api.Group("", h.requireBoss)

@@ -39,6 +39,7 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	app.Post("/simulations/:id/resume", h.requireUser, h.controlSimulation("resume"))
 	app.Post("/simulations/:id/abort", h.requireUser, h.controlSimulation("abort"))
 	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
+	app.Get("/fragments/simulations/window", h.requireUser, h.showSimulationWindow)
 	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
 	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
 	// The simulation page's DLQ and thinning panels are for bosses only.

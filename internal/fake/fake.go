@@ -166,7 +166,7 @@ func CreatedDates(kind sim.Kind, rec sim.Record, at time.Time) map[string]string
 func UpdateProperties(u sim.Update, historical bool) map[string]string {
 	p := make(map[string]string, 3)
 	switch u.Kind {
-	case sim.KindContact:
+	case sim.KindContactUpdate:
 		if u.LifecycleStage != "" {
 			p["lifecyclestage"] = u.LifecycleStage
 			if historical {
@@ -176,7 +176,7 @@ func UpdateProperties(u sim.Update, historical bool) map[string]string {
 		if u.LeadStatus != "" {
 			p["hs_lead_status"] = u.LeadStatus
 		}
-	case sim.KindDeal:
+	case sim.KindDealUpdate:
 		p["dealstage"] = u.DealStage
 		if u.Closed {
 			p["closedate"] = ms(u.At)

@@ -61,7 +61,7 @@ func TestJourneyStepsAndDealPaths(t *testing.T) {
 				ups := r.Updates()
 				nc, nd := 0, 0
 				for _, u := range ups {
-					if u.Kind == KindContact {
+					if u.Kind == KindContactUpdate {
 						nc++
 					} else {
 						nd++

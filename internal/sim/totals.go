@@ -39,6 +39,10 @@ func (t Totals) Get(k Kind) int {
 		return t.Tasks
 	case KindMeeting:
 		return t.Meetings
+	case KindContactUpdate:
+		return t.ContactUpdates
+	case KindDealUpdate:
+		return t.DealUpdates
 	}
 	return 0
 }

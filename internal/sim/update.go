@@ -10,7 +10,7 @@ import (
 // stage. Updates are sent as batch updates at their moment (backfill: right
 // after the objects exist, with their planned dates as property values).
 type Update struct {
-	Kind    Kind   // KindContact or KindDeal
+	Kind    Kind   // KindContactUpdate or KindDealUpdate; Kind.Updated() is the object's kind
 	Object  string // key of the object it changes
 	Ordinal int    // 1-based per object, in time order
 	Key     string // "<object key>-upd-<ordinal>": the ledger key
@@ -37,12 +37,12 @@ func (r *Record) Updates() []Update {
 	out := make([]Update, 0, n)
 	for i := 1; i < len(r.Steps); i++ {
 		s := r.Steps[i]
-		out = append(out, Update{Kind: KindContact, Object: r.Key, Ordinal: i, Key: UpdateKey(r.Key, i), At: s.At,
+		out = append(out, Update{Kind: KindContactUpdate, Object: r.Key, Ordinal: i, Key: UpdateKey(r.Key, i), At: s.At,
 			Phase: s.Phase, LifecycleStage: s.LifecycleStage, LeadStatus: s.LeadStatus})
 	}
 	if d := r.Deal; d != nil {
 		for i := 1; i < len(d.Path); i++ {
-			out = append(out, Update{Kind: KindDeal, Object: d.Key, Ordinal: i, Key: UpdateKey(d.Key, i), At: d.Path[i].At,
+			out = append(out, Update{Kind: KindDealUpdate, Object: d.Key, Ordinal: i, Key: UpdateKey(d.Key, i), At: d.Path[i].At,
 				DealStage: d.Path[i].Stage, Closed: i == len(d.Path)-1 && d.Outcome != DealOpen})
 		}
 	}

@@ -57,6 +57,10 @@ type RecordsPayload struct {
 	Force bool `json:"force,omitempty"`
 	// Replay lifts the records' blocked skips first (a DLQ replay).
 	Replay bool `json:"replay,omitempty"`
+	// NotBefore (ms epoch, run time) is the planned moment of the task's last
+	// due member: asynq may start a task up to a second early, and the handler
+	// waits for it so that no object is created before its time.
+	NotBefore int64 `json:"notBefore,omitempty"`
 }
 
 // ActivitiesPayload carries one kind of activity for several records, ready to
@@ -67,6 +71,8 @@ type ActivitiesPayload struct {
 	Items []ActivityItem `json:"items"`
 	// Replay marks a DLQ row's payload: it runs even for a completed simulation.
 	Replay bool `json:"replay,omitempty"`
+	// NotBefore (ms epoch, run time): see RecordsPayload.
+	NotBefore int64 `json:"notBefore,omitempty"`
 }
 
 // ActivityItem is one planned activity.

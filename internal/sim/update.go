@@ -80,3 +80,12 @@ func UpdateCounts(spec *Spec, index int) (contact, deal int) {
 	j := decide(spec, index)
 	return j.updateCounts(&spec.Scenario, len(spec.Pipeline.orDefault().Open))
 }
+
+// UpdateCounts is the number of contact and deal updates the record plans.
+func (r *Record) UpdateCounts() (contact, deal int) {
+	contact = max(len(r.Steps)-1, 0)
+	if r.Deal != nil {
+		deal = max(len(r.Deal.Path)-1, 0)
+	}
+	return contact, deal
+}

@@ -39,6 +39,12 @@ const MaxBatch = 100
 // activities of 300 records fill their batches better than those of 100).
 const TaskSize = 300
 
+// BackfillTaskSize is the most records one backfill records task carries: a
+// backfill sends every journey update of its records at once, and a thousand
+// records fill those batches (each object may appear once per call) about as
+// well as their creations.
+const BackfillTaskSize = 1000
+
 // TickPayload names the simulation a tick drives.
 type TickPayload struct {
 	Sim int64 `json:"sim"`

@@ -149,7 +149,7 @@ func (e *Worker) expandDue(ctx context.Context, run *simRun, segs []storage.Segm
 	}
 	room := 0
 	if backfill {
-		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID, e.cfg.PrimaryShards))) * TaskSize
+		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID, e.cfg.PrimaryShards))) * BackfillTaskSize
 	}
 	records := 0
 	for k := range segs {
@@ -222,6 +222,10 @@ func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage
 	backfill := run.pace.Mode == sim.Backfill
 	used := usedBefore(spec, segs, due[0])
 	window := batchWindow(run.pace)
+	size := TaskSize
+	if backfill {
+		size = BackfillTaskSize
+	}
 	var chunks []chunk
 	var cur *chunk
 	exps := make([]storage.SegmentExpansion, 0, len(due))
@@ -252,7 +256,7 @@ func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage
 			// A task waits for its last record; records join while they are due
 			// within the batch window of its first, so none is early and the first
 			// is late by at most the window.
-			if cur == nil || cur.end-cur.first >= TaskSize || cur.end != i || (!backfill && at.Sub(cur.first0) >= window) {
+			if cur == nil || cur.end-cur.first >= size || cur.end != i || (!backfill && at.Sub(cur.first0) >= window) {
 				chunks = append(chunks, chunk{first: i, end: i, used: used, at: at, first0: at})
 				cur = &chunks[len(chunks)-1]
 			}

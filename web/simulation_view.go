@@ -239,9 +239,18 @@ func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.M
 		v.EffectiveTotal = m.EffectiveTotal
 	}
 	v.Records = m.Created[sim.KindContact.Plural()]
-	for _, k := range sim.ObjectKinds {
+	if l := m.Lateness; l.Measured > 0 {
+		v.Lateness = &views.LatenessView{P50: views.Millis(l.P50Ms), P99: views.Millis(l.P99Ms), Measured: l.Measured, Early: l.Early}
+	}
+	for _, k := range sim.TrackedKinds {
 		p := k.Plural()
 		row := views.MetricsRow{Type: p, Scheduled: m.Scheduled[p], Created: m.Created[p], Failed: m.Failed[p], Thinned: m.Thinned[p]}
+		if k.IsUpdate() {
+			row.Type = strings.ReplaceAll(p, "_", " ")
+			v.Failed += row.Failed
+			v.Rows = append(v.Rows, row)
+			continue // updates are not objects: the totals count objects
+		}
 		v.Created += row.Created
 		v.Failed += row.Failed
 		v.Thinned += row.Thinned

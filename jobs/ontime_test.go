@@ -18,7 +18,7 @@ func TestAcceleratedRunIsOnTime(t *testing.T) {
 	ctx := context.Background()
 	seed := int64(7)
 	start := time.Now().UTC()
-	s := e.run(SimulationInput{Name: "on time", Scenario: "ecommerce", Distribution: "linear", Start: start, End: start.Add(2*time.Hour),
+	s := e.run(SimulationInput{Name: "on time", Scenario: "ecommerce", Distribution: "linear", Start: start, End: start.Add(2 * time.Hour),
 		TotalRecords: 80, PaceMode: "accelerated", PaceFactor: 600, Target: "sandbox", Seed: &seed})
 	s = e.wait(s.ID, storage.StatusCompleted, 4*time.Minute)
 	e.checkExact(s)

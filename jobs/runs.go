@@ -73,6 +73,12 @@ func (e *core) runOf(ctx context.Context, id int64) (*simRun, error) {
 			return nil, fmt.Errorf("jobs: simulation %d connection: %w", s.ID, err)
 		}
 		dates = c.HistoricalDates
+		if s.Pipeline != "" && s.Pipeline != sim.DefaultPipeline().ID {
+			// Deals walk the portal's own stages of the chosen pipeline.
+			if spec.Pipeline, err = tg.pipelineOf(ctx, s.Pipeline); err != nil {
+				return nil, err
+			}
+		}
 	}
 	r = &simRun{sim: s, loadedAt: now, spec: spec, pace: paceOf(s), target: tg, dates: dates}
 	e.mu.Lock()

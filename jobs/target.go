@@ -40,6 +40,8 @@ type target struct {
 	// completion date) the target defines as writable, per type: others are
 	// left out of what is sent.
 	dates map[sim.Kind]map[string]bool
+	// pipelines are the deal pipelines read so far, by id.
+	pipelines map[string]sim.Pipeline
 }
 
 // inlineWaitMax is the longest window wait a worker sleeps through.

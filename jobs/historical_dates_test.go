@@ -71,7 +71,7 @@ func (b *bodyRecorder) dated(t *testing.T, path, prop string) []string {
 func TestHubSpotBackfillSendsHistoricalDates(t *testing.T) {
 	v := hubspottest.MustLoad(t, "http://127.0.0.1")
 	rec := &bodyRecorder{bodies: map[string][]string{}}
-	e := newTestEnv(t, firstDialect(t), envOptions{engineOptions: func(o *EngineOptions) {
+	e := newTestEnv(t, firstDialect(t), envOptions{engineOptions: func(o *Options) {
 		rec.next = o.HTTPClient.Transport
 		o.HTTPClient = &http.Client{Transport: v.Transport(t, rec)}
 	}})

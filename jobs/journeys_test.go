@@ -42,7 +42,7 @@ func byKey(recs []sandbox.Record) map[string]sandbox.Record {
 // planAll plans every record of a stored simulation the way the engine does.
 func (e *testEnv) planAll(s storage.Simulation) (*sim.Spec, []sim.Record) {
 	e.t.Helper()
-	spec, err := e.engine.specOf(context.Background(), s)
+	spec, err := e.engine.Worker.specOf(context.Background(), s)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestBackfillJourneysFollowTheFunnel(t *testing.T) {
 			}
 		}
 	}
-	m, err := e.engine.Metrics(ctx, s.ID)
+	m, err := e.engine.Progress.Metrics(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

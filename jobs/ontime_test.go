@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -18,11 +19,11 @@ func TestAcceleratedRunIsOnTime(t *testing.T) {
 	ctx := context.Background()
 	seed := int64(7)
 	start := time.Now().UTC()
-	s := e.run(SimulationInput{Name: "on time", Scenario: "ecommerce", Distribution: "linear", Start: start, End: start.Add(2 * time.Hour),
+	s := e.run(siminput.Input{Name: "on time", Scenario: "ecommerce", Distribution: "linear", Start: start, End: start.Add(2 * time.Hour),
 		TotalRecords: 80, PaceMode: "accelerated", PaceFactor: 600, Target: "sandbox", Seed: &seed})
 	s = e.wait(s.ID, storage.StatusCompleted, 4*time.Minute)
 	e.checkExact(s)
-	run, err := e.engine.run(ctx, s.ID)
+	run, err := e.engine.Worker.runOf(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestAcceleratedRunIsOnTime(t *testing.T) {
 		t.Fatalf("want objects and updates, got %d and %d", len(lateness), updates)
 	}
 	sort.Slice(lateness, func(i, j int) bool { return lateness[i] < lateness[j] })
-	m, err := e.engine.Metrics(ctx, s.ID)
+	m, err := e.engine.Progress.Metrics(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

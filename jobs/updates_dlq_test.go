@@ -45,7 +45,7 @@ func (r *refuseWins) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestRefusedUpdatesGoToTheDLQAndReplay(t *testing.T) {
 	refuse := &refuseWins{}
 	refuse.on.Store(true)
-	e := newTestEnv(t, firstDialect(t), envOptions{engineOptions: func(o *EngineOptions) {
+	e := newTestEnv(t, firstDialect(t), envOptions{engineOptions: func(o *Options) {
 		refuse.next = o.HTTPClient.Transport
 		o.HTTPClient = &http.Client{Transport: refuse}
 	}})
@@ -75,23 +75,23 @@ func TestRefusedUpdatesGoToTheDLQAndReplay(t *testing.T) {
 			t.Fatalf("DLQ row: want a validation failure of a closing update, got %s %s", row.Category, row.RecordKey)
 		}
 	}
-	m, _ := e.engine.Metrics(ctx, s.ID)
+	m, _ := e.engine.Progress.Metrics(ctx, s.ID)
 	if m.Failed["deal_updates"] != int64(wonUpdates) || m.Failed["contact_updates"] != 0 {
 		t.Errorf("metrics: want %d failed deal updates, got %v", wonUpdates, m.Failed)
 	}
 
 	// Running the records again sends nothing twice.
 	before := e.calls.count("/batch/update")
-	task, opts, err := e.engine.newRecordsTask(RecordsPayload{Sim: s.ID, First: 0, End: 50}, time.Now())
+	task, opts, err := e.engine.Worker.newRecordsTask(RecordsPayload{Sim: s.ID, First: 0, End: 50}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := e.engine.queue.EnqueueContext(ctx, task, opts...)
+	info, err := e.engine.Worker.queue.EnqueueContext(ctx, task, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if _, err := e.engine.inspector.GetTaskInfo(info.Queue, info.ID); err != nil {
+		if _, err := e.engine.Worker.inspector.GetTaskInfo(info.Queue, info.ID); err != nil {
 			break // processed and gone
 		}
 		if time.Now().After(deadline) {
@@ -104,7 +104,7 @@ func TestRefusedUpdatesGoToTheDLQAndReplay(t *testing.T) {
 
 	// Replay with the portal fixed: the deals close won.
 	refuse.on.Store(false)
-	if _, err := NewTriage(e.store, e.engine.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: e.user, Strategy: storage.ReplayOldest,
+	if _, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: e.user, Strategy: storage.ReplayOldest,
 		Filter: storage.DLQFilter{SimulationID: s.ID}, Limit: 50, UseFullRetry: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -438,7 +438,7 @@ type plannedObject struct {
 }
 
 // plannedObjects lists every object a record plans (its company only when the
-// record is the company's first).
+// record is the company's first), and its planned updates.
 func plannedObjects(r *sim.Record) []plannedObject {
 	out := []plannedObject{{sim.KindContact, r.Key, r.Index}}
 	if r.Company.First {
@@ -449,6 +449,9 @@ func plannedObjects(r *sim.Record) []plannedObject {
 	}
 	for _, a := range r.Activities {
 		out = append(out, plannedObject{a.Kind, a.Key, r.Index})
+	}
+	for _, u := range r.Updates() {
+		out = append(out, plannedObject{u.Kind, u.Key, r.Index})
 	}
 	return out
 }

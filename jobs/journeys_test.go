@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/simcrm/simcrm/internal/fake"
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/storage"
@@ -34,7 +35,7 @@ func (e *testEnv) sandboxObjects(s storage.Simulation, typ string) []sandbox.Rec
 func byKey(recs []sandbox.Record) map[string]sandbox.Record {
 	out := make(map[string]sandbox.Record, len(recs))
 	for _, r := range recs {
-		out[r.Properties[KeyProperty]] = r
+		out[r.Properties[hubspot.RecordKeyProperty]] = r
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
@@ -46,14 +47,14 @@ func TestAcceleratedRunIsOnTime(t *testing.T) {
 	early := 0
 	for _, typ := range []string{"contacts", "companies", "deals", "tickets", "notes", "calls", "tasks", "meetings"} {
 		for _, o := range e.sandboxObjects(s, typ) {
-			at, ok := planned[o.Properties[KeyProperty]]
+			at, ok := planned[o.Properties[hubspot.RecordKeyProperty]]
 			if !ok {
-				t.Fatalf("%s %d: key %q is not planned", typ, o.ID, o.Properties[KeyProperty])
+				t.Fatalf("%s %d: key %q is not planned", typ, o.ID, o.Properties[hubspot.RecordKeyProperty])
 			}
 			d := o.CreatedAt.Sub(run.runAt(at))
 			if d < -time.Second {
 				early++
-				t.Errorf("%s %s reached the sandbox %v before its planned moment", typ, o.Properties[KeyProperty], -d)
+				t.Errorf("%s %s reached the sandbox %v before its planned moment", typ, o.Properties[hubspot.RecordKeyProperty], -d)
 			}
 			lateness = append(lateness, d)
 			byType[typ] = append(byType[typ], d)

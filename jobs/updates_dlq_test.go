@@ -104,7 +104,7 @@ func TestRefusedUpdatesGoToTheDLQAndReplay(t *testing.T) {
 
 	// Replay with the portal fixed: the deals close won.
 	refuse.on.Store(false)
-	if _, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: e.user, Strategy: storage.ReplayOldest,
+	if _, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: e.user, Strategy: ReplayOldest,
 		Filter: storage.DLQFilter{SimulationID: s.ID}, Limit: 50, UseFullRetry: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,10 @@ import (
 // activity's own task deletes it once the activity exists.
 const markerTTL = 7 * 24 * time.Hour
 
-// scheduleActivities queues the activities of every record whose contact, company
-// and deal exist, at run time RunAt(phase time + delay): one task per kind and
-// batch window, at most TaskSize activities each. Activities already created, skipped, failed
+// scheduleActivities queues the activities of every record whose contact and
+// company exist (and its deal, for the activities about the deal), at run time
+// RunAt(phase time + delay): one task per kind and batch window, at most TaskSize
+// activities each. Activities already created, skipped, failed
 // or queued (their marker is set) are left out, so running it again for the same
 // records queues nothing twice. Optional activities are thinned under pressure.
 //
@@ -46,13 +47,11 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 	}
 	scheduled := map[string]int{}
 	for _, g := range groupActivities(run, cands) {
-		for lo := 0; lo < len(g.list); lo += TaskSize {
-			n, err := e.enqueueActivities(ctx, run, g.kind, time.Unix(g.at, 0), g.list[lo:min(lo+TaskSize, len(g.list))], have, replay)
-			if err != nil {
-				return err
-			}
-			scheduled[string(g.kind)] += n
+		n, err := e.enqueueActivities(ctx, run, g.kind, g.last, g.list, have, replay)
+		if err != nil {
+			return err
 		}
+		scheduled[string(g.kind)] += n
 	}
 	e.countObjects(ctx, run.sim.ID, sim.EventScheduled, fieldScheduled, scheduled, nil)
 	return nil
@@ -64,8 +63,10 @@ type activityCand struct {
 	act sim.Activity
 }
 
-// activitiesReady lists the activities of the records whose contact, company and
-// deal exist, leaving out those created, skipped or dead-lettered already.
+// activitiesReady lists the activities whose objects exist (the record's contact
+// and company, and its deal for the activities about the deal; a deal made later
+// brings its activities with the record's later run), leaving out those created,
+// skipped or dead-lettered already.
 func activitiesReady(recs []sim.Record, have map[string]string, skipped, dlq map[string]bool) []activityCand {
 	var cands []activityCand
 	for i := range recs {
@@ -76,14 +77,14 @@ func activitiesReady(recs []sim.Record, have map[string]string, skipped, dlq map
 		if _, ok := have[r.Company.Key]; !ok {
 			continue
 		}
-		if r.Deal != nil {
-			if _, ok := have[r.Deal.Key]; !ok {
-				continue
-			}
-		}
 		for _, a := range r.Activities {
 			if _, ok := have[a.Key]; ok || skipped[a.Key] || dlq[a.Key] {
 				continue
+			}
+			if hasKind(a.Associations, sim.KindDeal) {
+				if _, ok := have[r.Deal.Key]; !ok {
+					continue
+				}
 			}
 			cands = append(cands, activityCand{r, a})
 		}
@@ -173,43 +174,44 @@ func (e *Worker) thin(ctx context.Context, run *simRun, cands []activityCand) ([
 
 // activityGroup is the activities of one kind due in one batch window.
 type activityGroup struct {
-	kind sim.Kind
-	at   int64 // window start, unix seconds
-	list []activityCand
+	kind        sim.Kind
+	first, last time.Time // run times of its first and last activity; its task runs at last
+	list        []activityCand
 }
 
-// groupActivities groups activities by kind and run time (windows of
-// batchWindow; overdue ones are due now), in run-time order.
+// groupActivities groups activities by kind and run time: those due within
+// batchWindow of a group's first share it (TaskSize at most), and its task runs
+// when its last is due, so none is made early (overdue ones are due now). Groups
+// come in run-time order.
 func groupActivities(run *simRun, cands []activityCand) []activityGroup {
-	type groupKey struct {
-		kind sim.Kind
-		at   int64
-	}
-	index := map[groupKey]int{}
-	var groups []activityGroup
 	now := time.Now()
-	window := batchWindow(run.pace)
-	for _, c := range cands {
-		at := run.runAt(c.act.At)
-		if at.Before(now) {
-			at = now
+	runAt := func(c activityCand) time.Time { return maxTime(run.runAt(c.act.At), now) }
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].act.Kind != cands[j].act.Kind {
+			return cands[i].act.Kind < cands[j].act.Kind
 		}
-		k := groupKey{c.act.Kind, at.Truncate(window).Unix()}
-		i, ok := index[k]
-		if !ok {
-			i = len(groups)
-			index[k] = i
-			groups = append(groups, activityGroup{kind: k.kind, at: k.at})
-		}
-		groups[i].list = append(groups[i].list, c)
-	}
-	sort.Slice(groups, func(i, j int) bool {
-		if groups[i].at != groups[j].at {
-			return groups[i].at < groups[j].at
-		}
-		return groups[i].kind < groups[j].kind
+		return runAt(cands[i]).Before(runAt(cands[j]))
 	})
+	window := batchWindow(run.pace)
+	var groups []activityGroup
+	for _, c := range cands {
+		at := runAt(c)
+		n := len(groups)
+		if n == 0 || groups[n-1].kind != c.act.Kind || len(groups[n-1].list) >= TaskSize || at.Sub(groups[n-1].first) >= window {
+			groups = append(groups, activityGroup{kind: c.act.Kind, first: at})
+			n++
+		}
+		groups[n-1].list, groups[n-1].last = append(groups[n-1].list, c), at
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].last.Before(groups[j].last) })
 	return groups
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // enqueueActivities queues one task for part (at most TaskSize activities of one
@@ -219,13 +221,21 @@ func (e *Worker) enqueueActivities(ctx context.Context, run *simRun, kind sim.Ki
 	have map[string]string, replay bool) (int, error) {
 	id := run.sim.ID
 	p := ActivitiesPayload{Sim: id, Kind: kind, Items: make([]ActivityItem, len(part)), Replay: replay}
+	if run.pace.Mode != sim.Backfill {
+		p.NotBefore = at.UnixMilli()
+	}
 	for i, c := range part {
 		assoc := []ActivityAssoc{{sim.KindContact, have[c.rec.Key]}, {sim.KindCompany, have[c.rec.Company.Key]}}
 		if c.rec.Deal != nil && hasKind(c.act.Associations, sim.KindDeal) {
 			assoc = append(assoc, ActivityAssoc{sim.KindDeal, have[c.rec.Deal.Key]})
 		}
+		props := fake.ActivityProperties(*c.rec, c.act, run.asOf(c.act.At))
+		if c.act.Kind == sim.KindTicket {
+			run.historical(sim.KindTicket, c.rec, props, c.act.At)
+		}
+		run.keepWritableDates(c.act.Kind, props)
 		p.Items[i] = ActivityItem{Record: c.rec.Index, Ordinal: c.act.Ordinal, Key: c.act.Key, At: c.act.At.UnixMilli(),
-			Props: fake.ActivityProperties(*c.rec, c.act), Assoc: assoc}
+			Props: props, Assoc: assoc}
 	}
 	task, taskID, opts, err := e.newActivitiesTask(p, at)
 	if err != nil {
@@ -277,6 +287,9 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 	if run == nil {
 		return stop
 	}
+	if err := holdUntil(ctx, p.NotBefore); err != nil {
+		return e.wait(ctx, t, err)
+	}
 	keys := make([]string, len(p.Items))
 	for i, it := range p.Items {
 		keys[i] = it.Key
@@ -299,7 +312,8 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 		for _, a := range it.Assoc {
 			to[a.Kind] = a.ID
 		}
-		ins = append(ins, objectInput{record: it.Record, key: it.Key, props: props, assoc: associations(kind, to)})
+		ins = append(ins, objectInput{record: it.Record, key: it.Key, props: props, assoc: associations(kind, to),
+			at: time.UnixMilli(it.At)})
 	}
 	out, stepErr := e.createObjects(ctx, run, kind, ins)
 	for k, v := range out.ids {

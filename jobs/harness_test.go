@@ -283,7 +283,7 @@ func (e *testEnv) planOf(s storage.Simulation) map[string]int {
 	}
 	t := sim.CountTotals(spec, spec.Planner.Count())
 	out := map[string]int{}
-	for _, k := range sim.ObjectKinds {
+	for _, k := range sim.TrackedKinds {
 		out[string(k)] = t.Get(k)
 	}
 	return out
@@ -325,6 +325,12 @@ func (e *testEnv) checkExact(s storage.Simulation) {
 		got := inTarget[k.Plural()]
 		if got != want || int(ledger[string(k)]) != want {
 			e.t.Errorf("%s: plan %d, sandbox %d, ledger %d", k.Plural(), want, got, ledger[string(k)])
+		}
+	}
+	// Planned updates: each once in the ledger.
+	for _, k := range sim.UpdateKinds {
+		if want := plan[string(k)]; int(ledger[string(k)]) != want {
+			e.t.Errorf("%s: plan %d, ledger %d", k.Plural(), want, ledger[string(k)])
 		}
 	}
 }

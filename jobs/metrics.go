@@ -121,8 +121,8 @@ func (e *core) flushCounters(ctx context.Context) error {
 
 // pluralKinds lists every object type by plural name, in creation order.
 func pluralKinds() []string {
-	out := make([]string, len(sim.ObjectKinds))
-	for i, k := range sim.ObjectKinds {
+	out := make([]string, len(sim.TrackedKinds))
+	for i, k := range sim.TrackedKinds {
 		out[i] = k.Plural()
 	}
 	return out
@@ -171,7 +171,7 @@ func (e *core) dbMetrics(ctx context.Context, id int64) (map[string]int64, error
 		return nil, err
 	}
 	var totalCreated, totalThinned, totalFailed, totalBlocked int64
-	for _, k := range sim.ObjectKinds {
+	for _, k := range sim.TrackedKinds {
 		c := created[string(k)]
 		f := failed[string(k)]
 		b := skips[storage.SkipBlocked][string(k)]
@@ -179,7 +179,10 @@ func (e *core) dbMetrics(ctx context.Context, id int64) (map[string]int64, error
 		fields[sim.MetricKey(k, sim.EventCreated)] = c
 		fields[sim.MetricKey(k, eventFailed)] = f + b
 		fields[sim.MetricKey(k, eventThinned)] = t
-		totalCreated, totalFailed, totalBlocked, totalThinned = totalCreated+c, totalFailed+f, totalBlocked+b, totalThinned+t
+		if !k.IsUpdate() {
+			totalCreated += c // "created" counts objects; updates have their own fields
+		}
+		totalFailed, totalBlocked, totalThinned = totalFailed+f, totalBlocked+b, totalThinned+t
 	}
 	fields[fieldCreated], fields[fieldFailures], fields[fieldBlocked], fields[fieldThinned] = totalCreated, totalFailed, totalBlocked, totalThinned
 	return fields, nil
@@ -267,7 +270,7 @@ func (e *core) planned(ctx context.Context, s storage.Simulation) (map[string]in
 	}
 	ex := sim.ExpectedTotals(sc, s.EffectiveTotal)
 	out := map[string]int64{}
-	for _, k := range sim.ObjectKinds {
+	for _, k := range sim.TrackedKinds {
 		out[k.Plural()] = int64(ex.Get(k))
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sim"
@@ -16,6 +17,7 @@ type objectInput struct {
 	key    string
 	props  map[string]string
 	assoc  []hubspot.Association
+	at     time.Time // planned moment (simulated): its lateness is measured against it
 }
 
 // failure is an object that cannot be created: no retry will help (validation,
@@ -265,8 +267,28 @@ func (e *Worker) record(ctx context.Context, run *simRun, kind sim.Kind, ins []o
 	if err != nil {
 		return err
 	}
-	e.countObjects(ctx, run.sim.ID, sim.EventCreated, fieldCreated, added, nil)
+	total := fieldCreated
+	if kind.IsUpdate() {
+		total = "" // "created" counts objects
+	}
+	e.countObjects(ctx, run.sim.ID, sim.EventCreated, total, added, run.lateness(ins, ids))
 	return nil
+}
+
+// lateness measures how long after its planned run time each input that now
+// exists was made (paced runs; a backfill makes everything at once).
+func (r *simRun) lateness(ins []objectInput, ids map[string]string) map[string]int64 {
+	if r.pace.Mode == sim.Backfill {
+		return nil
+	}
+	d := map[string]int64{}
+	now := time.Now()
+	for _, in := range ins {
+		if _, ok := ids[in.key]; ok && !in.at.IsZero() {
+			addLateness(d, now.Sub(r.runAt(in.at)), 1)
+		}
+	}
+	return d
 }
 
 // matchResults pairs created objects with their inputs: by the write trace id the

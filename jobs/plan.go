@@ -132,14 +132,15 @@ func objectsOf(rec *sim.Record) int {
 	if rec.Deal != nil {
 		n++
 	}
-	return n
+	c, d := rec.UpdateCounts()
+	return n + c + d
 }
 
 // planTotals is the exact plan of a simulation per plural object type.
 func planTotals(spec *sim.Spec) map[string]int64 {
 	t := sim.CountTotals(spec, spec.Planner.Count())
-	out := make(map[string]int64, len(sim.ObjectKinds))
-	for _, k := range sim.ObjectKinds {
+	out := make(map[string]int64, len(sim.TrackedKinds))
+	for _, k := range sim.TrackedKinds {
 		out[k.Plural()] = int64(t.Get(k))
 	}
 	return out

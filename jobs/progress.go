@@ -33,6 +33,9 @@ type Metrics struct {
 	Processed       int64   // records whose journey is done or accounted for
 	PercentComplete float64 // 0..100, against the effective total and its activities
 	Throughput      []int64 // objects created per interval, oldest first, for the sparkline
+	// Lateness of paced runs: how long after its planned moment each object and
+	// update was made (p50, p99) and how many came more than a second early.
+	Lateness Lateness
 }
 
 // SegmentView is one simulated hour of a simulation's plan.
@@ -69,6 +72,7 @@ func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 		m.Thinned[p] = fields[p+"_"+eventThinned]
 	}
 	m.Processed = min(fields[fieldProcessed], int64(s.EffectiveTotal))
+	m.Lateness = latenessOf(fields)
 	m.Throughput = e.throughput(ctx, id)
 	planned, err := e.plannedTotal(ctx, s)
 	if err == nil && planned > 0 {

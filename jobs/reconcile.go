@@ -280,8 +280,16 @@ func (e *Reconciler) rederive(ctx context.Context, run *simRun, segs []storage.S
 // missingWork reports whether a record has an object that is neither created,
 // failed nor skipped and whose time counts (due says so).
 func missingWork(r *sim.Record, resolved map[string]bool, due func(time.Time) bool) bool {
-	if !resolved[r.Key] || r.Company.First && !resolved[r.Company.Key] || r.Deal != nil && !resolved[r.Deal.Key] {
+	if !resolved[r.Key] || r.Company.First && !resolved[r.Company.Key] {
 		return due(r.CreatedAt)
+	}
+	if r.Deal != nil && !resolved[r.Deal.Key] && due(r.Deal.CreatedAt) {
+		return true
+	}
+	for _, u := range r.Updates() {
+		if !resolved[u.Key] && due(u.At) {
+			return true
+		}
 	}
 	for _, a := range r.Activities {
 		if !resolved[a.Key] && due(a.At) {

@@ -48,9 +48,12 @@ func TestLostWorkIsQueuedAgain(t *testing.T) {
 func TestRedisFlushMidRun(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
+			// One queued records task at a time: a backfill task carries up to
+			// 1,000 records and writes their contacts to the ledger at once, so
+			// the flush lands between tasks.
 			e := newTestEnv(t, d, envOptions{concurrency: 4, engineOptions: func(o *Options) {
 				o.ReconcileEvery = time.Second
-				o.BackfillQueued = 10
+				o.BackfillQueued = 1
 			}})
 			if err := e.sandbox.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond}); err != nil {
 				t.Fatal(err)

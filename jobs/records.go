@@ -31,6 +31,9 @@ type recordsWork struct {
 
 	// failed records of this run: index into recs → what failed.
 	failed map[int]recordFailure
+	// updateFailures are updates that failed for good: DLQ rows that block nothing.
+	updateFailures []dlqItem
+	now            time.Time // run time this run works up to
 }
 
 type recordFailure struct {
@@ -52,7 +55,10 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 	if run == nil {
 		return stop
 	}
-	w := &recordsWork{e: e, run: run, task: t, p: p, failed: map[int]recordFailure{}}
+	if err := holdUntil(ctx, p.NotBefore); err != nil {
+		return e.wait(ctx, t, err)
+	}
+	w := &recordsWork{e: e, run: run, task: t, p: p, failed: map[int]recordFailure{}, now: time.Now()}
 	if err := w.load(ctx); err != nil {
 		return err
 	}
@@ -65,16 +71,23 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 	if stepErr == nil {
 		stepErr = w.createDeals(ctx)
 	}
+	if stepErr == nil {
+		stepErr = w.sendUpdates(ctx)
+	}
 	if stepErr != nil && !IsThrottled(stepErr) && !isDailyLimit(stepErr) {
 		cat := categoryOf(stepErr)
 		if !hubspot.Retryable(cat) || e.lastAttempt(ctx, "contact") {
 			w.failIncomplete(cat, stepErr)
+			w.failPendingUpdates(cat, stepErr)
 			stepErr = nil
 		} else {
 			e.noteFailure(ctx)
 		}
 	}
 	if err := w.deadLetter(ctx); err != nil {
+		return err
+	}
+	if err := e.deadLetter(ctx, run, t, TypeRecords, w.updateFailures); err != nil {
 		return err
 	}
 	if err := e.scheduleActivities(ctx, run, w.recs, w.have, w.skipped, w.dlq, p.Force, p.Replay); err != nil {
@@ -93,7 +106,7 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
-	return nil
+	return w.scheduleNext(ctx)
 }
 
 // load plans the records and reads their ledger rows, skips and DLQ rows.
@@ -159,10 +172,10 @@ func (w *recordsWork) load(ctx context.Context) error {
 	return nil
 }
 
-// settled reports whether a record needs no more primary work: all its objects
-// exist, or it failed into the DLQ (unless this is its replay).
+// settled reports whether a record needs no more primary work now: all its
+// objects that are due exist, or it failed into the DLQ (unless this is its replay).
 func (w *recordsWork) settled(r *sim.Record) bool {
-	if w.complete(r) {
+	if w.complete(r) || w.hasKey(r.Company.Key) && w.hasKey(r.Key) && r.Deal != nil && !w.due(r.Deal.CreatedAt) {
 		return true
 	}
 	if w.p.Replay {
@@ -218,13 +231,30 @@ func (r *simRun) stamp(kind sim.Kind, props map[string]string, key string) map[s
 	return props
 }
 
-// historical dates a record's objects at their simulated creation in backfill,
-// where the target takes createdate (the sandbox; HubSpot's acceptance of a past
-// createdate is unverified, so HubSpot objects keep the time they are created).
-func (r *simRun) historical(props map[string]string, at time.Time) {
-	if r.pace.Mode == sim.Backfill && r.target.sandbox {
-		props["createdate"] = strconv.FormatInt(at.UnixMilli(), 10)
+// datesOn reports whether the run sends planned dates: in a backfill, to the
+// sandbox or a connection whose "historical dates" setting is on.
+func (r *simRun) datesOn() bool { return r.pace.Mode == sim.Backfill && r.dates }
+
+// historical dates an object at its planned creation (createdate, and the date
+// it entered its first stage) where the run sends planned dates and the target
+// defines the property as writable.
+func (r *simRun) historical(kind sim.Kind, rec *sim.Record, props map[string]string, at time.Time) {
+	if !r.datesOn() {
+		return
 	}
+	for k, v := range fake.CreatedDates(kind, *rec, at) {
+		props[k] = v
+	}
+	r.keepWritableDates(kind, props)
+}
+
+// asOf is the simulated moment an object planned at t is written: t itself when
+// paced, the window's end in a backfill (so tasks due before it are done).
+func (r *simRun) asOf(t time.Time) time.Time {
+	if r.pace.Mode == sim.Backfill {
+		return r.sim.EndAt
+	}
+	return t
 }
 
 func (w *recordsWork) createCompanies(ctx context.Context) error {
@@ -239,8 +269,9 @@ func (w *recordsWork) createCompanies(ctx context.Context) error {
 		seen[key] = true
 		props := w.keyed(sim.KindCompany, fake.CompanyProperties(r.Company), key)
 		first := companyFirstRecord(w.run.spec, r.Company.Index)
-		w.run.historical(props, w.run.spec.Planner.At(first))
-		ins = append(ins, objectInput{record: first, key: key, props: props})
+		at := w.run.spec.Planner.At(first)
+		w.run.historical(sim.KindCompany, r, props, at)
+		ins = append(ins, objectInput{record: first, key: key, props: props, at: at})
 	}
 	return w.create(ctx, sim.KindCompany, ins)
 }
@@ -253,9 +284,9 @@ func (w *recordsWork) createContacts(ctx context.Context) error {
 			continue
 		}
 		props := w.keyed(sim.KindContact, fake.ContactProperties(*r), r.Key)
-		w.run.historical(props, r.CreatedAt)
+		w.run.historical(sim.KindContact, r, props, r.CreatedAt)
 		w.addOwner(props, r.Index)
-		ins = append(ins, objectInput{record: r.Index, key: r.Key, props: props,
+		ins = append(ins, objectInput{record: r.Index, key: r.Key, props: props, at: r.CreatedAt,
 			assoc: associations(sim.KindContact, map[sim.Kind]string{sim.KindCompany: w.have[r.Company.Key]})})
 	}
 	return w.create(ctx, sim.KindContact, ins)
@@ -268,16 +299,16 @@ func (w *recordsWork) createDeals(ctx context.Context) error {
 		if r.Deal == nil {
 			continue
 		}
-		if _, ok := w.have[r.Deal.Key]; ok {
+		if _, ok := w.have[r.Deal.Key]; ok || !w.due(r.Deal.CreatedAt) {
 			continue
 		}
 		props := w.keyed(sim.KindDeal, fake.DealProperties(*r), r.Deal.Key)
 		if w.run.sim.Pipeline != "" {
 			props["pipeline"] = w.run.sim.Pipeline
 		}
-		w.run.historical(props, r.Deal.CreatedAt)
+		w.run.historical(sim.KindDeal, r, props, r.Deal.CreatedAt)
 		w.addOwner(props, r.Index)
-		ins = append(ins, objectInput{record: r.Index, key: r.Deal.Key, props: props,
+		ins = append(ins, objectInput{record: r.Index, key: r.Deal.Key, props: props, at: r.Deal.CreatedAt,
 			assoc: associations(sim.KindDeal, map[sim.Kind]string{sim.KindContact: w.have[r.Key], sim.KindCompany: w.have[r.Company.Key]})})
 	}
 	return w.create(ctx, sim.KindDeal, ins)
@@ -407,7 +438,7 @@ type plannedObject struct {
 }
 
 // plannedObjects lists every object a record plans (its company only when the
-// record is the company's first).
+// record is the company's first), and its planned updates.
 func plannedObjects(r *sim.Record) []plannedObject {
 	out := []plannedObject{{sim.KindContact, r.Key, r.Index}}
 	if r.Company.First {
@@ -418,6 +449,9 @@ func plannedObjects(r *sim.Record) []plannedObject {
 	}
 	for _, a := range r.Activities {
 		out = append(out, plannedObject{a.Kind, a.Key, r.Index})
+	}
+	for _, u := range r.Updates() {
+		out = append(out, plannedObject{u.Kind, u.Key, r.Index})
 	}
 	return out
 }

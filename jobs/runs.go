@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/simcrm/simcrm/internal/sim"
@@ -16,6 +17,7 @@ type simRun struct {
 	spec     *sim.Spec
 	pace     sim.Pace
 	target   *target
+	dates    bool // backfills send planned dates (the connection's setting; always for the sandbox)
 }
 
 // statusTTL bounds how stale a handler's view of a simulation's status may be
@@ -64,7 +66,21 @@ func (e *core) runOf(ctx context.Context, id int64) (*simRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	r = &simRun{sim: s, loadedAt: now, spec: spec, pace: paceOf(s), target: tg}
+	dates := true
+	if s.TargetKind == storage.TargetHubSpot && s.ConnectionID != nil {
+		c, err := e.store.Connection(ctx, *s.ConnectionID)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: simulation %d connection: %w", s.ID, err)
+		}
+		dates = c.HistoricalDates
+		if s.Pipeline != "" && s.Pipeline != sim.DefaultPipeline().ID {
+			// Deals walk the portal's own stages of the chosen pipeline.
+			if spec.Pipeline, err = tg.pipelineOf(ctx, s.Pipeline); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r = &simRun{sim: s, loadedAt: now, spec: spec, pace: paceOf(s), target: tg, dates: dates}
 	e.mu.Lock()
 	e.runs[id] = r
 	e.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/fake"
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/ratelimit"
 	"github.com/simcrm/simcrm/internal/sim"
@@ -35,6 +36,12 @@ type target struct {
 	keyProp   map[sim.Kind]bool // the target has simcrm_record_key for the type
 	uniqueKey map[sim.Kind]bool // …and it is unique (hasUniqueValue)
 	simProp   map[sim.Kind]bool // the target has simcrm_simulation_id for the type
+	// dates are the planned-date properties (createdate, stage dates, a task's
+	// completion date) the target defines as writable, per type: others are
+	// left out of what is sent.
+	dates map[sim.Kind]map[string]bool
+	// pipelines are the deal pipelines read so far, by id.
+	pipelines map[string]sim.Pipeline
 }
 
 // inlineWaitMax is the longest window wait a worker sleeps through.
@@ -307,6 +314,7 @@ func (t *target) prepare(ctx context.Context) error {
 	unique := map[sim.Kind]bool{}
 	simProp := map[sim.Kind]bool{}
 	guard := func(ctx context.Context, call func(context.Context) error) error { return t.do(ctx, "", call) }
+	dates := map[sim.Kind]map[string]bool{}
 	for _, k := range sim.ObjectKinds {
 		ot := objectType(k)
 		rep, err := t.client.EnsureTracePropertiesGuarded(ctx, guard, ot)
@@ -317,12 +325,33 @@ func (t *target) prepare(ctx context.Context) error {
 		if r.Refusal != nil && hubspot.Classify(r.Refusal) == hubspot.CategoryAuth {
 			return fmt.Errorf("jobs: %s: define SimCRM's properties on %s: %w", t.name, ot, r.Refusal)
 		}
+		dates[k] = map[string]bool{}
+		for _, p := range r.Properties {
+			if fake.HistoricalDate(p.Name) && writable(p) {
+				dates[k][p.Name] = true
+			}
+		}
 		keyProp[k] = r.Has(hubspot.RecordKeyProperty)
 		unique[k] = keyProp[k] && !r.KeyNotUnique
 		simProp[k] = r.Has(hubspot.SimulationIDProperty)
 	}
-	t.keyProp, t.uniqueKey, t.simProp, t.ready = keyProp, unique, simProp, true
+	t.keyProp, t.uniqueKey, t.simProp, t.dates, t.ready = keyProp, unique, simProp, dates, true
 	return nil
+}
+
+// writable reports whether a property definition takes values from the API.
+func writable(p hubspot.Property) bool {
+	return !p.Calculated && (p.ModificationMetadata == nil || !p.ModificationMetadata.ReadOnlyValue)
+}
+
+// keepWritableDates drops the planned-date properties the target does not take
+// for kind (or all of them when the run sends none).
+func (r *simRun) keepWritableDates(kind sim.Kind, props map[string]string) {
+	for name := range props {
+		if fake.HistoricalDate(name) && (!r.datesOn() || !r.target.dates[kind][name]) {
+			delete(props, name)
+		}
+	}
 }
 
 // objectType is the HubSpot object type of a kind.

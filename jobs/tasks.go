@@ -39,6 +39,12 @@ const MaxBatch = 100
 // activities of 300 records fill their batches better than those of 100).
 const TaskSize = 300
 
+// BackfillTaskSize is the most records one backfill records task carries: a
+// backfill sends every journey update of its records at once, and a thousand
+// records fill those batches (each object may appear once per call) about as
+// well as their creations.
+const BackfillTaskSize = 1000
+
 // TickPayload names the simulation a tick drives.
 type TickPayload struct {
 	Sim int64 `json:"sim"`
@@ -57,6 +63,10 @@ type RecordsPayload struct {
 	Force bool `json:"force,omitempty"`
 	// Replay lifts the records' blocked skips first (a DLQ replay).
 	Replay bool `json:"replay,omitempty"`
+	// NotBefore (ms epoch, run time) is the planned moment of the task's last
+	// due member: asynq may start a task up to a second early, and the handler
+	// waits for it so that no object is created before its time.
+	NotBefore int64 `json:"notBefore,omitempty"`
 }
 
 // ActivitiesPayload carries one kind of activity for several records, ready to
@@ -67,6 +77,8 @@ type ActivitiesPayload struct {
 	Items []ActivityItem `json:"items"`
 	// Replay marks a DLQ row's payload: it runs even for a completed simulation.
 	Replay bool `json:"replay,omitempty"`
+	// NotBefore (ms epoch, run time): see RecordsPayload.
+	NotBefore int64 `json:"notBefore,omitempty"`
 }
 
 // ActivityItem is one planned activity.

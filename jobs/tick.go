@@ -18,8 +18,9 @@ import (
 
 // Tick pacing.
 const (
-	// maxBatchWindow bounds how far apart (run time) records of one task may be due.
-	maxBatchWindow = 30 * time.Second
+	// maxBatchWindow bounds how far apart (run time) records of one task may be due:
+	// the first waits for the last, so it is the lateness batching may add.
+	maxBatchWindow = time.Second
 	// tickIdle is the longest a tick sleeps while a simulation runs.
 	tickIdle = 5 * time.Second
 	// tickBusy is the tick's pace while a backfill still has segments to expand.
@@ -148,7 +149,7 @@ func (e *Worker) expandDue(ctx context.Context, run *simRun, segs []storage.Segm
 	}
 	room := 0
 	if backfill {
-		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID, e.cfg.PrimaryShards))) * TaskSize
+		room = (e.opts.BackfillQueued - e.waiting(ctx, PrimaryQueue(run.sim.ID, e.cfg.PrimaryShards))) * BackfillTaskSize
 	}
 	records := 0
 	for k := range segs {
@@ -199,14 +200,15 @@ func (e *Worker) expandDue(ctx context.Context, run *simRun, segs []storage.Segm
 type chunk struct {
 	first, end int
 	used       sim.Counts
-	at         time.Time
+	at         time.Time // run time of its last record (when it runs)
+	first0     time.Time // run time of its first record
 }
 
-// batchWindow is how far apart (run time) records sharing a task may be due: a
-// 120th of a segment's run time, between 1 s and 30 s (realtime: records of the
-// same half minute go together, up to 30 s early; ×60: those of the same second).
+// batchWindow is how far apart (run time) work sharing a task may be due: a
+// 120th of a segment's run time, between 250 ms and 1 s. A task runs when its
+// last member is due, so its first is late by at most the window, never early.
 func batchWindow(p sim.Pace) time.Duration {
-	return min(max(p.RunDelay(segmentSpan)/120, time.Second), maxBatchWindow)
+	return min(max(p.RunDelay(segmentSpan)/120, 250*time.Millisecond), maxBatchWindow)
 }
 
 // expandSegments queues the records of consecutive planned segments segs[due…]:
@@ -220,10 +222,14 @@ func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage
 	backfill := run.pace.Mode == sim.Backfill
 	used := usedBefore(spec, segs, due[0])
 	window := batchWindow(run.pace)
+	size := TaskSize
+	if backfill {
+		size = BackfillTaskSize
+	}
 	var chunks []chunk
 	var cur *chunk
 	exps := make([]storage.SegmentExpansion, 0, len(due))
-	scheduled := map[string]int{}
+	scheduled, updates := map[string]int{}, map[string]int{}
 	for _, k := range due {
 		g := &segs[k]
 		objects := 0
@@ -240,21 +246,32 @@ func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage
 			if rec.Deal != nil {
 				scheduled[string(sim.KindDeal)]++
 			}
+			cu, du := rec.UpdateCounts()
+			updates[string(sim.KindContactUpdate)] += cu
+			updates[string(sim.KindDealUpdate)] += du
 			at := now
 			if !backfill {
 				at = run.runAt(rec.CreatedAt)
 			}
-			if cur == nil || cur.end-cur.first >= TaskSize || cur.end != i || (!backfill && at.Sub(cur.at) >= window) {
-				chunks = append(chunks, chunk{first: i, end: i, used: used, at: at})
+			// A task waits for its last record; records join while they are due
+			// within the batch window of its first, so none is early and the first
+			// is late by at most the window.
+			if cur == nil || cur.end-cur.first >= size || cur.end != i || (!backfill && at.Sub(cur.first0) >= window) {
+				chunks = append(chunks, chunk{first: i, end: i, used: used, at: at, first0: at})
 				cur = &chunks[len(chunks)-1]
 			}
 			cur.end = i + 1
+			cur.at = at
 			used = used.Plus(sim.Candidates(spec, i))
 		}
 		exps = append(exps, storage.SegmentExpansion{Index: g.Index, Objects: objects, UsedBeforeNext: usedJSON(used)})
 	}
 	for _, c := range chunks {
-		task, opts, err := e.newRecordsTask(RecordsPayload{Sim: id, First: c.first, End: c.end, Used: c.used}, c.at)
+		p := RecordsPayload{Sim: id, First: c.first, End: c.end, Used: c.used}
+		if !backfill {
+			p.NotBefore = c.at.UnixMilli()
+		}
+		task, opts, err := e.newRecordsTask(p, c.at)
 		if err != nil {
 			return err
 		}
@@ -277,6 +294,7 @@ func (e *Worker) expandSegments(ctx context.Context, run *simRun, segs []storage
 		e.log.Warn("segment flags", "simulation", id, "err", err)
 	}
 	e.countObjects(ctx, id, sim.EventScheduled, fieldScheduled, scheduled, nil)
+	e.countObjects(ctx, id, sim.EventScheduled, "", updates, nil)
 	return nil
 }
 
@@ -384,13 +402,15 @@ func (e *Worker) trueUp(ctx context.Context, run *simRun) error {
 	}
 	want := map[string]int64{fieldProcessed: int64(run.sim.EffectiveTotal)}
 	var scheduled int64
-	for _, k := range sim.ObjectKinds {
+	for _, k := range sim.TrackedKinds {
 		for _, ev := range []string{sim.EventCreated, eventFailed, eventThinned} {
 			want[sim.MetricKey(k, ev)] = exact[sim.MetricKey(k, ev)]
 		}
 		s := created[string(k)] + dead[string(k)]
 		want[sim.MetricKey(k, sim.EventScheduled)] = s
-		scheduled += s
+		if !k.IsUpdate() {
+			scheduled += s // "scheduled" counts objects; updates have their own fields
+		}
 	}
 	for _, f := range []string{fieldCreated, fieldFailures, fieldBlocked, fieldThinned} {
 		want[f] = exact[f]

@@ -20,17 +20,20 @@ type Connection struct {
 	ValidatedAt       *time.Time
 	ValidationOK      bool
 	ValidationMessage string
-	CreatedAt         time.Time
+	// HistoricalDates sends planned dates (createdate, stage dates) in backfills
+	// where the portal's property is writable; off, objects keep HubSpot's dates.
+	HistoricalDates bool
+	CreatedAt       time.Time
 }
 
-const connectionColumns = `id, user_id, name, base_url, tier, token_ciphertext, validated_at, validation_ok, validation_message, created_at`
+const connectionColumns = `id, user_id, name, base_url, tier, token_ciphertext, validated_at, validation_ok, validation_message, historical_dates, created_at`
 
 func scanConnection(row rowScanner) (Connection, error) {
 	var (
 		c  Connection
 		vt sql.NullTime
 	)
-	err := row.Scan(&c.ID, &c.UserID, &c.Name, &c.BaseURL, &c.Tier, &c.TokenCiphertext, &vt, &c.ValidationOK, &c.ValidationMessage, &c.CreatedAt)
+	err := row.Scan(&c.ID, &c.UserID, &c.Name, &c.BaseURL, &c.Tier, &c.TokenCiphertext, &vt, &c.ValidationOK, &c.ValidationMessage, &c.HistoricalDates, &c.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Connection{}, ErrNotFound
 	}
@@ -50,8 +53,8 @@ func (s *Store) CreateConnection(ctx context.Context, c *Connection) error {
 		vt = dbTime(*c.ValidatedAt)
 	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO hubspot_connections (user_id, name, base_url, tier, token_ciphertext,
-		validated_at, validation_ok, validation_message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.UserID, c.Name, c.BaseURL, c.Tier, c.TokenCiphertext, vt, c.ValidationOK, c.ValidationMessage, c.CreatedAt)
+		validated_at, validation_ok, validation_message, historical_dates, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.UserID, c.Name, c.BaseURL, c.Tier, c.TokenCiphertext, vt, c.ValidationOK, c.ValidationMessage, c.HistoricalDates, c.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("storage: create connection: %w", err)
 	}
@@ -72,6 +75,14 @@ func (s *Store) Connections(ctx context.Context, userID int64) ([]Connection, er
 		args = append(args, userID)
 	}
 	return scanAll(ctx, s.db, "connections", scanConnection, q+` ORDER BY id`, args...)
+}
+
+// SetConnectionHistoricalDates turns the planned dates of backfills on or off.
+func (s *Store) SetConnectionHistoricalDates(ctx context.Context, id int64, on bool) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE hubspot_connections SET historical_dates = ? WHERE id = ?`, on, id); err != nil {
+		return fmt.Errorf("storage: connection historical dates: %w", err)
+	}
+	return nil
 }
 
 // SetConnectionValidation records the result of a probe call.

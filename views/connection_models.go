@@ -37,8 +37,11 @@ type ConnectionForm struct {
 	Tier     string
 	BaseURL  string
 	Tiers    []Option
-	Advanced bool // open the advanced section (a base URL was changed or is wrong)
+	Advanced bool // open the advanced section (a base URL or the dates setting was changed or is wrong)
 	Errors   FormErrors
+	// HistoricalDates is "on" or "off"; HistoricalOptions are its choices.
+	HistoricalDates   string
+	HistoricalOptions []Option
 }
 
 // ConnectionView is one connection's page.
@@ -58,6 +61,15 @@ type ConnectionView struct {
 	Notice     string
 	NoticeKind string // ok, warn, error
 	InUse      []SimulationLink
+	// HistoricalDates is "on" or "off": backfills send planned dates; HistoricalOptions are its choices.
+	HistoricalDates   string
+	HistoricalOptions []Option
+	Errors            FormErrors
+}
+
+// SettingsURL is where the settings form posts.
+func (v ConnectionView) SettingsURL() string {
+	return "/connections/" + strconv.FormatInt(v.ID, 10) + "/settings"
 }
 
 // SimulationLink names a simulation and links to it.

@@ -83,8 +83,24 @@ type MetricsView struct {
 	Thinned        int64
 	Rows           []MetricsRow
 	Throughput     Sparkline
-	Unavailable    string // why there are no numbers right now
-	NoWorker       bool   // the simulation waits for work and no worker was seen for 15 s
+	Lateness       *LatenessView // paced runs, once something was measured
+	Unavailable    string        // why there are no numbers right now
+	NoWorker       bool          // the simulation waits for work and no worker was seen for 15 s
+}
+
+// LatenessView is how long after their planned moment objects were made.
+type LatenessView struct {
+	P50, P99 string // "200 ms", "1.5 s"
+	Measured int64
+	Early    int64 // made more than a second before their moment
+}
+
+// Millis formats a duration in milliseconds: "350 ms", "1.5 s".
+func Millis(ms int64) string {
+	if ms < 1000 {
+		return strconv.FormatInt(ms, 10) + " ms"
+	}
+	return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + " s"
 }
 
 // MetricsRow is one object type's counters.

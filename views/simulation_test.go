@@ -168,3 +168,21 @@ func TestDashboardListsSimulationsWithProgress(t *testing.T) {
 		t.Errorf("empty list: want the empty state")
 	}
 }
+
+// A paced run's panel shows its lateness; a backfill (nothing measured) does not.
+func TestMetricsShowLateness(t *testing.T) {
+	m := MetricsView{SimID: 3, Status: "running", Lateness: &LatenessView{P50: Millis(200), P99: Millis(1500), Measured: 812, Early: 0},
+		Rows: []MetricsRow{{Type: "contacts", Created: 5}, {Type: "deal updates", Created: 9}}}
+	d := renderDoc(t, SimulationMetrics(m))
+	b, span := d.Find("#stat-lateness b").Text(), strings.Join(strings.Fields(d.Find("#stat-lateness span").Text()), " ")
+	if b != "1.5 s" || span != "p99 late (p50 200 ms, 0 early)" {
+		t.Errorf("lateness: got %q / %q", b, span)
+	}
+	if d.Find(`#metrics-types tr[data-type="deal updates"]`).Length() != 1 {
+		t.Error("want a row for deal updates")
+	}
+	m.Lateness = nil
+	if renderDoc(t, SimulationMetrics(m)).Find("#stat-lateness").Length() != 0 {
+		t.Error("nothing measured: want no lateness")
+	}
+}

@@ -18,7 +18,8 @@ import (
 func (h *handler) createConnection(c *fiber.Ctx) error {
 	u := currentUser(c)
 	t := connectionText{Name: strings.Clone(c.FormValue("name")), Token: strings.Clone(c.FormValue("token")),
-		Tier: strings.Clone(c.FormValue("tier")), BaseURL: strings.Clone(c.FormValue("baseURL"))}
+		Tier: strings.Clone(c.FormValue("tier")), BaseURL: strings.Clone(c.FormValue("baseURL")),
+		HistoricalDates: historicalDatesText(strings.Clone(c.FormValue("historicalDates")))}
 	conn, fe, err := h.addConnection(c.UserContext(), u, t)
 	if err != nil {
 		return err
@@ -66,7 +67,8 @@ func (h *handler) addConnection(ctx context.Context, u *storage.User, t connecti
 		return storage.Connection{}, fe, nil
 	}
 	conn := storage.Connection{UserID: u.ID, Name: in.Name, BaseURL: in.BaseURL, Tier: string(in.Tier),
-		TokenCiphertext: h.box.Seal([]byte(in.Token)), ValidationOK: res.OK, ValidationMessage: res.Message}
+		TokenCiphertext: h.box.Seal([]byte(in.Token)), ValidationOK: res.OK, ValidationMessage: res.Message,
+		HistoricalDates: in.HistoricalDates}
 	if err := h.store.CreateConnection(ctx, &conn); err != nil {
 		return storage.Connection{}, nil, err
 	}

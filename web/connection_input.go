@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"unicode"
@@ -18,14 +19,52 @@ type connectionText struct {
 	Token   string `json:"token"`
 	Tier    string `json:"tier"`
 	BaseURL string `json:"baseUrl"`
+	// HistoricalDates is "on" (the default when empty) or "off"; the API also takes
+	// a JSON boolean.
+	HistoricalDates historicalDatesText `json:"historicalDates"`
 }
 
 // connectionInput is a checked connection form.
 type connectionInput struct {
-	Name    string
-	Token   string
-	Tier    ratelimit.Tier
-	BaseURL string
+	Name            string
+	Token           string
+	Tier            ratelimit.Tier
+	BaseURL         string
+	HistoricalDates bool
+}
+
+// historicalDatesText is the "historical dates" setting as sent: "on", "off" or ""
+// from the form, true or false from the API.
+type historicalDatesText string
+
+func (h *historicalDatesText) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true":
+		*h = "on"
+	case "false":
+		*h = "off"
+	case "null":
+		*h = ""
+	default:
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			*h = historicalDatesText(b) // reported as a field error
+			return nil
+		}
+		*h = historicalDatesText(s)
+	}
+	return nil
+}
+
+// parse reads the setting; empty means on.
+func (h historicalDatesText) parse() (on bool, msg string) {
+	switch strings.ToLower(strings.TrimSpace(string(h))) {
+	case "", "on", "true":
+		return true, ""
+	case "off", "false":
+		return false, ""
+	}
+	return false, "Choose on (send planned dates) or off (keep HubSpot's dates)."
 }
 
 // Column sizes of hubspot_connections and a generous bound for tokens.
@@ -81,6 +120,10 @@ func (t connectionText) parse(rule targetRule) (connectionInput, views.FormError
 	if msg := checkBaseURL(in.BaseURL, rule); msg != "" {
 		fe["baseURL"] = msg
 	}
+	var msg string
+	if in.HistoricalDates, msg = t.HistoricalDates.parse(); msg != "" {
+		fe["historicalDates"] = msg
+	}
 	return in, fe
 }
 
@@ -110,7 +153,11 @@ func checkBaseURL(s string, rule targetRule) string {
 
 // connectionForm is the form as shown again after a problem (never with the token).
 func connectionForm(t connectionText, fe views.FormErrors) views.ConnectionForm {
-	f := views.ConnectionForm{Name: t.Name, Tier: t.Tier, BaseURL: t.BaseURL, Errors: fe}
+	f := views.ConnectionForm{Name: t.Name, Tier: t.Tier, BaseURL: t.BaseURL, Errors: fe, HistoricalDates: "on",
+		HistoricalOptions: historicalDatesOptions}
+	if on, msg := t.HistoricalDates.parse(); msg == "" && !on {
+		f.HistoricalDates = "off"
+	}
 	if f.Tier == "" {
 		f.Tier = string(ratelimit.TierFree)
 	} else if tier, err := ratelimit.ParseTier(f.Tier); err == nil {
@@ -125,12 +172,18 @@ func connectionForm(t connectionText, fe views.FormErrors) views.ConnectionForm 
 	if len(f.BaseURL) > 4*maxBaseURL {
 		f.BaseURL = ""
 	}
-	f.Advanced = fe.Has("baseURL") || strings.TrimRight(strings.TrimSpace(f.BaseURL), "/") != hubspot.DefaultBaseURL
+	f.Advanced = fe.Has("baseURL") || fe.Has("historicalDates") || f.HistoricalDates == "off" || strings.TrimRight(strings.TrimSpace(f.BaseURL), "/") != hubspot.DefaultBaseURL
 	for _, tier := range ratelimit.Tiers {
 		l := ratelimit.LimitsFor(tier)
 		f.Tiers = append(f.Tiers, views.Option{Value: string(tier), Label: tierLabel(tier), Hint: limitsText(l)})
 	}
 	return f
+}
+
+// historicalDatesOptions are the choices of the "historical dates" setting.
+var historicalDatesOptions = []views.Option{
+	{Value: "on", Label: "Send planned dates (createdate, stage dates) in backfills"},
+	{Value: "off", Label: "Keep the dates HubSpot gives (the time of the call)"},
 }
 
 // tierLabel is a tier as the form names it.

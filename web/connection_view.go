@@ -63,7 +63,10 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage.Connection) (views.ConnectionView, error) {
 	v := views.ConnectionView{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c),
 		ValidatedAt: timeText(c.ValidatedAt), Message: withoutScopes(c.ValidationMessage), MissingScopes: missingScopesIn(c.ValidationMessage),
-		CreatedAt: c.CreatedAt.UTC().Format(connectionTimeLayout)}
+		CreatedAt: c.CreatedAt.UTC().Format(connectionTimeLayout), HistoricalDates: "off", HistoricalOptions: historicalDatesOptions}
+	if c.HistoricalDates {
+		v.HistoricalDates = "on"
+	}
 	if tier, err := ratelimit.ParseTier(c.Tier); err == nil {
 		v.Tier = tierLabel(tier)
 		v.TierLimits = limitsText(ratelimit.LimitsFor(tier))

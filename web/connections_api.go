@@ -19,6 +19,7 @@ type connectionJSON struct {
 	ValidationOK      bool       `json:"validationOk"`
 	ValidationMessage string     `json:"validationMessage"`
 	MissingScopes     []string   `json:"missingScopes"`
+	HistoricalDates   bool       `json:"historicalDates"`
 	CreatedAt         time.Time  `json:"createdAt"`
 }
 
@@ -28,7 +29,8 @@ func connectionJSONOf(c storage.Connection) connectionJSON {
 		scopes = []string{}
 	}
 	return connectionJSON{ID: c.ID, UserID: c.UserID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, ValidatedAt: c.ValidatedAt,
-		ValidationOK: c.ValidationOK, ValidationMessage: c.ValidationMessage, MissingScopes: scopes, CreatedAt: c.CreatedAt}
+		ValidationOK: c.ValidationOK, ValidationMessage: c.ValidationMessage, MissingScopes: scopes,
+		HistoricalDates: c.HistoricalDates, CreatedAt: c.CreatedAt}
 }
 
 // listConnectionsAPI lists the caller's connections (everyone's for a boss).

@@ -45,6 +45,7 @@ func routes(app *fiber.App, h *handler) {
 	app.Post("/simulations/:id/resume", h.requireUser, h.controlSimulation("resume"))
 	app.Post("/simulations/:id/abort", h.requireUser, h.controlSimulation("abort"))
 	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
+	app.Get("/fragments/simulations/window", h.requireUser, h.showSimulationWindow)
 	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
 	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
 	// The simulation page's DLQ and thinning panels are for bosses only.
@@ -63,6 +64,7 @@ func routes(app *fiber.App, h *handler) {
 	app.Post("/connections", h.requireUser, h.createConnection)
 	app.Get("/connections/:id", h.requireUser, h.showConnection)
 	app.Post("/connections/:id/validate", h.requireUser, h.validateConnection)
+	app.Post("/connections/:id/settings", h.requireUser, h.updateConnectionSettings)
 	app.Post("/connections/:id/delete", h.requireUser, h.deleteConnection)
 
 	// Sandbox browser (a player sees their own simulations' records); reset and
@@ -107,6 +109,7 @@ func routes(app *fiber.App, h *handler) {
 	api.Post("/connections", h.createConnectionAPI)
 	api.Get("/connections/:id", h.showConnectionAPI)
 	api.Post("/connections/:id/validate", h.validateConnectionAPI)
+	api.Post("/connections/:id/settings", h.updateConnectionSettingsAPI)
 	api.Delete("/connections/:id", h.deleteConnectionAPI)
 	// The boss group's middleware guards every /api route registered after it: player routes go above.
 	apiBoss := api.Group("", h.requireBoss)

@@ -69,12 +69,15 @@ type metricsJSON struct {
 	Failed          map[string]int64 `json:"failed"`
 	Thinned         map[string]int64 `json:"thinned"`
 	Throughput      []int64          `json:"throughput"`
+	// Lateness of paced runs: p50/p99 in ms after the planned moment, objects
+	// measured, objects made more than a second early.
+	Lateness jobs.Lateness `json:"lateness"`
 }
 
 func metricsJSONOf(s storage.Simulation, m jobs.Metrics) metricsJSON {
 	every := func(in map[string]int64) map[string]int64 {
-		out := make(map[string]int64, len(sim.ObjectKinds))
-		for _, k := range sim.ObjectKinds {
+		out := make(map[string]int64, len(sim.TrackedKinds))
+		for _, k := range sim.TrackedKinds {
 			out[k.Plural()] = in[k.Plural()]
 		}
 		return out
@@ -82,7 +85,7 @@ func metricsJSONOf(s storage.Simulation, m jobs.Metrics) metricsJSON {
 	out := metricsJSON{SimulationID: s.ID, Source: m.Source, Status: s.Status, StatusReason: s.StatusReason,
 		EffectiveTotal: m.EffectiveTotal, PercentComplete: m.PercentComplete, Processed: m.Processed,
 		Created: every(m.Created), Scheduled: every(m.Scheduled), Failed: every(m.Failed), Thinned: every(m.Thinned),
-		Throughput: m.Throughput}
+		Throughput: m.Throughput, Lateness: m.Lateness}
 	if out.StatusReason == "" {
 		out.StatusReason = m.StatusReason
 	}

@@ -34,16 +34,29 @@ var formTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Li
 var defaultHourWeights = [24]string{"0", "0", "0", "0", "0", "0", "1", "2", "4", "6", "6", "5", "4", "5", "6", "6", "5", "3",
 	"2", "1", "1", "0", "0", "0"}
 
-// newSimulationForm is the form as first shown: tomorrow from the next full hour,
-// one day long, 1,000 records at ×60.
+// newSimulationForm is the form as first shown: a day from the next full hour,
+// 1,000 records at ×60.
 func newSimulationForm(now time.Time) views.SimulationForm {
-	start := now.UTC().Truncate(time.Hour).Add(time.Hour)
+	start, end := defaultWindow(string(sim.Accelerated), now, time.UTC)
 	return views.SimulationForm{
 		Scenario: "b2b", Distribution: string(sim.BellCurve), TimeZone: "UTC",
-		StartTime: start.Format(datetimeLocal), EndTime: start.Add(24 * time.Hour).Format(datetimeLocal),
+		StartTime: start, EndTime: end,
 		TotalRecords: "1000", Pace: string(sim.Accelerated), PaceFactor: "60", Target: storage.TargetSandbox,
 		HourWeights: defaultHourWeights, StartNow: true,
 	}
+}
+
+// defaultWindow is the window a pace starts from, as wall-clock text in loc: a
+// backfill covers the day up to now (its records lie in the past), a paced run
+// the day from the next full hour.
+func defaultWindow(pace string, now time.Time, loc *time.Location) (start, end string) {
+	now = now.In(loc)
+	if pace == string(sim.Backfill) {
+		e := now.Truncate(time.Minute)
+		return e.Add(-24 * time.Hour).Format(datetimeLocal), e.Format(datetimeLocal)
+	}
+	s := now.Truncate(time.Hour).Add(time.Hour)
+	return s.Format(datetimeLocal), s.Add(24 * time.Hour).Format(datetimeLocal)
 }
 
 // echoForm is the form as submitted; over-long values are not echoed back.
@@ -226,9 +239,18 @@ func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.M
 		v.EffectiveTotal = m.EffectiveTotal
 	}
 	v.Records = m.Created[sim.KindContact.Plural()]
-	for _, k := range sim.ObjectKinds {
+	if l := m.Lateness; l.Measured > 0 {
+		v.Lateness = &views.LatenessView{P50: views.Millis(l.P50Ms), P99: views.Millis(l.P99Ms), Measured: l.Measured, Early: l.Early}
+	}
+	for _, k := range sim.TrackedKinds {
 		p := k.Plural()
 		row := views.MetricsRow{Type: p, Scheduled: m.Scheduled[p], Created: m.Created[p], Failed: m.Failed[p], Thinned: m.Thinned[p]}
+		if k.IsUpdate() {
+			row.Type = strings.ReplaceAll(p, "_", " ")
+			v.Failed += row.Failed
+			v.Rows = append(v.Rows, row)
+			continue // updates are not objects: the totals count objects
+		}
 		v.Created += row.Created
 		v.Failed += row.Failed
 		v.Thinned += row.Thinned

@@ -10,22 +10,7 @@ import (
 )
 
 var (
-	offerings = []string{"Annual subscription", "Pilot", "Enterprise license", "Starter bundle", "Team plan",
-		"Platform upgrade", "Professional services", "Multi-year agreement", "Expansion", "Support package"}
-	leadSources = []string{"the website demo form", "a webinar sign-up", "a trade show badge scan", "a whitepaper download",
-		"a partner referral", "live chat", "a LinkedIn ad", "an inbound call", "a newsletter reply"}
-	topics = []string{"pricing for larger teams", "integrations with their current CRM", "the onboarding timeline",
-		"a security and compliance review", "volume discounts", "a hands-on product demo", "reporting and dashboards",
-		"API access", "migrating from a spreadsheet process", "single sign-on", "data residency", "support SLAs"}
-	nextSteps = []string{"send a tailored proposal", "book a demo with the wider team", "share two customer references",
-		"loop in their IT lead", "follow up after their budget review", "send the security questionnaire",
-		"set up a trial workspace", "schedule a pricing call"}
 	campaigns    = []string{"quarterly newsletter", "product education", "case study", "re-engagement", "webinar invite"}
-	meetingTypes = []string{"Product demo", "Technical deep dive", "Pricing review", "Stakeholder alignment",
-		"Contract walkthrough", "Implementation planning", "Executive sponsor check-in"}
-	ticketSubjects = []string{"Request for data export after cancellation", "Question about deposit refund",
-		"Feedback on the evaluation", "Account closure request", "Billing question on final invoice",
-		"Trial workspace still active", "Complaint about response times during evaluation"}
 	ticketStages = []string{"1", "2", "3", "4"}
 )
 
@@ -47,38 +32,38 @@ func weighted(f *gofakeit.Faker, values []string, weights []int) string {
 	return values[len(values)-1]
 }
 
-// DealName is the deal's display name.
-func DealName(rec sim.Record) string {
-	f := newFaker(rec.Seed, saltDeal)
-	return CompanyName(rec.Company) + " – " + pick(f, offerings)
-}
-
-// DealProperties are the HubSpot deal properties; nil without a deal.
+// DealProperties are the HubSpot deal properties at creation: the first
+// stage of its path and its expected close date; nil without a deal.
 func DealProperties(rec sim.Record) map[string]string {
-	if rec.Deal == nil {
+	d := rec.Deal
+	if d == nil {
 		return nil
 	}
 	return map[string]string{
 		"dealname":  DealName(rec),
-		"amount":    strconv.FormatInt(rec.Deal.Amount, 10),
-		"pipeline":  "default",
-		"dealstage": rec.Deal.Stage,
-		"closedate": ms(rec.Deal.CloseAt),
+		"amount":    strconv.FormatInt(d.Amount, 10),
+		"pipeline":  d.Pipeline,
+		"dealstage": d.Path[0].Stage,
+		"closedate": ms(d.CloseAt),
+		"dealtype":  "newbusiness",
 	}
 }
 
 // ActivityProperties are the HubSpot properties of a note, call, task,
-// meeting or ticket; hs_timestamp is the activity's simulated time.
-func ActivityProperties(rec sim.Record, a sim.Activity) map[string]string {
+// meeting or ticket; hs_timestamp is the activity's simulated time. asOf is
+// the simulated moment the activity is written (its own time when paced, the
+// window's end in a backfill): a task due before it is completed, a meeting
+// before it has an outcome.
+func ActivityProperties(rec sim.Record, a sim.Activity, asOf time.Time) map[string]string {
 	switch a.Kind {
 	case sim.KindNote:
 		return NoteProperties(rec, a)
 	case sim.KindCall:
 		return CallProperties(rec, a)
 	case sim.KindTask:
-		return TaskProperties(rec, a)
+		return TaskProperties(rec, a, asOf)
 	case sim.KindMeeting:
-		return MeetingProperties(rec, a)
+		return MeetingProperties(rec, a, asOf)
 	case sim.KindTicket:
 		return TicketProperties(rec, a)
 	}
@@ -88,12 +73,31 @@ func ActivityProperties(rec sim.Record, a sim.Activity) map[string]string {
 // text carries what activity texts mention.
 type text struct {
 	f       *gofakeit.Faker
+	c       *content
 	contact Contact
 	company string
 }
 
 func newText(rec sim.Record, a sim.Activity) text {
-	return text{f: newFaker(a.Seed, saltText), contact: ContactOf(rec), company: CompanyName(rec.Company)}
+	return text{f: newFaker(a.Seed, saltText), c: contentOf(rec.Scenario, rec.Consumer), contact: ContactOf(rec),
+		company: CompanyName(rec.Company)}
+}
+
+// who is how texts introduce the contact: "Jane Doe, CFO at Atlas Group" or
+// just "Jane Doe" for a consumer.
+func (t text) who() string {
+	if t.contact.JobTitle == "" {
+		return t.contact.Name()
+	}
+	return t.contact.Name() + ", " + t.contact.JobTitle + " at " + t.company
+}
+
+// about is what the conversation is with: the company, or the buyer.
+func (t text) about() string {
+	if t.contact.JobTitle == "" {
+		return t.contact.Name()
+	}
+	return t.company
 }
 
 // NoteProperties: hs_timestamp, hs_note_body.
@@ -109,89 +113,126 @@ func NoteProperties(rec sim.Record, a sim.Activity) map[string]string {
 		if rec.Deal != nil {
 			amount = " (" + money(rec.Deal.Amount) + ")"
 		}
-		body = "Closed won: " + DealName(rec) + amount + ". Kickoff planned with " + t.contact.Name() +
-			"; handing over to onboarding. Key interest: " + pick(t.f, topics) + "."
+		body = "Closed won: " + DealName(rec) + amount + ". Next: " + pick(t.f, t.c.nextSteps) + " with " + t.contact.Name() +
+			". Key interest: " + pick(t.f, t.c.topics) + "."
 	default:
-		body = "New lead from " + pick(t.f, leadSources) + ": " + t.contact.Name() + ", " + t.contact.JobTitle +
-			" at " + t.company + ". Interested in " + pick(t.f, topics) + "."
+		body = "New lead from " + pick(t.f, t.c.leadSources) + ": " + t.who() + ". Interested in " + pick(t.f, t.c.topics) + "."
 	}
 	return map[string]string{"hs_timestamp": ms(a.At), "hs_note_body": body}
 }
 
+// Call dispositions: HubSpot's default call outcome ids.
+const (
+	dispositionConnected = "f240bbac-87c9-4f6e-bf70-924b57d47db7"
+	dispositionVoicemail = "b2cf5968-551e-4856-9783-52b3da59a7d0"
+	dispositionNoAnswer  = "73a0d17f-1163-4015-bdd5-ec830791da20"
+	dispositionBusy      = "9d9162e7-6cf3-4944-bf63-4dff82258764"
+	dispositionWrong     = "17b47fee-58de-441e-a44c-c6300d46f273"
+)
+
 // CallProperties: hs_timestamp, hs_call_title, hs_call_body,
-// hs_call_direction, hs_call_duration (ms), hs_call_status.
+// hs_call_direction, hs_call_duration (ms), hs_call_status,
+// hs_call_disposition (the call's outcome). Connected calls last minutes,
+// voicemails under a minute, unanswered and busy ones seconds.
 func CallProperties(rec sim.Record, a sim.Activity) map[string]string {
 	t := newText(rec, a)
-	title := "Discovery call with " + t.contact.Name()
+	title := strings.Replace(t.c.callTitle, "%s", t.contact.Name(), 1)
 	if a.Ordinal > 1 {
-		title = "Follow-up call #" + strconv.Itoa(a.Ordinal) + " – " + t.company
+		title = "Follow-up call #" + strconv.Itoa(a.Ordinal) + " – " + t.about()
 	}
-	status := weighted(t.f, []string{"COMPLETED", "NO_ANSWER", "BUSY", "FAILED"}, []int{65, 20, 10, 5})
+	outcome := weighted(t.f, []string{"connected", "voicemail", "no_answer", "busy", "wrong"}, []int{55, 20, 15, 7, 3})
 	direction := weighted(t.f, []string{"OUTBOUND", "INBOUND"}, []int{85, 15})
 	var duration time.Duration
-	var body string
-	switch status {
-	case "COMPLETED":
+	var body, status, disposition string
+	switch outcome {
+	case "connected":
+		status, disposition = "COMPLETED", dispositionConnected
 		duration = time.Duration(t.f.IntRange(180, 2100)) * time.Second
-		body = "Spoke with " + t.contact.FirstName + " about " + pick(t.f, topics) + ". Next step: " + pick(t.f, nextSteps) + "."
-	case "NO_ANSWER":
-		duration = time.Duration(t.f.IntRange(20, 45)) * time.Second
-		body = "No answer; left a voicemail for " + t.contact.FirstName + "."
-	case "BUSY":
+		body = "Spoke with " + t.contact.FirstName + " about " + pick(t.f, t.c.topics) + ". Next step: " + pick(t.f, t.c.nextSteps) + "."
+	case "voicemail":
+		status, disposition = "COMPLETED", dispositionVoicemail
+		duration = time.Duration(t.f.IntRange(20, 55)) * time.Second
+		body = "Left a voicemail for " + t.contact.FirstName + "."
+	case "no_answer":
+		status, disposition = "NO_ANSWER", dispositionNoAnswer
+		duration = time.Duration(t.f.IntRange(15, 40)) * time.Second
+		body = "No answer."
+	case "busy":
+		status, disposition = "BUSY", dispositionBusy
 		duration = time.Duration(t.f.IntRange(3, 10)) * time.Second
 		body = "Line busy, will try again."
 	default:
-		body = "Call failed to connect."
+		status, disposition = "COMPLETED", dispositionWrong
+		duration = time.Duration(t.f.IntRange(10, 40)) * time.Second
+		body = "Wrong number; checking the contact details."
 	}
 	return map[string]string{
-		"hs_timestamp":      ms(a.At),
-		"hs_call_title":     title,
-		"hs_call_body":      body,
-		"hs_call_direction": direction,
-		"hs_call_duration":  strconv.FormatInt(duration.Milliseconds(), 10),
-		"hs_call_status":    status,
+		"hs_timestamp":        ms(a.At),
+		"hs_call_title":       title,
+		"hs_call_body":        body,
+		"hs_call_direction":   direction,
+		"hs_call_duration":    strconv.FormatInt(duration.Milliseconds(), 10),
+		"hs_call_status":      status,
+		"hs_call_disposition": disposition,
 	}
 }
 
 // TaskProperties: hs_timestamp (due), hs_task_subject, hs_task_body,
-// hs_task_status, hs_task_priority, hs_task_type.
-func TaskProperties(rec sim.Record, a sim.Activity) map[string]string {
+// hs_task_status, hs_task_priority, hs_task_type; a task due before asOf is
+// COMPLETED with hs_task_completion_date (between its creation and shortly
+// after its due date, never after asOf).
+func TaskProperties(rec sim.Record, a sim.Activity, asOf time.Time) map[string]string {
 	t := newText(rec, a)
 	var subject, body, kind string
 	if a.Phase == sim.PhaseDeal {
 		subject = "Send meeting recap to " + t.contact.Name()
-		body = "Summarise the discussion with " + t.company + " and " + pick(t.f, nextSteps) + "."
+		body = "Summarise the discussion with " + t.about() + " and " + pick(t.f, t.c.nextSteps) + "."
 		kind = "EMAIL"
 	} else {
-		subject = "Follow up with " + t.contact.Name() + " (" + t.company + ")"
-		body = t.contact.FirstName + " qualified as a marketing lead; reach out about " + pick(t.f, topics) + "."
+		subject = "Follow up with " + t.contact.Name()
+		if t.contact.JobTitle != "" {
+			subject += " (" + t.company + ")"
+		}
+		body = t.contact.FirstName + " showed interest; reach out about " + pick(t.f, t.c.topics) + "."
 		kind = weighted(t.f, []string{"CALL", "EMAIL", "TODO"}, []int{45, 40, 15})
 	}
-	return map[string]string{
+	p := map[string]string{
 		"hs_timestamp":     ms(a.At),
 		"hs_task_subject":  subject,
 		"hs_task_body":     body,
-		"hs_task_status":   weighted(t.f, []string{"NOT_STARTED", "COMPLETED"}, []int{60, 40}),
+		"hs_task_status":   "NOT_STARTED",
 		"hs_task_priority": weighted(t.f, []string{"LOW", "MEDIUM", "HIGH"}, []int{25, 50, 25}),
 		"hs_task_type":     kind,
 	}
+	// Done somewhere between the phase that asked for it and a day after it was due.
+	done := a.PhaseAt.Add(time.Duration(t.f.Float64Range(0.3, 1.0) * float64(a.At.Sub(a.PhaseAt)+24*time.Hour)))
+	if a.At.Before(asOf) && !done.After(asOf) {
+		p["hs_task_status"] = "COMPLETED"
+		p["hs_task_completion_date"] = ms(done)
+	}
+	return p
 }
 
 // MeetingProperties: hs_timestamp, hs_meeting_title, hs_meeting_body,
-// hs_meeting_start_time, hs_meeting_end_time, hs_meeting_outcome.
-func MeetingProperties(rec sim.Record, a sim.Activity) map[string]string {
+// hs_meeting_start_time, hs_meeting_end_time, hs_meeting_outcome. A meeting
+// that started before asOf has an outcome (mostly COMPLETED); a later one is
+// SCHEDULED.
+func MeetingProperties(rec sim.Record, a sim.Activity, asOf time.Time) map[string]string {
 	t := newText(rec, a)
-	kind := pick(t.f, meetingTypes)
+	kind := pick(t.f, t.c.meetingTypes)
 	length := time.Duration(15*t.f.IntRange(2, 4)) * time.Minute
-	agenda := []string{kind + " with " + t.contact.Name() + " (" + t.contact.JobTitle + ")",
-		"Their focus: " + pick(t.f, topics), "Agree next step: " + pick(t.f, nextSteps)}
+	agenda := []string{kind + " with " + t.who(), "Their focus: " + pick(t.f, t.c.topics), "Agree next step: " + pick(t.f, t.c.nextSteps)}
+	outcome := weighted(t.f, []string{"COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"}, []int{72, 12, 10, 6})
+	if a.At.After(asOf) {
+		outcome = "SCHEDULED"
+	}
 	return map[string]string{
 		"hs_timestamp":          ms(a.At),
-		"hs_meeting_title":      t.company + " – " + kind,
+		"hs_meeting_title":      t.about() + " – " + kind,
 		"hs_meeting_body":       "Agenda: " + strings.Join(agenda, "; ") + ".",
 		"hs_meeting_start_time": ms(a.At),
 		"hs_meeting_end_time":   ms(a.At.Add(length)),
-		"hs_meeting_outcome":    weighted(t.f, []string{"COMPLETED", "SCHEDULED", "RESCHEDULED", "NO_SHOW", "CANCELED"}, []int{60, 15, 12, 8, 5}),
+		"hs_meeting_outcome":    outcome,
 	}
 }
 
@@ -199,10 +240,10 @@ func MeetingProperties(rec sim.Record, a sim.Activity) map[string]string {
 // hs_ticket_priority.
 func TicketProperties(rec sim.Record, a sim.Activity) map[string]string {
 	t := newText(rec, a)
-	subject := pick(t.f, ticketSubjects)
+	subject := pick(t.f, t.c.ticketSubjects)
 	return map[string]string{
-		"subject":            subject + " – " + t.company,
-		"content":            t.contact.Name() + " (" + t.contact.Email + ") wrote in after the deal was lost: " + strings.ToLower(subject) + ".",
+		"subject":            subject + " – " + t.about(),
+		"content":            t.contact.Name() + " (" + t.contact.Email + ") wrote in: " + strings.ToLower(subject) + ".",
 		"hs_pipeline":        "0",
 		"hs_pipeline_stage":  weighted(t.f, ticketStages, []int{40, 20, 25, 15}),
 		"hs_ticket_priority": weighted(t.f, []string{"LOW", "MEDIUM", "HIGH"}, []int{35, 45, 20}),

@@ -48,6 +48,7 @@ var enums = map[string][]string{
 	"hs_ticket_priority": {"LOW", "MEDIUM", "HIGH"},
 	"hs_call_direction":  {"INBOUND", "OUTBOUND"},
 	"hs_call_status":     {"COMPLETED", "NO_ANSWER", "BUSY", "FAILED"},
+	"dealtype":           {"newbusiness"},
 	"hs_task_status":     {"NOT_STARTED", "COMPLETED"},
 	"hs_task_priority":   {"LOW", "MEDIUM", "HIGH"},
 	"hs_task_type":       {"EMAIL", "CALL", "TODO"},
@@ -64,7 +65,7 @@ var hubspotIndustries = []string{"ACCOUNTING", "APPAREL_FASHION", "AUTOMOTIVE", 
 
 var wantKeys = map[sim.Kind][]string{
 	sim.KindNote:    {"hs_timestamp", "hs_note_body"},
-	sim.KindCall:    {"hs_timestamp", "hs_call_title", "hs_call_body", "hs_call_direction", "hs_call_duration", "hs_call_status"},
+	sim.KindCall:    {"hs_timestamp", "hs_call_title", "hs_call_body", "hs_call_direction", "hs_call_duration", "hs_call_status", "hs_call_disposition"},
 	sim.KindTask:    {"hs_timestamp", "hs_task_subject", "hs_task_body", "hs_task_status", "hs_task_priority", "hs_task_type"},
 	sim.KindMeeting: {"hs_timestamp", "hs_meeting_title", "hs_meeting_body", "hs_meeting_start_time", "hs_meeting_end_time", "hs_meeting_outcome"},
 	sim.KindTicket:  {"subject", "content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority"},
@@ -84,7 +85,7 @@ func checkProps(t *testing.T, what string, p map[string]string, keys []string) {
 		if allowed, ok := enums[k]; ok && !slices.Contains(allowed, v) {
 			t.Fatalf("%s: %s=%q not in %v", what, k, v, allowed)
 		}
-		if strings.HasSuffix(k, "timestamp") || strings.HasSuffix(k, "_time") || k == "closedate" {
+		if strings.HasSuffix(k, "timestamp") || strings.HasSuffix(k, "_time") || strings.HasSuffix(k, "date") {
 			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < 1e12 {
 				t.Fatalf("%s: %s=%q: want Unix milliseconds", what, k, v)
 			}
@@ -92,7 +93,10 @@ func checkProps(t *testing.T, what string, p map[string]string, keys []string) {
 	}
 }
 
-var reservedEmail = regexp.MustCompile(`^[a-z0-9.-]+@example\.(com|org|net)$`)
+var reservedEmail = regexp.MustCompile(`^[a-z0-9._-]+@([a-z0-9-]+\.)*example\.(com|org|net)$`)
+
+// asOf is a backfill's "now": every planned moment lies before it.
+var asOf = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 
 func TestPropertiesForEveryScenario(t *testing.T) {
 	for _, name := range sim.ScenarioNames() {
@@ -102,8 +106,13 @@ func TestPropertiesForEveryScenario(t *testing.T) {
 			for i := range 1500 {
 				rec := record(t, s, i)
 				cp := ContactProperties(rec)
-				checkProps(t, "contact", cp, []string{"email", "firstname", "lastname", "phone", "company", "jobtitle", "lifecyclestage", "hs_lead_status"})
-				if cp["email"] != rec.Email || cp["email"] != sim.ContactEmail(s.SimID, i) {
+				keys := []string{"email", "firstname", "lastname", "phone", "company", "jobtitle", "lifecyclestage", "hs_lead_status"}
+				if s.Scenario.Consumer {
+					keys = keys[:4:4]
+					keys = append(keys, "lifecyclestage", "hs_lead_status")
+				}
+				checkProps(t, "contact", cp, keys)
+				if cp["email"] != rec.Email || cp["email"] != sim.PersonOf(s, i).Email {
 					t.Fatalf("email: want sim's %s, got %s", rec.Email, cp["email"])
 				}
 				if !reservedEmail.MatchString(cp["email"]) {
@@ -122,27 +131,34 @@ func TestPropertiesForEveryScenario(t *testing.T) {
 				if !strings.HasPrefix(co["domain"], slug+"-") || !strings.HasSuffix(co["domain"], ".example.com") {
 					t.Fatalf("domain %q: want %s-… on example.com", co["domain"], slug)
 				}
-				if !strings.HasPrefix(co["name"], rec.Company.Brand+" ") || cp["company"] != co["name"] {
+				if !strings.HasPrefix(co["name"], rec.Company.Brand+" ") || !s.Scenario.Consumer && cp["company"] != co["name"] {
 					t.Fatalf("company name %q (contact says %q): want it to start with brand %q", co["name"], cp["company"], rec.Company.Brand)
 				}
 
 				if rec.Deal != nil {
-					checkProps(t, "deal", DealProperties(rec), []string{"dealname", "amount", "pipeline", "dealstage", "closedate"})
+					checkProps(t, "deal", DealProperties(rec), []string{"dealname", "amount", "pipeline", "dealstage", "closedate", "dealtype"})
 				} else if DealProperties(rec) != nil {
 					t.Fatal("deal properties for a record without a deal")
 				}
 				for _, a := range rec.Activities {
-					p := ActivityProperties(rec, a)
-					checkProps(t, string(a.Kind), p, wantKeys[a.Kind])
+					p := ActivityProperties(rec, a, asOf)
+					keys := wantKeys[a.Kind]
+					if a.Kind == sim.KindTask {
+						keys = append(slices.Clip(keys), "hs_task_completion_date")
+					}
+					checkProps(t, string(a.Kind), p, keys)
 					if ts, ok := p["hs_timestamp"]; ok && ts != strconv.FormatInt(a.At.UnixMilli(), 10) {
 						t.Fatalf("%s hs_timestamp: want %d, got %s", a.Key, a.At.UnixMilli(), ts)
 					}
 					kinds[a.Kind]++
 				}
-				for _, st := range rec.Steps[1:] {
-					for k, v := range StepProperties(st) {
-						if !slices.Contains(enums[k], v) {
-							t.Fatalf("step %s: %s=%q not allowed", st.Phase, k, v)
+				for _, u := range rec.Updates() {
+					for k, v := range UpdateProperties(u, true) {
+						if allowed, ok := enums[k]; ok && !slices.Contains(allowed, v) {
+							t.Fatalf("update %s: %s=%q not allowed", u.Key, k, v)
+						}
+						if strings.HasSuffix(k, "date") && v != strconv.FormatInt(u.At.UnixMilli(), 10) {
+							t.Fatalf("update %s: %s=%s, want the planned moment %d", u.Key, k, v, u.At.UnixMilli())
 						}
 					}
 				}
@@ -166,7 +182,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("record %d: same record, different properties", i)
 		}
 		for j := range a.Activities {
-			if !reflect.DeepEqual(ActivityProperties(a, a.Activities[j]), ActivityProperties(b, b.Activities[j])) {
+			if !reflect.DeepEqual(ActivityProperties(a, a.Activities[j], asOf), ActivityProperties(b, b.Activities[j], asOf)) {
 				t.Fatalf("record %d activity %s: not deterministic", i, a.Activities[j].Key)
 			}
 		}
@@ -183,6 +199,98 @@ func TestDeterministic(t *testing.T) {
 	c0, c1 := record(t, s, 0), record(t, s, 1)
 	if c0.Company.Index == c1.Company.Index && CompanyProperties(c0.Company)["name"] != ContactProperties(c1)["company"] {
 		t.Error("two contacts of one company must show the same company name")
+	}
+}
+
+// Consumer scenarios carry no B2B job titles or deal offers anywhere, and
+// their deals are orders or subscriptions; business scenarios' company names
+// never repeat their brand.
+func TestContentFitsTheScenario(t *testing.T) {
+	business := BusinessWords()
+	for _, name := range sim.ScenarioNames() {
+		t.Run(name, func(t *testing.T) {
+			s := spec(t, name, 1000)
+			deals := 0
+			for i := range 1000 {
+				rec := record(t, s, i)
+				all := []map[string]string{ContactProperties(rec), CompanyProperties(rec.Company), DealProperties(rec)}
+				for _, a := range rec.Activities {
+					all = append(all, ActivityProperties(rec, a, asOf))
+				}
+				co := CompanyProperties(rec.Company)["name"]
+				if words := strings.Fields(strings.ToLower(co)); len(words) == 2 && strings.HasSuffix(words[0], words[1]) {
+					t.Fatalf("company name %q repeats its brand", co)
+				}
+				if rec.Deal != nil {
+					deals++
+				}
+				if !s.Scenario.Consumer {
+					if ContactOf(rec).JobTitle == "" {
+						t.Fatalf("record %d: business contact without a job title", i)
+					}
+					continue
+				}
+				if _, ok := all[0]["jobtitle"]; ok {
+					t.Fatalf("record %d: consumer with a job title %q", i, all[0]["jobtitle"])
+				}
+				if d := all[2]; d != nil && !strings.HasPrefix(d["dealname"], "Order #") && !strings.HasPrefix(d["dealname"], rec.FirstName+" "+rec.LastName+" – ") {
+					t.Fatalf("record %d: consumer deal %q: want an order or the buyer's subscription", i, d["dealname"])
+				}
+				for _, props := range all {
+					for k, v := range props {
+						for _, w := range business {
+							if strings.Contains(v, w) {
+								t.Fatalf("record %d: %s=%q carries the B2B phrase %q", i, k, v, w)
+							}
+						}
+					}
+				}
+			}
+			if deals == 0 {
+				t.Fatal("no deals to check")
+			}
+		})
+	}
+}
+
+// Tasks due before the moment they are written are completed, with a
+// completion date no later than that moment; later ones are not started.
+// Meetings in the past have an outcome, future ones are scheduled.
+func TestTaskCompletionAndMeetingOutcomes(t *testing.T) {
+	s := spec(t, "b2b", 600)
+	var done, open, outcomes int
+	for i := range 600 {
+		rec := record(t, s, i)
+		for _, a := range rec.Activities {
+			switch a.Kind {
+			case sim.KindTask:
+				past := ActivityProperties(rec, a, asOf)
+				if past["hs_task_status"] != "COMPLETED" {
+					t.Fatalf("%s due %v before %v: want COMPLETED, got %v", a.Key, a.At, asOf, past)
+				}
+				c, _ := strconv.ParseInt(past["hs_task_completion_date"], 10, 64)
+				if c > asOf.UnixMilli() || c < a.PhaseAt.UnixMilli() {
+					t.Fatalf("%s: completion %d outside [%d, %d]", a.Key, c, a.PhaseAt.UnixMilli(), asOf.UnixMilli())
+				}
+				done++
+				live := ActivityProperties(rec, a, a.At)
+				if live["hs_task_status"] != "NOT_STARTED" || live["hs_task_completion_date"] != "" {
+					t.Fatalf("%s written at its due time: want NOT_STARTED, got %v", a.Key, live)
+				}
+				open++
+			case sim.KindMeeting:
+				if o := ActivityProperties(rec, a, asOf)["hs_meeting_outcome"]; o == "SCHEDULED" {
+					t.Fatalf("%s in the past: want an outcome, got SCHEDULED", a.Key)
+				}
+				if o := ActivityProperties(rec, a, a.At.Add(-time.Hour))["hs_meeting_outcome"]; o != "SCHEDULED" {
+					t.Fatalf("%s in the future: want SCHEDULED, got %s", a.Key, o)
+				}
+				outcomes++
+			}
+		}
+	}
+	if done == 0 || open == 0 || outcomes == 0 {
+		t.Fatalf("want tasks and meetings: %d done, %d open, %d meetings", done, open, outcomes)
 	}
 }
 
@@ -224,7 +332,7 @@ func BenchmarkActivityProperties(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r := recs[i%len(recs)]
-		ActivityProperties(r, r.Activities[i%len(r.Activities)])
+		ActivityProperties(r, r.Activities[i%len(r.Activities)], asOf)
 		i++
 	}
 }
@@ -242,7 +350,7 @@ func BenchmarkRecordAllProperties(b *testing.B) {
 		}
 		DealProperties(rec)
 		for _, a := range rec.Activities {
-			ActivityProperties(rec, a)
+			ActivityProperties(rec, a, asOf)
 		}
 		i++
 	}

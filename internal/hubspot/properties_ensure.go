@@ -34,6 +34,9 @@ type TraceResult struct {
 	MissingScopes []string // scopes HubSpot named in a 403 MISSING_SCOPES
 	Problem       string   // any other refusal, as HubSpot worded it
 	Refusal       error    // the first refusal recorded (Missing), as the client returned it
+	// Properties are the type's property definitions as read before any was
+	// created (callers check what else the type takes, e.g. which are writable).
+	Properties []Property
 }
 
 // Has reports whether the property (one of the two) is defined on the type.
@@ -178,6 +181,7 @@ func (c *Client) ensureTrace(ctx context.Context, guard Guard, t ObjectType) (Tr
 	if err != nil {
 		return res, res.refused(err, SimulationIDProperty, RecordKeyProperty)
 	}
+	res.Properties = props
 	have := map[string]Property{}
 	for _, p := range props {
 		have[p.Name] = p

@@ -306,6 +306,9 @@ var builtins = func() map[hubspot.ObjectType]map[string]*propertyDef {
 		for _, p := range builtinProperties[t] {
 			add(p)
 		}
+		for _, p := range stageDateProperties(t) {
+			add(p)
+		}
 		for _, p := range simcrmProperties(t) {
 			add(p)
 		}
@@ -313,6 +316,29 @@ var builtins = func() map[hubspot.ObjectType]map[string]*propertyDef {
 	}
 	return m
 }()
+
+// stageDateProperties are the dates a record entered each stage. Contacts and
+// companies have "Became a … date" per lifecycle stage, which may be written
+// (imports and backfills set them); deals have "Date entered …" per stage of the
+// default pipeline, which HubSpot calculates and refuses to take.
+func stageDateProperties(t hubspot.ObjectType) []propertyDef {
+	var out []propertyDef
+	switch t {
+	case hubspot.Contacts, hubspot.Companies:
+		for _, st := range lifecycleStages {
+			out = append(out, datetime("hs_lifecyclestage_"+st+"_date", "Became a "+st+" date"))
+		}
+	case hubspot.Deals:
+		for _, st := range pipelines[hubspot.Deals][0].Stages {
+			p := datetime("hs_date_entered_"+st.ID, "Date entered \""+st.Label+" (Sales Pipeline)\"")
+			p.ReadOnly = true
+			out = append(out, p)
+		}
+	case hubspot.Tasks:
+		out = append(out, datetime("hs_task_completion_date", "Completed at"))
+	}
+	return out
+}
 
 // defaultReadProperties are returned by reads that name no properties (besides the
 // system ones), as HubSpot does.

@@ -15,13 +15,6 @@ func CompanyKey(simID string, company int) string { return simID + "-co-" + strc
 
 var reservedTLDs = [3]string{"com", "org", "net"}
 
-// ContactEmail is the record's contact email: unique per simulation and
-// index, always on example.com, example.org or example.net.
-func ContactEmail(simID string, index int) string {
-	tld := reservedTLDs[mix64(uint64(index)^uint64(fnvHash(simID)))%3]
-	return "c" + strconv.Itoa(index) + "." + SimTag(simID) + "@example." + tld
-}
-
 func fnvHash(s string) uint32 {
 	h := fnv.New32a()
 	h.Write([]byte(s))
@@ -120,6 +113,8 @@ func companyAt(spec *Spec, c int, first bool) Company {
 		Employees: logUniformInt(spec.Scenario.Employees, unitFloat(mix64(seed^0x5bd1e995))),
 		Seed:      seed,
 		First:     first,
+		Scenario:  spec.Scenario.Name,
+		Consumer:  spec.Scenario.Consumer,
 	}
 }
 

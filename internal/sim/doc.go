@@ -35,12 +35,27 @@
 //
 // # Records
 //
-// A [Spec] bundles simulation id, seed, scenario and planner. A record is
-// one contact journey planned by [PlanRecord]: company (shared by several
-// records, [CompanyOf]), lifecycle [Step]s, an optional [Deal] and
-// [Activity] values with phase, delay, timestamp and associations. Keys are
-// deterministic: [RecordKey], [CompanyKey], activity keys
-// "<record key>-<kind>-<ordinal>", [ContactEmail] on example.com/.org/.net.
+// A [Spec] bundles simulation id, seed, scenario, planner and the deals'
+// [Pipeline] (zero: HubSpot's default). A record is one contact journey
+// planned by [PlanRecord], in named phases that read top to bottom: create
+// (the contact in the scenario's initial stage, lead status NEW), qualify
+// (subscriber → lead → marketing qualified lead, calls or a follow-up task),
+// then sell (sales qualified, opportunity with a deal, meetings, the deal
+// entering its pipeline's stages in order up to closed won — the contact
+// becomes a customer — or closed lost) or stall (an MQL without a deal stays
+// or falls back to lead). Every change is a timed [Step] of the contact or a
+// [DealStep] of the deal's Path; [Record.Updates] lists them as the [Update]s
+// the engine sends after creation, with ledger keys [UpdateKey]
+// ("<object key>-upd-<n>"). [UpdateCounts] counts them without planning.
+// [Funnel] is the expected share of contacts per final lifecycle stage
+// ([Record.FinalStage]).
+//
+// Keys are deterministic: [RecordKey], [CompanyKey], activity keys
+// "<record key>-<kind>-<ordinal>". [PersonOf] names the contact and derives
+// the email: business contacts at their company's domain in the company's
+// mailbox pattern ("jane.doe@brightpath-12.s42.example.com"), consumers
+// (Scenario.Consumer) a personal mailbox ("jdoe1234@s42.example.org"); both
+// unique per simulation and seed, on reserved example domains.
 //
 // Simulation budgets are enforced in record index order. The engine computes
 // used counts once as prefix sums of [Candidates] (about 100 ns per record,

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -269,20 +270,54 @@ func TestRecordDeterminismAndKeys(t *testing.T) {
 		t.Errorf("index past the plan: want ErrIndex, got %v", err)
 	}
 
-	emails := map[string]bool{}
-	for i := range 500 {
-		e := ContactEmail(spec.SimID, i)
-		if emails[e] {
-			t.Fatalf("duplicate email %s", e)
-		}
-		emails[e] = true
-		if !strings.HasSuffix(e, "@example.com") && !strings.HasSuffix(e, "@example.org") && !strings.HasSuffix(e, "@example.net") {
-			t.Fatalf("email %s: want a reserved domain", e)
-		}
-	}
-	if ContactEmail("42", 1) == ContactEmail("43", 1) {
+	other.Seed = spec.Seed
+	other.SimID = "43"
+	if PersonOf(spec, 1).Email == PersonOf(&other, 1).Email {
 		t.Error("emails of two simulations must differ")
 	}
+}
+
+// Emails are derived from the person's name and the company's domain
+// (consumers: a personal mailbox), unique per simulation and seed, and always
+// on a reserved example domain.
+func TestEmailsFromNamesAreUnique(t *testing.T) {
+	for _, name := range ScenarioNames() {
+		t.Run(name, func(t *testing.T) {
+			spec := testSpec(t, name, 20000)
+			emails := map[string]int{}
+			for i := range spec.Planner.Count() {
+				p := PersonOf(spec, i)
+				if j, dup := emails[p.Email]; dup {
+					t.Fatalf("records %d and %d share email %s", j, i, p.Email)
+				}
+				emails[p.Email] = i
+				local, domain, ok := strings.Cut(p.Email, "@")
+				if !ok || !reservedDomain(domain) {
+					t.Fatalf("email %s: want a reserved example domain", p.Email)
+				}
+				last := mailToken(p.LastName)
+				if !strings.Contains(local, last) && !strings.HasPrefix(local, mailToken(p.FirstName)) {
+					t.Fatalf("email %s: want it derived from %s %s", p.Email, p.FirstName, p.LastName)
+				}
+				if spec.Scenario.Consumer {
+					if !strings.HasSuffix(local, strconv.Itoa(i)) {
+						t.Fatalf("consumer email %s: want the personal mailbox form", p.Email)
+					}
+				} else if co := CompanyOf(spec, i); domain != co.Domain {
+					t.Fatalf("business email %s: want the company domain %s", p.Email, co.Domain)
+				}
+			}
+		})
+	}
+}
+
+func reservedDomain(d string) bool {
+	for _, tld := range []string{"com", "org", "net"} {
+		if d == "example."+tld || strings.HasSuffix(d, ".example."+tld) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestCompaniesAreSharedAndStable(t *testing.T) {

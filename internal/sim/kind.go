@@ -16,6 +16,11 @@ const (
 	KindTask    Kind = "task"
 	KindMeeting Kind = "meeting"
 	KindTicket  Kind = "ticket"
+
+	// Planned changes of objects that exist, counted (scheduled, created, failed)
+	// and ledgered like objects.
+	KindContactUpdate Kind = "contact_update"
+	KindDealUpdate    Kind = "deal_update"
 )
 
 // ActivityKinds lists the capped and budgeted kinds in Counts order.
@@ -23,6 +28,28 @@ var ActivityKinds = []Kind{KindNote, KindCall, KindTask, KindMeeting, KindTicket
 
 // ObjectKinds lists every kind in creation order.
 var ObjectKinds = []Kind{KindContact, KindCompany, KindDeal, KindTicket, KindNote, KindCall, KindTask, KindMeeting}
+
+// UpdateKinds lists the kinds of planned updates.
+var UpdateKinds = []Kind{KindContactUpdate, KindDealUpdate}
+
+// TrackedKinds is everything the metrics, the plan and the ledger count: the
+// object kinds, then the update kinds.
+var TrackedKinds = append(append([]Kind(nil), ObjectKinds...), UpdateKinds...)
+
+// Updated is the kind of object an update kind changes (contact, deal); other
+// kinds return themselves.
+func (k Kind) Updated() Kind {
+	switch k {
+	case KindContactUpdate:
+		return KindContact
+	case KindDealUpdate:
+		return KindDeal
+	}
+	return k
+}
+
+// IsUpdate reports whether k is an update kind.
+func (k Kind) IsUpdate() bool { return k == KindContactUpdate || k == KindDealUpdate }
 
 // Plural is the one place singular kinds become plural names: metric keys,
 // override keys and budget lookups all go through it.
@@ -56,7 +83,7 @@ func (k Kind) activityIndex() int {
 // ("note", "notes", "Companies").
 func ParseKind(s string) (Kind, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	for _, k := range ObjectKinds {
+	for _, k := range TrackedKinds {
 		if s == string(k) || s == k.Plural() {
 			return k, true
 		}

@@ -21,6 +21,10 @@ const (
 	purposeSimTag
 	purposeCallDelays
 	purposeMeetingDelays
+	purposeName
+	purposeMailbox
+	purposeOutcome
+	purposeStageTimes
 )
 
 // mix64 is the SplitMix64 finalizer.

@@ -37,6 +37,8 @@ type Gaps struct {
 	Close      Range // last meeting (or deal creation) → deal won or lost
 }
 
+func (g Gaps) regressionMax() time.Duration { return minutes(g.Regression.Max) }
+
 // Scenario is the data that shapes every record journey of a simulation.
 // Scenarios are values: ApplyOverrides returns a modified copy.
 type Scenario struct {
@@ -46,6 +48,7 @@ type Scenario struct {
 
 	VolumeMultiplier   float64  // effective total = requested × multiplier
 	ContactsPerCompany IntRange // contacts sharing one company
+	Consumer           bool     // contacts are private buyers: personal emails, no job title, orders instead of B2B deals
 	InitialStage       string   // lifecycle stage at contact creation
 
 	PMQL        float64 // contact becomes a marketing qualified lead
@@ -123,6 +126,7 @@ var scenarios = []Scenario{
 		Name: "b2c", Label: "B2C consumers",
 		Description:        "Many individual buyers, light sales touch, small purchases.",
 		VolumeMultiplier:   1.8,
+		Consumer:           true,
 		ContactsPerCompany: IntRange{1, 2},
 		InitialStage:       LifecycleSubscriber,
 		PMQL:               0.45, PDeal: 0.50, PRegression: 0.35, POpenDeal: 0.20, WinRate: 0.42,
@@ -192,6 +196,7 @@ var scenarios = []Scenario{
 		Name: "ecommerce", Label: "E-commerce",
 		Description:        "High volume shoppers, almost no sales calls, small baskets, support tickets.",
 		VolumeMultiplier:   2.5,
+		Consumer:           true,
 		ContactsPerCompany: IntRange{1, 3},
 		InitialStage:       LifecycleSubscriber,
 		PMQL:               0.40, PDeal: 0.60, PRegression: 0.35, POpenDeal: 0.15, WinRate: 0.70,

@@ -10,10 +10,15 @@ func EffectiveTotal(requested int, sc Scenario) int {
 	return int(math.Max(1, math.Min(v, MaxRecords)))
 }
 
-// Totals counts objects per type for a whole simulation.
+// Totals counts objects per type for a whole simulation, and the planned
+// updates of contacts and deals.
 type Totals struct {
 	Contacts, Companies, Deals, Tickets, Notes, Calls, Tasks, Meetings int
+	ContactUpdates, DealUpdates                                        int
 }
+
+// Updates is the number of planned updates.
+func (t Totals) Updates() int { return t.ContactUpdates + t.DealUpdates }
 
 // Get returns the total for any object kind.
 func (t Totals) Get(k Kind) int {
@@ -34,6 +39,10 @@ func (t Totals) Get(k Kind) int {
 		return t.Tasks
 	case KindMeeting:
 		return t.Meetings
+	case KindContactUpdate:
+		return t.ContactUpdates
+	case KindDealUpdate:
+		return t.DealUpdates
 	}
 	return 0
 }
@@ -52,14 +61,18 @@ func (t *Totals) setActivities(c Counts) {
 // as PlanRecord does.
 func CountTotals(spec *Spec, records int) Totals {
 	var sum Counts
-	deals := 0
+	deals, cu, du := 0, 0, 0
 	sc := &spec.Scenario
+	open := len(spec.Pipeline.orDefault().Open)
 	for i := range records {
-		j := decide(spec.Seed, sc, i)
+		j := decide(spec, i)
 		sum = sum.Plus(j.candidates(sc.Caps))
 		deals += b2i(j.deal)
+		c, d := j.updateCounts(sc, open)
+		cu += c
+		du += d
 	}
-	t := Totals{Contacts: records, Companies: CompanyCount(spec.Seed, sc, records), Deals: deals}
+	t := Totals{Contacts: records, Companies: CompanyCount(spec.Seed, sc, records), Deals: deals, ContactUpdates: cu, DealUpdates: du}
 	var kept Counts
 	for _, k := range ActivityKinds {
 		kept.Set(k, min(sum.Get(k), sc.Budgets.Get(k)))
@@ -79,6 +92,8 @@ func ExpectedTotals(sc Scenario, records int) Totals {
 		Companies: int(math.Round(expectedCompanies(sc.ContactsPerCompany, records))),
 		Deals:     int(math.Round(n * sc.PMQL * sc.PDeal)),
 	}
+	cu, du := expectedUpdates(&sc)
+	t.ContactUpdates, t.DealUpdates = int(math.Round(n*cu)), int(math.Round(n*du))
 	var c Counts
 	for _, k := range ActivityKinds {
 		c.Set(k, min(int(math.Round(n*e[k.activityIndex()])), sc.Budgets.Get(k)))
@@ -152,6 +167,28 @@ func expectedPerRecord(sc *Scenario) [5]float64 {
 
 	e[4] = pm * pd * pClosedLost * sc.PTicketOnLost * float64(min(1, sc.Caps.Tickets))
 	return e
+}
+
+// expectedUpdates mirrors journey.updateCounts for the default pipeline.
+func expectedUpdates(sc *Scenario) (contact, deal float64) {
+	pm, pd := sc.PMQL, sc.PDeal
+	sub := 0.0
+	if sc.InitialStage == LifecycleSubscriber {
+		sub = 1
+	}
+	closed := 1 - sc.POpenDeal
+	contact = pm * (1 + sub + sc.PCallOnMQL + (1-pd)*sc.PRegression + pd*(2+closed))
+	sum, avg := 0.0, 0.0
+	for i, w := range sc.StageWeights {
+		sum += w
+		avg += w * float64(i)
+	}
+	if sum > 0 {
+		avg /= sum
+	}
+	n := float64(len(OpenDealStages))
+	deal = pm * pd * (sc.POpenDeal*avg + closed*sc.WinRate*(n-1) + closed*(1-sc.WinRate)*avg + closed)
+	return contact, deal
 }
 
 func bern(p float64, x int) float64 {

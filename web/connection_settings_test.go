@@ -14,7 +14,7 @@ import (
 // "Historical dates" is on for a new connection unless the form says off; the
 // connection page and the API change it; a bad value is a message beside the field.
 func TestConnectionHistoricalDatesSetting(t *testing.T) {
-	a := newTestApp(t, testenv.Dialects(t)[0], "")
+	a := newTestApp(t, testenv.Dialects(t)[0], "", "ALLOW_PRIVATE_TARGETS=true")
 	ok := newFakePortal(t, a.store, portalToken, sandbox.Faults{})
 	b := a.browser(t)
 	b.signUp("owner@example.com", "owner password 1")

@@ -4,7 +4,15 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/simcrm/simcrm/internal/sim"
 )
+
+// SimCRM's one formatter: every page writes numbers, money, percentages,
+// durations, times and the names of scenarios, curves and paces through these,
+// so "1,200", "$120,000", "Tue 3 Jun 14:05 CEST" and "B2B sales" read the same
+// everywhere.
 
 func statusCode(n int) string { return strconv.Itoa(n) }
 
@@ -49,6 +57,154 @@ func Percent(p float64) string {
 		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 	}
 	return strconv.FormatFloat(math.Floor(p), 'f', 0, 64) + "%"
+}
+
+// Money formats an amount as text ("120000", "99.5") in dollars with separators:
+// "$120,000", "$99.50". Text that is not a number comes back unchanged.
+func Money(amount string) string {
+	f, err := strconv.ParseFloat(strings.TrimSpace(amount), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return amount
+	}
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	cents := int64(math.Round(f * 100))
+	out := sign + "$" + Count(cents/100)
+	if cents%100 != 0 {
+		out += "." + strconv.FormatInt(cents%100+100, 10)[1:]
+	}
+	return out
+}
+
+// Duration is a span for people: "45 s", "12 min", "3 h 20 min", "2 d 4 h".
+func Duration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + " s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + " min"
+	case d < 24*time.Hour:
+		d = d.Round(time.Minute)
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return strconv.Itoa(h) + " h"
+		}
+		return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min"
+	}
+	d = d.Round(time.Hour)
+	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if h == 0 {
+		return strconv.Itoa(days) + " d"
+	}
+	return strconv.Itoa(days) + " d " + strconv.Itoa(h) + " h"
+}
+
+// Clock writes times in one time zone: the reader's for real moments (created,
+// failed, finished), a simulation's own for its simulated window.
+type Clock struct{ Loc *time.Location }
+
+// ClockIn is a clock in the named IANA zone, UTC when the name is unknown.
+func ClockIn(zone string) Clock {
+	if l, err := time.LoadLocation(zone); err == nil && zone != "" {
+		return Clock{Loc: l}
+	}
+	return Clock{Loc: time.UTC}
+}
+
+func (c Clock) in(t time.Time) time.Time {
+	if c.Loc == nil {
+		return t.UTC()
+	}
+	return t.In(c.Loc)
+}
+
+// DateTime is a moment with its zone: "Tue 3 Jun 2025 14:05 CEST".
+func (c Clock) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.in(t).Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// Short is a moment in a table column: "Tue 3 Jun 14:05".
+func (c Clock) Short(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.in(t).Format("Mon 2 Jan 15:04")
+}
+
+// Precise is a moment to the second, for logs and audits: "Tue 3 Jun 14:05:09 CEST".
+func (c Clock) Precise(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.in(t).Format("Mon 2 Jan 2006 15:04:05 MST")
+}
+
+// Date is a day: "Tue 3 Jun 2025".
+func (c Clock) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.in(t).Format("Mon 2 Jan 2006")
+}
+
+// TimeOfDay is "14:05".
+func (c Clock) TimeOfDay(t time.Time) string { return c.in(t).Format("15:04") }
+
+// DateText formats a date or time the way a CRM property holds it (RFC 3339,
+// YYYY-MM-DD or epoch milliseconds) as a day; other text comes back unchanged.
+func (c Clock) DateText(s string) string {
+	s = strings.TrimSpace(s)
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms > 1e11 {
+		return c.Date(time.UnixMilli(ms))
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			if layout == "2006-01-02" {
+				return t.Format("Mon 2 Jan 2006")
+			}
+			return c.Date(t)
+		}
+	}
+	return s
+}
+
+// ScenarioLabel is a scenario's name for people: b2b → "B2B sales".
+func ScenarioLabel(name string) string {
+	if s, err := sim.ScenarioByName(name); err == nil && s.Label != "" {
+		return s.Label
+	}
+	return name
+}
+
+// DistributionLabel is a curve's name for people: bell_curve → "Bell curve".
+func DistributionLabel(name string) string {
+	for _, d := range sim.Distributions() {
+		if string(d.Name) == name && d.Label != "" {
+			return d.Label
+		}
+	}
+	return name
+}
+
+// PaceLabel describes a pace: "Real time", "Accelerated ×60", "Backfill".
+func PaceLabel(mode string, factor float64) string {
+	switch mode {
+	case string(sim.Accelerated):
+		return "Accelerated ×" + strconv.FormatFloat(factor, 'f', -1, 64)
+	case string(sim.Realtime):
+		return "Real time"
+	case string(sim.Backfill):
+		return "Backfill"
+	}
+	return mode
 }
 
 // width is a CSS width for a progress bar.

@@ -9,6 +9,7 @@ type Page struct {
 	User   *UserView // nil when signed out
 	CSRF   string
 	Health Health
+	Clock  Clock // the reader's time zone
 }
 
 // UserView is the signed-in user as the header shows them.
@@ -27,6 +28,9 @@ type Health struct {
 	// WorkersKnown is false while Redis cannot say.
 	Workers      int
 	WorkersKnown bool
+	// RedisAddr is the in-process Redis's address, shown to the boss so
+	// redis-cli can follow along; "" otherwise.
+	RedisAddr string
 }
 
 // RedisDisabled reports whether pages must show the redis-disabled badge.

@@ -54,20 +54,20 @@ func SandboxPage(p Page, v SandboxView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Boss {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"actions\"><a class=\"button\" href=\"/sandbox/settings\" id=\"sandbox-settings\">Settings</a> <details class=\"confirm\"><summary class=\"button\">Reset sandbox…</summary><div class=\"confirm-pop\"><p>Delete every record, association and custom property in the sandbox? Running simulations will start to fail.</p><form method=\"post\" action=\"/sandbox/reset\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"actions\"><a class=\"button\" href=\"/sandbox/settings\" id=\"sandbox-settings\">Settings</a><form method=\"post\" action=\"/sandbox/reset\" class=\"inline\"><input type=\"hidden\" name=\"_csrf\" value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.CSRF).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/sandbox.templ`, Line: 24, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/sandbox.templ`, Line: 20, Col: 54}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"> <button type=\"submit\" class=\"danger\" id=\"reset-sandbox\">Reset for good</button></form></div></details></div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"> <button type=\"button\" class=\"danger\" id=\"reset-sandbox\" hx-post=\"/sandbox/reset\" hx-confirm=\"Reset the sandbox? Every record, association and custom property is deleted, and running simulations will start to fail.\">Reset sandbox…</button></form></div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -19,8 +19,8 @@ func (h *handler) showHealthz(c *fiber.Ctx) error {
 // meanwhile, and runs no work itself).
 func (h *handler) showReadyz(c *fiber.Ctx) error {
 	dbErr := h.store.Ping(c.UserContext())
-	hs := h.health()
-	body := fiber.Map{"database": "up", "dialect": h.store.Dialect(), "redis": hs.Redis, "workers": h.workersField(c.UserContext())}
+	hs := h.health(c)
+	body := fiber.Map{"database": "up", "dialect": h.store.Dialect(), "redis": hs.Redis, "workers": h.workersField(c.UserContext(), hs.Redis)}
 	status := fiber.StatusOK
 	if dbErr != nil {
 		body["database"] = "down"
@@ -35,15 +35,15 @@ func (h *handler) showReadyz(c *fiber.Ctx) error {
 
 // showHealthStrip renders the polled health strip.
 func (h *handler) showHealthStrip(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.HealthStrip(h.health()))
+	return render(c, fiber.StatusOK, views.HealthStrip(h.health(c)))
 }
 
 // workersField is /readyz's word on the worker processes: how many were seen
 // within 15 s, when the newest heartbeat was, and whether work waits for nobody.
-func (h *handler) workersField(ctx context.Context) fiber.Map {
+func (h *handler) workersField(ctx context.Context, redisState string) fiber.Map {
 	w, err := h.redis.Workers(ctx)
 	if err != nil {
-		return fiber.Map{"known": false, "reason": "redis is " + h.health().Redis}
+		return fiber.Map{"known": false, "reason": "redis is " + redisState}
 	}
 	out := fiber.Map{"known": true, "alive": w.Alive, "lastSeen": nil}
 	if !w.LastSeen.IsZero() {

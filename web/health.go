@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/static"
 	"github.com/simcrm/simcrm/views"
 )
 
@@ -53,4 +54,16 @@ func (h *handler) workersField(ctx context.Context, redisState string) fiber.Map
 		out["warning"] = views.NoWorkersMessage
 	}
 	return out
+}
+
+// showFavicon answers browsers that ask for /favicon.ico with the SVG icon the
+// pages link to.
+func (h *handler) showFavicon(c *fiber.Ctx) error {
+	icon, err := static.FS.ReadFile("favicon.svg")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	c.Type("svg")
+	return c.Send(icon)
 }

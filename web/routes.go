@@ -17,6 +17,7 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 	app.Get("/readyz", h.showReadyz)
 	app.Get("/metrics", metrics.handler())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/favicon.ico", h.showFavicon)
 	app.Get("/fragments/health", h.showHealthStrip)
 
 	// Accounts.

@@ -159,21 +159,53 @@ func (c Clock) Date(t time.Time) string {
 func (c Clock) TimeOfDay(t time.Time) string { return c.in(t).Format("15:04") }
 
 // DateText formats a date or time the way a CRM property holds it (RFC 3339,
-// YYYY-MM-DD or epoch milliseconds) as a day; other text comes back unchanged.
+// YYYY-MM-DD or epoch milliseconds): a day for a date or a midnight-UTC
+// timestamp, a moment otherwise. Other text comes back unchanged.
 func (c Clock) DateText(s string) string {
 	s = strings.TrimSpace(s)
+	var t time.Time
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms > 1e11 {
-		return c.Date(time.UnixMilli(ms))
+		t = time.UnixMilli(ms)
+	} else if d, err := time.Parse("2006-01-02", s); err == nil {
+		return d.Format("Mon 2 Jan 2006")
+	} else if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+		return s
 	}
-	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			if layout == "2006-01-02" {
-				return t.Format("Mon 2 Jan 2006")
-			}
-			return c.Date(t)
-		}
+	if u := t.UTC(); u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return u.Format("Mon 2 Jan 2006")
 	}
-	return s
+	return c.DateTime(t)
+}
+
+// dealStages names HubSpot's default pipeline stages.
+var dealStages = map[string]string{
+	"appointmentscheduled": "Appointment scheduled", "qualifiedtobuy": "Qualified to buy",
+	"presentationscheduled": "Presentation scheduled", "decisionmakerboughtin": "Decision maker bought in",
+	"contractsent": "Contract sent", "closedwon": "Closed won", "closedlost": "Closed lost",
+}
+
+// StageLabel names a deal stage: closedwon → "Closed won"; unknown ids stay.
+func StageLabel(id string) string {
+	if l, ok := dealStages[id]; ok {
+		return l
+	}
+	return id
+}
+
+// PropertyText shows a CRM property's value for people: money as money, dates
+// in the reader's zone, deal stages by name; anything else as it is.
+func (c Clock) PropertyText(name, value string) string {
+	switch {
+	case value == "":
+		return ""
+	case name == "amount" || name == "annualrevenue" || strings.HasSuffix(name, "_amount"):
+		return Money(value)
+	case name == "dealstage":
+		return StageLabel(value)
+	case strings.HasSuffix(name, "date") || name == "hs_timestamp" || strings.HasSuffix(name, "_at"):
+		return c.DateText(value)
+	}
+	return value
 }
 
 // ScenarioLabel is a scenario's name for people: b2b → "B2B sales".

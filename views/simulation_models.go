@@ -20,6 +20,7 @@ type SimulationForm struct {
 	Target, Seed, Pipeline, OwnerIDs  string
 	HourWeights                       [24]string
 	StartNow                          bool
+	Faults                            string // the sandbox's fault injection, when it is on
 	Errors                            FormErrors
 	Scenarios, Distributions, Targets []Option
 	Paces                             []Option
@@ -82,9 +83,23 @@ type MetricsView struct {
 	Failed         int64
 	Thinned        int64
 	Rows           []MetricsRow
-	Throughput     Sparkline
-	Unavailable    string // why there are no numbers right now
-	NoWorker       bool   // the simulation waits for work and no worker was seen for 15 s
+	Throughput     Throughput
+	Progress       LineChart  // planned against actual records over the window
+	Types          HBarChart  // created out of scheduled, per type
+	Timing         TimingView // simulated clock, elapsed, ETA
+	Faults         string     // "Fault injection is on: …" when it explains failures
+	Unavailable    string     // why there are no numbers right now
+	NoWorker       bool       // the simulation waits for work and no worker was seen for 15 s
+}
+
+// TimingView is a run's sense of time.
+type TimingView struct {
+	SimClock   string // the simulated moment the run has reached, in the simulation's zone
+	WindowPart string // "62% of the window"
+	Elapsed    string // run time so far, or the whole run's once finished
+	ETA        string // "14:22 (in about 4 min)"; "" when unknown
+	Finished   string // when it finished, in the reader's zone
+	Note       string // why it is not done although the window is, etc.
 }
 
 // MetricsRow is one object type's counters.
@@ -144,9 +159,17 @@ func (c ControlsView) ActionURL(action string) string {
 
 // DashboardView is the list of simulations.
 type DashboardView struct {
-	Rows      []SimulationRow
-	All       bool // a boss looking at everyone's
-	CanSeeAll bool
+	Rows          []SimulationRow
+	All           bool // a boss looking at everyone's
+	CanSeeAll     bool
+	Query, Status string // the search as typed
+	StatusOptions []Option
+	Page          int
+	PrevURL       string // "" on the first page
+	NextURL       string // "" on the last page
+	ClearURL      string
+	Live          bool   // a listed simulation is still going: the list polls
+	PollURL       string // the list's fragment with the same search and page
 }
 
 // SimulationRow is one simulation in the list.
@@ -161,7 +184,9 @@ type SimulationRow struct {
 	Percent        float64
 	Records        int64
 	EffectiveTotal int
-	CreatedAt      string
+	Failed         int64
+	CreatedAt      string // short, in the reader's zone
+	CreatedFull    string
 	Source         string
 	HasMetrics     bool
 }

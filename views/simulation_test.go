@@ -72,7 +72,7 @@ func TestPreviewShowsTotalsWarningsOrProblems(t *testing.T) {
 
 func TestMetricsPanelPollsUntilFinished(t *testing.T) {
 	running := MetricsView{SimID: 7, Status: "running", Source: "redis", Percent: 42.5, EffectiveTotal: 800, Records: 340,
-		Rows: []MetricsRow{{Type: "contacts", Created: 340, Scheduled: 400}, {Type: "notes", Failed: 2}}, Throughput: NewSparkline([]int64{1, 4, 2})}
+		Rows: []MetricsRow{{Type: "contacts", Created: 340, Scheduled: 400}, {Type: "notes", Failed: 2}}, Throughput: NewThroughput([]int64{1, 4, 2}, 10*time.Second)}
 	d := renderDoc(t, SimulationMetrics(running))
 	panel := d.Find("#sim-metrics")
 	if panel.AttrOr("hx-trigger", "") != "every 2s" || panel.AttrOr("hx-get", "") != "/fragments/simulations/7/metrics?shown=running" {
@@ -88,7 +88,10 @@ func TestMetricsPanelPollsUntilFinished(t *testing.T) {
 		t.Errorf("failed notes: want 2 highlighted, got %q", got)
 	}
 	if panel.Find("svg#throughput polyline").Length() != 1 {
-		t.Errorf("throughput sparkline missing")
+		t.Errorf("throughput chart missing")
+	}
+	if panel.AttrOr("aria-live", "") != "polite" {
+		t.Errorf("the polled panel must be announced politely (aria-live)")
 	}
 
 	done := MetricsView{SimID: 7, Status: "paused", StatusReason: "HubSpot's DAILY limit is used up", Source: "db", Finished: true}

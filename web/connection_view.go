@@ -35,6 +35,7 @@ var connectionScopes = []string{
 
 // connectionsView is the connections page's model.
 func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []storage.Connection, form views.ConnectionForm) (views.ConnectionsView, error) {
+	clk := clockOf(ctx)
 	v := views.ConnectionsView{Form: form, ShowOwner: u.IsBoss(), Scopes: connectionScopes}
 	owners := map[int64]string{}
 	if u.IsBoss() {
@@ -49,7 +50,7 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 	for _, c := range conns {
 		row := views.ConnectionRow{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c)}
 		if c.ValidatedAt != nil {
-			row.ValidatedAt = c.ValidatedAt.UTC().Format("2006-01-02 15:04")
+			row.ValidatedAt = clk.Short(*c.ValidatedAt)
 		}
 		if u.IsBoss() && c.UserID != u.ID {
 			row.Owner = owners[c.UserID]
@@ -61,9 +62,10 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 
 // connectionView is one connection's page model.
 func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage.Connection) (views.ConnectionView, error) {
+	clk := clockOf(ctx)
 	v := views.ConnectionView{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c),
-		ValidatedAt: timeText(c.ValidatedAt), Message: withoutScopes(c.ValidationMessage), MissingScopes: missingScopesIn(c.ValidationMessage),
-		CreatedAt: c.CreatedAt.UTC().Format(connectionTimeLayout)}
+		ValidatedAt: timeText(clk, c.ValidatedAt), Message: withoutScopes(c.ValidationMessage), MissingScopes: missingScopesIn(c.ValidationMessage),
+		CreatedAt: clk.DateTime(c.CreatedAt)}
 	if tier, err := ratelimit.ParseTier(c.Tier); err == nil {
 		v.Tier = tierLabel(tier)
 		v.TierLimits = limitsText(ratelimit.LimitsFor(tier))
@@ -78,13 +80,11 @@ func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage
 	return v, nil
 }
 
-const connectionTimeLayout = "2 Jan 2006 15:04 UTC"
-
-func timeText(t *time.Time) string {
+func timeText(clk views.Clock, t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format(connectionTimeLayout)
+	return clk.DateTime(*t)
 }
 
 // tokenRefusedLead starts the message of a 401 (see probeFailure).

@@ -126,6 +126,23 @@ func readerClock(c *fiber.Ctx) views.Clock {
 	return views.ClockIn(zone)
 }
 
+type clockKey struct{}
+
+// withReaderClock puts the reader's clock into the request's context, for view
+// builders that get a context rather than the request.
+func withReaderClock(c *fiber.Ctx) error {
+	c.SetUserContext(context.WithValue(c.UserContext(), clockKey{}, readerClock(c)))
+	return c.Next()
+}
+
+// clockOf is the reader's clock of a request's context (UTC without one).
+func clockOf(ctx context.Context) views.Clock {
+	if clk, ok := ctx.Value(clockKey{}).(views.Clock); ok {
+		return clk
+	}
+	return views.Clock{Loc: time.UTC}
+}
+
 // health is the stores' state for the health strip; the boss also sees where the
 // in-process Redis listens.
 func (h *handler) health(c *fiber.Ctx) views.Health {

@@ -29,6 +29,7 @@ func routes(app *fiber.App, h *handler, metrics *exporter) {
 
 	// Signed-in pages.
 	app.Get("/", h.requireUser, h.showDashboard)
+	app.Get("/fragments/simulations", h.requireUser, h.showSimulationList)
 	app.Get("/onboarding", h.showOnboarding) // open to everyone
 
 	// Simulations: pages, form posts, and the fragments htmx swaps in.

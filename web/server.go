@@ -74,6 +74,7 @@ func New(d Deps) *fiber.App {
 	metrics := newExporter(h)
 	app.Use(metrics.observe)
 	app.Use(h.checkUTF8)
+	app.Use(withReaderClock)
 	app.Use(h.authenticate)
 	app.Use(h.checkCSRF)
 	routes(app, h, metrics)

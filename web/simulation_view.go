@@ -17,11 +17,6 @@ import (
 
 // View-model builders shared by the simulation pages and fragments.
 
-const (
-	dateTimeFormat = "Mon 2 Jan 2006 15:04"
-	shortFormat    = "Mon 2 Jan 15:04"
-)
-
 // formTimeZones are offered in the form; any other IANA name the user sent is added.
 var formTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
 	"Europe/Madrid", "Europe/Rome", "Europe/Amsterdam", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens",
@@ -127,24 +122,7 @@ func (h *handler) previewView(ctx context.Context, in siminput.Input, fe siminpu
 	return v
 }
 
-// location is a simulation's time zone (UTC if unknown).
-func location(s storage.Simulation) *time.Location {
-	if l, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
-		return l
-	}
-	return time.UTC
-}
 
-// paceText describes a pace for people.
-func paceText(mode string, factor float64) string {
-	switch mode {
-	case string(sim.Accelerated):
-		return "accelerated ×" + strconv.FormatFloat(factor, 'f', -1, 64)
-	case string(sim.Realtime):
-		return "real time"
-	}
-	return mode
-}
 
 // targetText names a simulation's target, with the connection's name when known.
 func targetText(s storage.Simulation, conns map[int64]string) string {
@@ -173,26 +151,25 @@ func (h *handler) connectionNames(ctx context.Context, userID int64) map[int64]s
 
 // simulationView builds the simulation page's model.
 func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.SimulationView {
-	ctx := c.UserContext()
-	loc := location(s)
+	ctx, reader, simClock := c.UserContext(), readerClock(c), views.ClockIn(s.TimeZone)
 	v := views.SimulationView{
 		ID: s.ID, Name: s.Name, Scenario: s.Scenario, Distribution: s.Distribution,
-		Window:   s.StartAt.In(loc).Format(dateTimeFormat) + " → " + s.EndAt.In(loc).Format(dateTimeFormat),
+		Window:   simClock.DateTime(s.StartAt) + " → " + simClock.DateTime(s.EndAt),
 		TimeZone: s.TimeZone, TotalRecords: s.TotalRecords, EffectiveTotal: s.EffectiveTotal,
-		Pace: paceText(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
+		Pace: views.PaceLabel(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
 		Pipeline: s.Pipeline, Owners: strings.Join(s.OwnerIDs, ", "), Seed: strconv.FormatInt(s.Seed, 10),
-		CreatedAt: s.CreatedAt.In(loc).Format(dateTimeFormat),
-		Metrics:   h.metricsView(ctx, s), Segments: h.segmentsView(ctx, s), Controls: controlsView(c, h, s),
+		CreatedAt: reader.DateTime(s.CreatedAt),
+		Metrics:   h.metricsView(c, s), Segments: h.segmentsView(ctx, s), Controls: controlsView(c, h, s),
 		Panels: h.simulationPanels(c, s),
 	}
 	if s.TimeZone == "" {
 		v.TimeZone = "UTC"
 	}
 	if s.StartedAt != nil {
-		v.StartedAt = s.StartedAt.In(loc).Format(dateTimeFormat)
+		v.StartedAt = reader.DateTime(*s.StartedAt)
 	}
 	if s.FinishedAt != nil {
-		v.FinishedAt = s.FinishedAt.In(loc).Format(dateTimeFormat)
+		v.FinishedAt = reader.DateTime(*s.FinishedAt)
 	}
 	if u := currentUser(c); u != nil && u.ID != s.UserID {
 		if owner, err := h.store.User(ctx, s.UserID); err == nil {
@@ -202,41 +179,6 @@ func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.Simul
 	return v
 }
 
-// metricsView reads a simulation's progress. The database's state is the truth
-// for the status; the numbers come from the engine (Redis, or the database).
-func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.MetricsView {
-	v := views.MetricsView{SimID: s.ID, Status: s.Status, StatusReason: s.StatusReason, Finished: s.Finished(),
-		EffectiveTotal: s.EffectiveTotal}
-	if s.Status == storage.StatusRunning {
-		if w, err := h.redis.Workers(ctx); err == nil && w.Alive == 0 {
-			v.NoWorker = true
-		}
-	}
-	m, err := h.progress.Metrics(ctx, s.ID)
-	if err != nil {
-		h.log.Warn("simulation metrics", "simulation", s.ID, "err", err)
-		v.Unavailable = "Progress cannot be read right now; this panel retries every 2 seconds."
-		return v
-	}
-	v.Source, v.Percent, v.Processed = m.Source, m.PercentComplete, m.Processed
-	if v.StatusReason == "" {
-		v.StatusReason = m.StatusReason
-	}
-	if m.EffectiveTotal > 0 {
-		v.EffectiveTotal = m.EffectiveTotal
-	}
-	v.Records = m.Created[sim.KindContact.Plural()]
-	for _, k := range sim.ObjectKinds {
-		p := k.Plural()
-		row := views.MetricsRow{Type: p, Scheduled: m.Scheduled[p], Created: m.Created[p], Failed: m.Failed[p], Thinned: m.Thinned[p]}
-		v.Created += row.Created
-		v.Failed += row.Failed
-		v.Thinned += row.Thinned
-		v.Rows = append(v.Rows, row)
-	}
-	v.Throughput = views.NewSparkline(m.Throughput)
-	return v
-}
 
 // segmentsAround is how many segment rows the panel lists around the current one.
 const segmentsAround = 10
@@ -251,7 +193,7 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 		return v
 	}
 	v.Source = source
-	loc := location(s)
+	clk := views.ClockIn(s.TimeZone)
 	current := -1 // the first segment not done yet
 	for i, sg := range segs {
 		switch sg.State {
@@ -266,7 +208,7 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 			current = i
 		}
 		v.Cells = append(v.Cells, views.SegmentCell{State: segmentState(sg.State),
-			Title: "#" + strconv.Itoa(sg.Index) + " " + sg.Start.In(loc).Format(shortFormat) + " · " + sg.State})
+			Title: "#" + strconv.Itoa(sg.Index) + " " + clk.Short(sg.Start) + " · " + sg.State})
 	}
 	if current < 0 {
 		current = len(segs) - 1
@@ -275,8 +217,8 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 	to := min(len(segs), from+segmentsAround)
 	for i := from; i < to; i++ {
 		sg := segs[i]
-		v.Rows = append(v.Rows, views.SegmentRow{Index: sg.Index, Start: sg.Start.In(loc).Format(shortFormat),
-			End: sg.End.In(loc).Format("15:04"), Records: recordsText(sg.FirstIndex, sg.EndIndex),
+		v.Rows = append(v.Rows, views.SegmentRow{Index: sg.Index, Start: clk.Short(sg.Start),
+			End: clk.TimeOfDay(sg.End), Records: recordsText(sg.FirstIndex, sg.EndIndex),
 			State: segmentState(sg.State), Current: i == current && !s.Finished()})
 	}
 	return v

@@ -434,7 +434,7 @@ func TestDLQCloseNeedsAReasonAndClosesWhatTheFilterMatches(t *testing.T) {
 			auth := dlqRows(t, a, sim, 3, "auth", false)
 			server := dlqRows(t, a, sim, 2, "server", false)
 			_, body := b.get("/boss/dlq?category=auth")
-			if got := doc(t, body).Find("#dlq-close b").Text(); got != "3" {
+			if got := doc(t, body).Find("#dlq-close b").Text(); got != "all 3 open rows matching the filter" {
 				t.Errorf("close form: want it to act on the 3 auth rows, got %q", got)
 			}
 			resp, body := b.post("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"resolve"}, "reason": {"  "}})

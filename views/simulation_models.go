@@ -66,6 +66,7 @@ type SimulationView struct {
 	Segments               SegmentsView
 	Controls               ControlsView
 	Panels                 []templ.Component // DLQ and thinning panels, built by their owners
+	RedisCLI               string            // "redis-cli -h … -p …" for the boss; "" otherwise
 }
 
 // MetricsView is the polled progress panel.

@@ -20,7 +20,7 @@ var (
 	correlationID = regexp.MustCompile(`\s*\[correlationId [^\]]*\]`)
 	uuidLike      = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 	emailLike     = regexp.MustCompile(`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`)
-	hexOrNumber   = regexp.MustCompile(`\b(?:[0-9a-f]{12,}|\d+(?:\.\d+)?)\b`)
+	hexOrNumber   = regexp.MustCompile(`\b(?:[0-9a-f]{12,}|\d+(?:\.\d+)*)\b`)
 )
 
 // errorCode splits a target's error into its HTTP status ("504 GATEWAY_TIMEOUT")

@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"net"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -66,4 +69,26 @@ func (h *handler) showFavicon(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
 	c.Type("svg")
 	return c.Send(icon)
+}
+
+// redisCLI is the redis-cli command that reaches SimCRM's Redis (the in-process
+// one's picked port, or REDIS_URL's host, port and database without its
+// password); "" with Redis off.
+func (h *handler) redisCLI() string {
+	addr, db := h.redis.EmbeddedAddr(), ""
+	if addr == "" {
+		u, err := url.Parse(h.cfg.RedisURL)
+		if err != nil || u.Host == "" {
+			return ""
+		}
+		addr = u.Host
+		if n := strings.Trim(u.Path, "/"); n != "" && n != "0" {
+			db = " -n " + n
+		}
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	return "redis-cli -h " + host + " -p " + port + db
 }

@@ -171,6 +171,9 @@ func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.Simul
 	if s.FinishedAt != nil {
 		v.FinishedAt = reader.DateTime(*s.FinishedAt)
 	}
+	if u := currentUser(c); u != nil && u.IsBoss() {
+		v.RedisCLI = h.redisCLI()
+	}
 	if u := currentUser(c); u != nil && u.ID != s.UserID {
 		if owner, err := h.store.User(ctx, s.UserID); err == nil {
 			v.Owner = owner.Email

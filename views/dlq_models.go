@@ -175,7 +175,7 @@ func (c DLQSummaryCell) TrendTitle() string {
 type DLQListView struct {
 	Rows     []DLQRowView
 	Matching int64
-	Open     int64 // open rows among those matching: what the bulk actions take
+	Open     int64  // open rows among those matching: what the bulk actions take
 	NextURL  string // "" on the last page
 	FirstURL string // "" on the first page
 }
@@ -257,7 +257,7 @@ type DLQReplayPanelView struct {
 	Errors         FormErrors
 	Result         *DLQReplayResultView
 	CSRF           string
-	QueueDown      bool // real replays need the queue; dry runs do not
+	QueueDown      bool  // real replays need the queue; dry runs do not
 	Open           int64 // open rows the filter matches
 }
 
@@ -402,4 +402,3 @@ func (v DLQPanelView) TriageURL() string { return "/boss/dlq?sim=" + strconv.For
 
 // cssName turns a label ("dry run") into a class suffix ("dry-run").
 func cssName(s string) string { return strings.ReplaceAll(strings.ToLower(s), " ", "-") }
-

@@ -277,9 +277,9 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 	}
 	rec := sandboxRecord(t, a, sim.ID)
 	samples := pageSamples{
-		"/simulations/:id :id":            fmt.Sprint(sim.ID),
-		"/connections/:id :id":            fmt.Sprint(conn.ID),
-		"/boss/dlq/:id :id":               fmt.Sprint(rows[0].ID),
+		"/simulations/:id :id":             fmt.Sprint(sim.ID),
+		"/connections/:id :id":             fmt.Sprint(conn.ID),
+		"/boss/dlq/:id :id":                fmt.Sprint(rows[0].ID),
 		"/sandbox/records/:type/:id :type": "contacts",
 		"/sandbox/records/:type/:id :id":   fmt.Sprint(rec),
 	}

@@ -303,4 +303,3 @@ func (h *handler) triage() *jobs.Triage {
 	}
 	return jobs.NewTriage(h.store, queue, h.cfg)
 }
-

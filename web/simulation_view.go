@@ -122,8 +122,6 @@ func (h *handler) previewView(ctx context.Context, in siminput.Input, fe siminpu
 	return v
 }
 
-
-
 // targetText names a simulation's target, with the connection's name when known.
 func targetText(s storage.Simulation, conns map[int64]string) string {
 	if s.TargetKind != storage.TargetHubSpot || s.ConnectionID == nil {
@@ -181,7 +179,6 @@ func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.Simul
 	}
 	return v
 }
-
 
 // segmentsAround is how many segment rows the panel lists around the current one.
 const segmentsAround = 10

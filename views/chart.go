@@ -1,6 +1,7 @@
 package views
 
 import (
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"strconv"
 	"time"
@@ -82,17 +83,17 @@ func NewBarChart(bins []Bin, start, end time.Time, loc *time.Location) BarChart 
 		}
 		c.Bars = append(c.Bars, Bar{
 			Rect:  Rect{X: c.Plot.X + float64(i)*slot + gap/2, Y: c.Plot.Y + c.Plot.H - h, W: slot - gap, H: h},
-			Title: b.Start.In(loc).Format("Mon 2 Jan 15:04") + ": " + Decimal(b.Count) + " records",
+			Title: b.Start.In(loc).Format("Mon 2 Jan 15:04") + ": " + format.Decimal(b.Count) + " records",
 		})
 	}
 	for v := 0.0; v <= top+step/2; v += step {
-		c.YTicks = append(c.YTicks, Tick{Pos: c.Plot.Y + c.Plot.H - v/top*c.Plot.H, Label: Decimal(v)})
+		c.YTicks = append(c.YTicks, Tick{Pos: c.Plot.Y + c.Plot.H - v/top*c.Plot.H, Label: format.Decimal(v)})
 	}
 	for _, t := range timeTicks(start, end, loc, 5) {
 		c.XTicks = append(c.XTicks, Tick{Pos: c.Plot.X + float64(t.at.Sub(start))/float64(end.Sub(start))*c.Plot.W, Label: t.label})
 	}
 	c.Unit = "records per " + durationWord(width)
-	c.Summary = "Planned curve: " + Decimal(total) + " records in " + strconv.Itoa(len(bins)) + " bars, peak " + Decimal(peak) + " " + c.Unit + "."
+	c.Summary = "Planned curve: " + format.Decimal(total) + " records in " + strconv.Itoa(len(bins)) + " bars, peak " + format.Decimal(peak) + " " + c.Unit + "."
 	return c
 }
 
@@ -241,7 +242,7 @@ func NewLineChart(planned, actual []Point, start, end, now time.Time, total floa
 		c.Series = append(c.Series, Series{Name: "Actual", Class: "actual", Points: line(actual)})
 	}
 	for v := 0.0; v <= top+step/2; v += step {
-		c.YTicks = append(c.YTicks, Tick{Pos: y(v), Label: Decimal(v)})
+		c.YTicks = append(c.YTicks, Tick{Pos: y(v), Label: format.Decimal(v)})
 	}
 	for _, t := range timeTicks(start, end, loc, 5) {
 		c.XTicks = append(c.XTicks, Tick{Pos: x(t.at), Label: t.label})
@@ -254,7 +255,7 @@ func NewLineChart(planned, actual []Point, start, end, now time.Time, total floa
 	if len(actual) > 0 {
 		done = actual[len(actual)-1].Count
 	}
-	c.Summary = "Records over the window: " + Decimal(total) + " planned, " + Decimal(done) + " created so far."
+	c.Summary = "Records over the window: " + format.Decimal(total) + " planned, " + format.Decimal(done) + " created so far."
 	return c
 }
 
@@ -302,11 +303,11 @@ func NewHBarChart(rows []MetricsRow) HBarChart {
 		whole := max(r.Scheduled, r.Created+r.Failed)
 		c.Bars = append(c.Bars, HBar{Label: r.Type, Y: c.Plot.Y + float64(i)*hbarRow + (hbarRow-c.BarHeight)/2,
 			Done: scale(r.Created), Whole: scale(whole), Bad: scale(r.Failed),
-			Text:  Count(r.Created) + " / " + Count(whole),
-			Title: r.Type + ": " + Count(r.Created) + " created, " + Count(r.Scheduled) + " scheduled, " + Count(r.Failed) + " failed, " + Count(r.Thinned) + " thinned"})
+			Text:  format.Count(r.Created) + " / " + format.Count(whole),
+			Title: r.Type + ": " + format.Count(r.Created) + " created, " + format.Count(r.Scheduled) + " scheduled, " + format.Count(r.Failed) + " failed, " + format.Count(r.Thinned) + " thinned"})
 	}
 	for v := 0.0; v <= top+step/2; v += step {
-		c.XTicks = append(c.XTicks, Tick{Pos: c.Plot.X + v/top*c.Plot.W, Label: Decimal(v)})
+		c.XTicks = append(c.XTicks, Tick{Pos: c.Plot.X + v/top*c.Plot.W, Label: format.Decimal(v)})
 	}
 	c.Summary = "Objects per type, created out of scheduled."
 	return c
@@ -339,7 +340,7 @@ const (
 // NewThroughput lays out objects created per interval (oldest first, one
 // interval apart, the last ending now).
 func NewThroughput(values []int64, interval time.Duration) Throughput {
-	s := Throughput{Width: tpWidth, Height: tpHeight, Points: len(values), Interval: Duration(interval),
+	s := Throughput{Width: tpWidth, Height: tpHeight, Points: len(values), Interval: format.Duration(interval),
 		Plot: Rect{X: tpLeft, Y: tpTop, W: tpWidth - tpLeft - tpRight, H: tpHeight - tpTop - tpBottom}}
 	if len(values) == 0 {
 		return s
@@ -349,9 +350,9 @@ func NewThroughput(values []int64, interval time.Duration) Throughput {
 	}
 	s.Last = values[len(values)-1]
 	if interval > 0 {
-		s.PerSecond = Decimal(float64(s.Last)/interval.Seconds()) + "/s"
+		s.PerSecond = format.Decimal(float64(s.Last)/interval.Seconds()) + "/s"
 	}
-	s.Summary = "Objects created per " + s.Interval + ": now " + Count(s.Last) + ", peak " + Count(s.Peak) + "."
+	s.Summary = "Objects created per " + s.Interval + ": now " + format.Count(s.Last) + ", peak " + format.Count(s.Peak) + "."
 	if len(values) < 2 {
 		return s
 	}
@@ -372,13 +373,13 @@ func NewThroughput(values []int64, interval time.Duration) Throughput {
 	area = append(area, " L"+num(s.Plot.X+s.Plot.W)+","+num(base)+" Z"...)
 	s.Line, s.Area = string(line), string(area)
 	for v := 0.0; v <= top+step/2; v += step {
-		s.YTicks = append(s.YTicks, Tick{Pos: base - v/top*s.Plot.H, Label: Decimal(v)})
+		s.YTicks = append(s.YTicks, Tick{Pos: base - v/top*s.Plot.H, Label: format.Decimal(v)})
 	}
 	span := time.Duration(len(values)-1) * interval
 	for _, f := range []float64{0, 0.5, 1} {
 		label := "now"
 		if f < 1 {
-			label = "−" + Duration(time.Duration(float64(span)*(1-f)))
+			label = "−" + format.Duration(time.Duration(float64(span)*(1-f)))
 		}
 		s.XTicks = append(s.XTicks, Tick{Pos: s.Plot.X + f*s.Plot.W, Label: label})
 	}

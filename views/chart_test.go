@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"strconv"
 	"strings"
@@ -212,8 +213,8 @@ func TestCountAndPercentFormatting(t *testing.T) {
 	for _, tc := range []struct {
 		got, want string
 	}{
-		{Count(0), "0"}, {Count(999), "999"}, {Count(1000), "1,000"}, {Count(1234567), "1,234,567"}, {Count(int64(-4200)), "-4,200"},
-		{Decimal(2.5), "2.5"}, {Decimal(1234.4), "1,234"}, {Percent(0), "0%"}, {Percent(4.25), "4.2%"}, {Percent(99.9), "99%"}, {Percent(100), "100%"},
+		{format.Count(0), "0"}, {format.Count(999), "999"}, {format.Count(1000), "1,000"}, {format.Count(1234567), "1,234,567"}, {format.Count(int64(-4200)), "-4,200"},
+		{format.Decimal(2.5), "2.5"}, {format.Decimal(1234.4), "1,234"}, {format.Percent(0), "0%"}, {format.Percent(4.25), "4.2%"}, {format.Percent(99.9), "99%"}, {format.Percent(100), "100%"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("want %q, got %q", tc.want, tc.got)

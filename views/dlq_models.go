@@ -1,6 +1,7 @@
 package views
 
 import (
+	"github.com/simcrm/simcrm/internal/format"
 	"net/url"
 	"strconv"
 	"strings"
@@ -168,7 +169,7 @@ func (c DLQSummaryCell) Trend() string {
 
 // TrendTitle explains the trend arrow.
 func (c DLQSummaryCell) TrendTitle() string {
-	return Count(c.Last24h) + " in the last 24 h, " + Count(c.Prev24h) + " in the 24 h before"
+	return format.Count(c.Last24h) + " in the last 24 h, " + format.Count(c.Prev24h) + " in the 24 h before"
 }
 
 // DLQListView is one page of rows, newest first.
@@ -221,7 +222,7 @@ func (r DLQRowView) URL() string { return "/boss/dlq/" + strconv.FormatInt(r.ID,
 
 // Scope says which rows a bulk action takes before anything is ticked.
 func (v DLQReplayPanelView) Scope() string {
-	return "all " + Count(v.Open) + " open rows matching the filter"
+	return "all " + format.Count(v.Open) + " open rows matching the filter"
 }
 
 // ConfirmText is the question the Replay button asks.
@@ -234,7 +235,7 @@ func (v DLQReplayPanelView) ConfirmText() string {
 
 // ConfirmText is the question a Resolve or Discard button asks.
 func (v DLQCloseForm) ConfirmText(action string) string {
-	what := "all " + Count(v.Matching) + " open rows matching the filter"
+	what := "all " + format.Count(v.Matching) + " open rows matching the filter"
 	if v.JobID != 0 {
 		what = "this row"
 	}

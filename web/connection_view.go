@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/simcrm/simcrm/internal/format"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage
 	return v, nil
 }
 
-func timeText(clk views.Clock, t *time.Time) string {
+func timeText(clk format.Clock, t *time.Time) string {
 	if t == nil {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/simcrm/simcrm/internal/format"
 	"regexp"
 	"sort"
 	"strings"
@@ -63,9 +64,9 @@ func errorGroups(entries []storage.DLQEntry, matching int64, form views.DLQFilte
 		}
 		g.Count++
 	}
-	v := views.DLQGroupsView{Scope: "all " + views.Count(matching) + " matching rows"}
+	v := views.DLQGroupsView{Scope: "all " + format.Count(matching) + " matching rows"}
 	if matching > int64(len(entries)) {
-		v.Scope = "the newest " + views.Count(len(entries)) + " of " + views.Count(matching) + " matching rows"
+		v.Scope = "the newest " + format.Count(len(entries)) + " of " + format.Count(matching) + " matching rows"
 	}
 	for _, k := range order {
 		v.Groups = append(v.Groups, *byKey[k])

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/internal/format"
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
@@ -27,7 +28,7 @@ func (h *handler) showDLQPanel(c *fiber.Ctx) error {
 
 // dlqPanelView builds the DLQ panel: failure tallies and samples from Redis, or
 // from the database while Redis is away; open rows from the database.
-func (h *handler) dlqPanelView(ctx context.Context, s storage.Simulation, clk views.Clock) views.DLQPanelView {
+func (h *handler) dlqPanelView(ctx context.Context, s storage.Simulation, clk format.Clock) views.DLQPanelView {
 	v := views.DLQPanelView{SimID: s.ID, Finished: s.Finished(), SampleCap: h.cfg.DLQSampleMax}
 	live, err := h.progress.DLQ(ctx, s.ID, dlqPanelSamples)
 	if err != nil {

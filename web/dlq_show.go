@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"strconv"
 	"time"
@@ -34,7 +35,7 @@ func (h *handler) showDLQ(c *fiber.Ctx) error {
 		if v.Get("action") == storage.AuditDiscard {
 			verb = "Discarded"
 		}
-		tv.Notice = fmt.Sprintf("%s %s open rows.", verb, views.Count(n))
+		tv.Notice = fmt.Sprintf("%s %s open rows.", verb, format.Count(n))
 	}
 	status := fiber.StatusOK
 	if errs.Any() {
@@ -86,7 +87,7 @@ func (h *handler) triageView(c *fiber.Ctx, in dlqFilterInput, f storage.DLQFilte
 }
 
 // dlqListing reads the summary and one page of rows for a filter.
-func (h *handler) dlqListing(ctx context.Context, f storage.DLQFilter, form views.DLQFilterForm, before int64, clk views.Clock) (views.DLQSummaryView, views.DLQListView, error) {
+func (h *handler) dlqListing(ctx context.Context, f storage.DLQFilter, form views.DLQFilterForm, before int64, clk format.Clock) (views.DLQSummaryView, views.DLQListView, error) {
 	var list views.DLQListView
 	sum, err := h.store.DLQSummary(ctx, f, time.Now())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/simcrm/simcrm/internal/format"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ const payloadShown = 4000
 
 // summaryView turns summary rows into the simulation × category matrix; cell
 // links keep the rest of the filter.
-func summaryView(rows []storage.DLQSummaryRow, form views.DLQFilterForm, clk views.Clock) views.DLQSummaryView {
+func summaryView(rows []storage.DLQSummaryRow, form views.DLQFilterForm, clk format.Clock) views.DLQSummaryView {
 	var v views.DLQSummaryView
 	present := map[string]bool{}
 	for _, r := range rows {
@@ -84,7 +85,7 @@ func filterURL(form views.DLQFilterForm, sim, category string) string {
 }
 
 // rowViews turns a page of DLQ rows into list rows.
-func rowViews(entries []storage.DLQEntry, names map[int64]string, clk views.Clock) []views.DLQRowView {
+func rowViews(entries []storage.DLQEntry, names map[int64]string, clk format.Clock) []views.DLQRowView {
 	out := make([]views.DLQRowView, 0, len(entries))
 	for _, e := range entries {
 		code, head := errorCode(firstLine(e.Error))
@@ -97,7 +98,7 @@ func rowViews(entries []storage.DLQEntry, names map[int64]string, clk views.Cloc
 }
 
 // sampleFromEntry shows a DLQ row as a sample.
-func sampleFromEntry(e storage.DLQEntry, inTarget bool, clk views.Clock) views.DLQSampleView {
+func sampleFromEntry(e storage.DLQEntry, inTarget bool, clk format.Clock) views.DLQSampleView {
 	return views.DLQSampleView{ID: e.ID, Category: e.Category, ObjectType: e.ObjectType, JobType: e.JobType,
 		RecordIndex: e.RecordIndex, RecordKey: e.RecordKey, Error: clip(firstLine(e.Error), 300), Attempts: e.Attempts,
 		At: clk.Precise(e.LastFailedAt), Payload: prettyJSON(e.Payload, payloadShown), InTarget: inTarget}
@@ -105,7 +106,7 @@ func sampleFromEntry(e storage.DLQEntry, inTarget bool, clk views.Clock) views.D
 
 // sampleFromRedis shows an entry of the samples list; an entry that is not the
 // expected JSON is shown raw rather than dropped.
-func sampleFromRedis(raw string, clk views.Clock) (views.DLQSampleView, jobs.DLQSample) {
+func sampleFromRedis(raw string, clk format.Clock) (views.DLQSampleView, jobs.DLQSample) {
 	var s jobs.DLQSample
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return views.DLQSampleView{Category: "unknown", Payload: clip(raw, payloadShown)}, s
@@ -119,7 +120,7 @@ func sampleFromRedis(raw string, clk views.Clock) (views.DLQSampleView, jobs.DLQ
 }
 
 // replayResultView shows what a replay did or its dry run would do.
-func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest, clk views.Clock) *views.DLQReplayResultView {
+func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest, clk format.Clock) *views.DLQReplayResultView {
 	v := &views.DLQReplayResultView{DryRun: r.DryRun, AuditID: r.AuditID, Candidates: r.Candidates, Selected: r.Selected,
 		Replayed: r.Replayed, Taken: r.Taken, Aborted: r.Aborted, InTarget: len(r.InTarget), Settings: replaySettings(req.Strategy, r.Limit, req.MaxPerCategory, req.UseFullRetry)}
 	cats := make([]string, 0, len(r.CandidatesByCategory))
@@ -161,7 +162,7 @@ func replaySettings(strategy string, limit, perCategory int, fullRetry bool) str
 }
 
 // limitedView is the result of a call refused by the per-user limit.
-func limitedView(wait time.Duration, clk views.Clock) *views.DLQReplayResultView {
+func limitedView(wait time.Duration, clk format.Clock) *views.DLQReplayResultView {
 	return &views.DLQReplayResultView{Limited: true, RetryIn: strconv.Itoa(retrySeconds(wait)) + " s",
 		RetryAt: clk.Precise(time.Now().Add(wait))}
 }
@@ -170,7 +171,7 @@ func limitedView(wait time.Duration, clk views.Clock) *views.DLQReplayResultView
 func retrySeconds(wait time.Duration) int { return int((wait + time.Second - 1) / time.Second) }
 
 // auditRowView turns an audit entry into a row of the audit log.
-func auditRowView(a storage.ReplayAudit, clk views.Clock) views.DLQAuditRow {
+func auditRowView(a storage.ReplayAudit, clk format.Clock) views.DLQAuditRow {
 	r := views.DLQAuditRow{ID: a.ID, At: clk.Short(a.At), AtFull: clk.Precise(a.At), Who: a.UserEmail, Action: a.Action, Filters: filterChips(a.Filters),
 		Candidates: a.Candidates, Selected: a.Selected, Replayed: a.Replayed, Outcome: strings.ReplaceAll(a.Outcome, "_", " "), Note: a.Message}
 	if r.Who == "" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"maps"
 	"net/http"
 	"slices"
@@ -118,12 +119,12 @@ func (h *handler) page(c *fiber.Ctx, title, nav string) views.Page {
 
 // readerClock writes times in the reader's time zone, which the page's script
 // keeps in the tz cookie (UTC until it has).
-func readerClock(c *fiber.Ctx) views.Clock {
+func readerClock(c *fiber.Ctx) format.Clock {
 	zone := c.Cookies("tz")
 	if len(zone) > 64 {
 		zone = ""
 	}
-	return views.ClockIn(zone)
+	return format.ClockIn(zone)
 }
 
 type clockKey struct{}
@@ -136,11 +137,11 @@ func withReaderClock(c *fiber.Ctx) error {
 }
 
 // clockOf is the reader's clock of a request's context (UTC without one).
-func clockOf(ctx context.Context) views.Clock {
-	if clk, ok := ctx.Value(clockKey{}).(views.Clock); ok {
+func clockOf(ctx context.Context) format.Clock {
+	if clk, ok := ctx.Value(clockKey{}).(format.Clock); ok {
 		return clk
 	}
-	return views.Clock{Loc: time.UTC}
+	return format.Clock{Loc: time.UTC}
 }
 
 // health is the stores' state for the health strip; the boss also sees where the

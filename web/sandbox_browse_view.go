@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"net/url"
 	"slices"
@@ -169,7 +170,7 @@ func (q sandboxQuery) url(typ string, offset int) string {
 
 // sandboxView builds the browser page: counts, the simulation choices and a page
 // of records.
-func (h *handler) sandboxView(ctx context.Context, scope sandboxScope, q sandboxQuery, fe views.FormErrors, clk views.Clock) (views.SandboxView, error) {
+func (h *handler) sandboxView(ctx context.Context, scope sandboxScope, q sandboxQuery, fe views.FormErrors, clk format.Clock) (views.SandboxView, error) {
 	v := views.SandboxView{Boss: scope.boss, Filter: q.filter, Errors: fe, Columns: sandboxColumns[q.filter.Type]}
 	if scope.boss {
 		v.Simulations = append(v.Simulations, views.Option{Value: "", Label: "Every record"})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ func (h *handler) sandboxFaultText() string {
 // be built, e.g. a plan from an older version).
 func planner(s storage.Simulation) *sim.Planner {
 	pl, err := sim.NewPlanner(sim.PlanInput{Distribution: sim.Distribution(s.Distribution), Start: s.StartAt, End: s.EndAt,
-		Count: max(s.EffectiveTotal, 1), Seed: s.Seed, Location: views.ClockIn(s.TimeZone).Loc, Weights: s.HourWeights})
+		Count: max(s.EffectiveTotal, 1), Seed: s.Seed, Location: format.ClockIn(s.TimeZone).Loc, Weights: s.HourWeights})
 	if err != nil {
 		return nil
 	}
@@ -126,12 +127,12 @@ func simulatedClock(s storage.Simulation, pl *sim.Planner, records int64, now ti
 
 // timingView says where a run is in simulated time, how long it has been
 // running and when it should finish.
-func timingView(s storage.Simulation, percent float64, simNow, now time.Time, reader views.Clock) views.TimingView {
+func timingView(s storage.Simulation, percent float64, simNow, now time.Time, reader format.Clock) views.TimingView {
 	var t views.TimingView
-	simClock := views.ClockIn(s.TimeZone)
+	simClock := format.ClockIn(s.TimeZone)
 	if !simNow.IsZero() {
 		t.SimClock = simClock.DateTime(simNow)
-		t.WindowPart = views.Percent(100*float64(simNow.Sub(s.StartAt))/float64(s.EndAt.Sub(s.StartAt))) + " of the window"
+		t.WindowPart = format.Percent(100*float64(simNow.Sub(s.StartAt))/float64(s.EndAt.Sub(s.StartAt))) + " of the window"
 	}
 	if s.StartedAt == nil {
 		if s.Status == storage.StatusQueued {
@@ -145,7 +146,7 @@ func timingView(s storage.Simulation, percent float64, simNow, now time.Time, re
 		t.Finished = reader.DateTime(end)
 	}
 	elapsed := end.Sub(*s.StartedAt)
-	t.Elapsed = views.Duration(elapsed)
+	t.Elapsed = format.Duration(elapsed)
 	if s.Finished() {
 		return t
 	}
@@ -163,9 +164,9 @@ func timingView(s storage.Simulation, percent float64, simNow, now time.Time, re
 		eta = now.Add(time.Duration(float64(elapsed) * (100 - percent) / percent))
 	}
 	if !eta.IsZero() {
-		t.ETA = reader.TimeOfDay(eta) + " (in about " + views.Duration(eta.Sub(now)) + ")"
+		t.ETA = reader.TimeOfDay(eta) + " (in about " + format.Duration(eta.Sub(now)) + ")"
 		if eta.Sub(now) > 20*time.Hour {
-			t.ETA = reader.DateTime(eta) + " (in about " + views.Duration(eta.Sub(now)) + ")"
+			t.ETA = reader.DateTime(eta) + " (in about " + format.Duration(eta.Sub(now)) + ")"
 		}
 	}
 	if !simNow.IsZero() && !simNow.Before(s.EndAt) && percent < 100 {
@@ -178,7 +179,7 @@ func timingView(s storage.Simulation, percent float64, simNow, now time.Time, re
 // progressChart draws the planned cumulative records against those created,
 // using the segments that are done as the actual curve's points.
 func (h *handler) progressChart(ctx context.Context, s storage.Simulation, pl *sim.Planner, simNow time.Time, records int64) views.LineChart {
-	loc := views.ClockIn(s.TimeZone).Loc
+	loc := format.ClockIn(s.TimeZone).Loc
 	total := float64(s.EffectiveTotal)
 	if pl == nil {
 		return views.NewLineChart(nil, nil, s.StartAt, s.EndAt, simNow, total, loc)

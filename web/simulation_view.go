@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,12 +150,12 @@ func (h *handler) connectionNames(ctx context.Context, userID int64) map[int64]s
 
 // simulationView builds the simulation page's model.
 func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.SimulationView {
-	ctx, reader, simClock := c.UserContext(), readerClock(c), views.ClockIn(s.TimeZone)
+	ctx, reader, simClock := c.UserContext(), readerClock(c), format.ClockIn(s.TimeZone)
 	v := views.SimulationView{
 		ID: s.ID, Name: s.Name, Scenario: s.Scenario, Distribution: s.Distribution,
 		Window:   simClock.DateTime(s.StartAt) + " → " + simClock.DateTime(s.EndAt),
 		TimeZone: s.TimeZone, TotalRecords: s.TotalRecords, EffectiveTotal: s.EffectiveTotal,
-		Pace: views.PaceLabel(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
+		Pace: format.PaceLabel(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
 		Pipeline: s.Pipeline, Owners: strings.Join(s.OwnerIDs, ", "), Seed: strconv.FormatInt(s.Seed, 10),
 		CreatedAt: reader.DateTime(s.CreatedAt),
 		Metrics:   h.metricsView(c, s), Segments: h.segmentsView(ctx, s), Controls: controlsView(c, h, s),
@@ -193,7 +194,7 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 		return v
 	}
 	v.Source = source
-	clk := views.ClockIn(s.TimeZone)
+	clk := format.ClockIn(s.TimeZone)
 	current := -1 // the first segment not done yet
 	for i, sg := range segs {
 		switch sg.State {
@@ -237,9 +238,9 @@ func recordsText(first, end int) string {
 	case end <= first:
 		return "none"
 	case end == first+1:
-		return "1 (#" + views.Count(first) + ")"
+		return "1 (#" + format.Count(first) + ")"
 	}
-	return views.Count(end-first) + " (" + views.Count(first) + "–" + views.Count(end-1) + ")"
+	return format.Count(end-first) + " (" + format.Count(first) + "–" + format.Count(end-1) + ")"
 }
 
 // controlsView says which state changes a status allows.

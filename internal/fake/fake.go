@@ -21,7 +21,6 @@ package fake
 import (
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
@@ -148,20 +147,6 @@ func CompanyProperties(c sim.Company) map[string]string {
 		"numberofemployees": strconv.Itoa(fc.Employees),
 		"city":              fc.City,
 	}
-}
-
-// money formats whole currency units as "$48,000".
-func money(v int64) string {
-	s := strconv.FormatInt(v, 10)
-	var b strings.Builder
-	b.WriteByte('$')
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // ms is a HubSpot datetime value: Unix milliseconds.

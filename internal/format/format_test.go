@@ -1,4 +1,4 @@
-package views
+package format
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 
 func TestFormatterWritesMoneyDurationsAndLabels(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{Money("120000"), "$120,000"}, {Money("99.5"), "$99.50"}, {Money("-1234.567"), "-$1,234.57"}, {Money("n/a"), "n/a"},
+		{Money("120000"), "$120,000"}, {Money("0"), "$0"}, {Money("999"), "$999"}, {Money("1234567"), "$1,234,567"}, {Money("99.5"), "$99.50"}, {Money("-1234.567"), "-$1,234.57"}, {Money("n/a"), "n/a"},
 		{Duration(42 * time.Second), "42 s"}, {Duration(12*time.Minute + 20*time.Second), "12 min"},
 		{Duration(3*time.Hour + 20*time.Minute), "3 h 20 min"}, {Duration(50 * time.Hour), "2 d 2 h"},
 		{ScenarioLabel("b2b"), "B2B sales"}, {DistributionLabel("bell_curve"), "Bell curve"}, {ScenarioLabel("nope"), "nope"},

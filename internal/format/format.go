@@ -1,4 +1,8 @@
-package views
+// Package format is SimCRM's one formatter: every page, and every message the
+// engine writes for people, spells numbers, money, percentages, durations,
+// times and the names of scenarios, curves and paces through it, so "1,200",
+// "$120,000", "Tue 3 Jun 14:05 CEST" and "B2B sales" read the same everywhere.
+package format
 
 import (
 	"math"
@@ -8,13 +12,6 @@ import (
 
 	"github.com/simcrm/simcrm/internal/sim"
 )
-
-// SimCRM's one formatter: every page writes numbers, money, percentages,
-// durations, times and the names of scenarios, curves and paces through these,
-// so "1,200", "$120,000", "Tue 3 Jun 14:05 CEST" and "B2B sales" read the same
-// everywhere.
-
-func statusCode(n int) string { return strconv.Itoa(n) }
 
 // Count formats a whole number with thousands separators: 1,000,000.
 func Count[T ~int | ~int64](n T) string {
@@ -239,10 +236,8 @@ func PaceLabel(mode string, factor float64) string {
 	return mode
 }
 
-// width is a CSS width for a progress bar.
-func width(p float64) string {
-	if math.IsNaN(p) || p < 0 {
-		p = 0
-	}
-	return "width: " + strconv.FormatFloat(math.Min(p, 100), 'f', 1, 64) + "%"
+// Rate is a share 0–1 as a percentage with what precision it needs: 0.25 →
+// "25", 0.025 → "2.5".
+func Rate(r float64) string {
+	return strconv.FormatFloat(math.Round(r*1e6)/1e4, 'f', -1, 64)
 }

@@ -75,7 +75,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 func TestBrowserPlansASimulationWithALivePreview(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	a.runWorkers(t)
-	ctx := newChromium(t)
+	ctx := newTab(t).ctx // fails on console errors
 	base := a.url
 
 	step(t, ctx, "sign up",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -304,6 +305,24 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		t.Errorf("menu button: want aria-expanded=true once open, got %q", got.Value)
 	}
 	b.shoot("menu-open", phoneWidth)
+
+	// Dark mode follows the system.
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	b.width(1280)
+	for _, path := range []string{"/", fmt.Sprintf("/simulations/%d", sim.ID)} {
+		step(t, b.ctx, "open "+path+" in dark mode", chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("footer.footer")))
+		bright := run(t, b.ctx, "background", chromedp.Evaluate[float64](`(() => {
+			const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+			return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+		})()`))
+		if bright > 0.2 {
+			t.Errorf("%s in dark mode: want a dark background, got luminance %.2f", path, bright)
+		}
+		b.shoot("dark-"+pageName(path), 1280)
+	}
 }
 
 // visit opens a page at the current width, checks it fits, its controls are

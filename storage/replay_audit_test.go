@@ -22,7 +22,7 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 			window := 2 * time.Second
 			start := time.Now()
 			for i := 0; i < 5; i++ {
-				a := storage.ReplayAudit{UserID: boss.ID, DryRun: i%2 == 0, Filters: "{}"}
+				a := storage.ReplayAudit{UserID: boss.ID, Filters: "{}"}
 				if err := s.BeginReplayAudit(ctx, &a, window, 5); err != nil {
 					t.Fatalf("call %d: %v", i+1, err)
 				}
@@ -44,6 +44,11 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 			if got.Outcome != storage.AuditRateLimited || got.UserEmail != "boss@example.com" {
 				t.Errorf("refused call's audit row: got %+v", got)
 			}
+			// A dry run changes nothing: it is audited but neither limited nor counted.
+			dry := storage.ReplayAudit{UserID: boss.ID, DryRun: true, Filters: "{}"}
+			if err := s.BeginReplayAudit(ctx, &dry, window, 5); err != nil || dry.ID == 0 {
+				t.Errorf("dry run past the limit: want it allowed and audited, got id %d, %v", dry.ID, err)
+			}
 			// Refused calls are audited but not counted; another user has their own limit.
 			b := storage.ReplayAudit{UserID: other.ID}
 			if err := s.BeginReplayAudit(ctx, &b, window, 5); err != nil {
@@ -59,8 +64,8 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 				t.Fatalf("audit page: got %d rows, next %d, %v", len(list), next, err)
 			}
 			rest, next2, _ := s.ReplayAudits(ctx, next, 5)
-			if len(rest) != 3 || next2 != 0 {
-				t.Errorf("second audit page: want 3 rows and no next, got %d, %d", len(rest), next2)
+			if len(rest) != 4 || next2 != 0 {
+				t.Errorf("second audit page: want 4 rows and no next, got %d, %d", len(rest), next2)
 			}
 		})
 	}

@@ -187,6 +187,18 @@ func (b *tab) waitFor(what, url string) {
 	}
 }
 
+// waitUntil polls ok until it holds, failing the test after limit.
+func (b *tab) waitUntil(what string, limit time.Duration, ok func() bool) {
+	b.t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
 // screenshotDir is where page screenshots go: SIMCRM_SCREENSHOTS, or the
 // repository's screenshots/ folder (git-ignored).
 func screenshotDir(t *testing.T) string {
@@ -500,26 +512,35 @@ func TestBrowserReplaysOnlyTheTickedRows(t *testing.T) {
 	}
 }
 
-// With the sandbox answering every call 401, a simulation can still be created
-// (the form and the page say fault injection is on), and its failures reach the
-// DLQ.
+// With fault injection on, a simulation against the sandbox can still be
+// created (the form and the page say fault injection is on), and once it runs
+// into injected failures they reach the DLQ.
 func TestBrowserFaultInjectedSimulationReachesTheDLQ(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	a.runWorkers(t)
 	b := newTab(t)
 	base := a.url
 	b.signUp(base, "boss@example.com")
-	if err := a.sb.SetFaults(sandbox.Faults{Force401: true}); err != nil {
+	if err := a.sb.SetFaults(sandbox.Faults{ErrorRate: 1}); err != nil {
 		t.Fatal(err)
 	}
 	step(t, b.ctx, "open the form", chromedp.Navigate(base+"/simulations/new"), chromedp.WaitVisible(chromedp.ID("target-faults")))
-	if got := run(t, b.ctx, "form warning", chromedp.Text(chromedp.ID("target-faults"))); !strings.Contains(got, "Fault injection is on") || !strings.Contains(got, "401") {
-		t.Errorf("form: want the fault-injection warning naming 401, got %q", got)
+	if got := run(t, b.ctx, "form warning", chromedp.Text(chromedp.ID("target-faults"))); !strings.Contains(got, "Fault injection is on") || !strings.Contains(got, "100% 5xx") {
+		t.Errorf("form: want the fault-injection warning naming 100%% 5xx, got %q", got)
 	}
-	step(t, b.ctx, "create a small backfill",
+	start := run(t, b.ctx, "start time", chromedp.Value(chromedp.ID("f-startTime")))
+	from, err := time.Parse("2006-01-02T15:04", start)
+	if err != nil {
+		t.Fatalf("start time %q: %v", start, err)
+	}
+	// Two simulated hours at ×120, evenly: 25 records over one minute.
+	step(t, b.ctx, "create a short accelerated run without starting it",
 		chromedp.SendKeys(chromedp.ID("f-name"), "Faulty demo"),
-		chromedp.SetValue(chromedp.ID("f-totalRecords"), "10"),
-		chromedp.Click(chromedp.CSS(`input[name="pace"][value="backfill"] + span`)),
+		chromedp.SetValue(chromedp.ID("f-totalRecords"), "25"),
+		chromedp.SetValue(chromedp.ID("f-endTime"), from.Add(2*time.Hour).Format("2006-01-02T15:04")),
+		chromedp.SetValue(chromedp.ID("f-paceFactor"), "120"),
+		chromedp.SetValue(chromedp.ID("f-distribution"), "linear"),
+		chromedp.Click(chromedp.CSS(`input[name="startNow"]`)),
 		chromedp.Click(chromedp.ID("create-simulation")),
 		chromedp.WaitVisible(chromedp.ID("sim-metrics")),
 	)
@@ -529,16 +550,35 @@ func TestBrowserFaultInjectedSimulationReachesTheDLQ(t *testing.T) {
 	if got := run(t, b.ctx, "page notice", chromedp.Text(chromedp.ID("fault-injection"))); !strings.Contains(got, "Fault injection is on") {
 		t.Errorf("simulation page: want the fault-injection notice, got %q", got)
 	}
-	step(t, b.ctx, "failures reach the DLQ panel",
-		chromedp.Poll[chromedp.Void](`(() => { const e = document.getElementById('dlq-failed-total'); return e && Number(e.textContent.replace(/,/g, '')) > 0; })()`,
-			chromedp.WithPollingTimeout(30*time.Second)),
-	)
-	n, err := a.store.CountDLQ(context.Background(), storage.DLQFilter{Categories: []string{"auth"}})
-	if err != nil {
+
+	// Healthy at first, then every call refused: the later work fails into the DLQ.
+	if err := a.sb.SetFaults(sandbox.Faults{}); err != nil {
 		t.Fatal(err)
 	}
-	if n == 0 {
-		t.Errorf("DLQ: want auth failures from the forced 401s, got none")
+	step(t, b.ctx, "start", chromedp.Click(chromedp.ID("btn-start")))
+	b.waitUntil("the first records are created", 20*time.Second, func() bool {
+		s, err := a.store.Simulations(context.Background(), storage.SimulationFilter{})
+		if err != nil || len(s) == 0 {
+			return false
+		}
+		m, err := a.engine.Progress.Metrics(context.Background(), s[0].ID)
+		return err == nil && m.Created["contacts"] > 0
+	})
+	if err := a.sb.SetFaults(sandbox.Faults{Force401: true}); err != nil {
+		t.Fatal(err)
+	}
+	b.waitUntil("auth failures from the forced 401s reach the DLQ", 40*time.Second, func() bool {
+		n, err := a.store.CountDLQ(context.Background(), storage.DLQFilter{Categories: []string{"auth"}})
+		return err == nil && n > 0
+	})
+	step(t, b.ctx, "the page shows the failures and why",
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.ID("sim-dlq")),
+		chromedp.Poll[chromedp.Void](`(() => { const e = document.getElementById('dlq-failed-total'); return e && Number(e.textContent.replace(/,/g, '')) > 0; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if got := run(t, b.ctx, "page notice", chromedp.Text(chromedp.ID("fault-injection"))); !strings.Contains(got, "every call 401") {
+		t.Errorf("simulation page: want the notice to name the forced 401, got %q", got)
 	}
 	b.shoot("simulation-fault-injected", 1280)
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
 
 // throughputInterval is how often the engine samples the created count for the
 // throughput chart.
-const throughputInterval = 10 * time.Second
+const throughputInterval = jobs.ThroughputEvery
 
 // plannedPoints is how many points the planned curve has.
 const plannedPoints = 96

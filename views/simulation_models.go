@@ -88,9 +88,14 @@ type MetricsView struct {
 	Progress       LineChart  // planned against actual records over the window
 	Types          HBarChart  // created out of scheduled, per type
 	Timing         TimingView // simulated clock, elapsed, ETA
-	Faults         string     // "Fault injection is on: …" when it explains failures
+	Faults         Notice     // "Fault injection is on: …" when it explains failures
 	Unavailable    string     // why there are no numbers right now
 	NoWorker       bool       // the simulation waits for work and no worker was seen for 15 s
+}
+
+// Notice is a warning with a link to where it can be acted on.
+type Notice struct {
+	Text, URL, Link string
 }
 
 // TimingView is a run's sense of time.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strconv"
 	"github.com/simcrm/simcrm/internal/format"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ const plannedPoints = 96
 func (h *handler) metricsView(c *fiber.Ctx, s storage.Simulation) views.MetricsView {
 	ctx := c.UserContext()
 	v := views.MetricsView{SimID: s.ID, Status: s.Status, StatusReason: s.StatusReason, Finished: s.Finished(),
-		EffectiveTotal: s.EffectiveTotal, Faults: h.faultNotice(s)}
+		EffectiveTotal: s.EffectiveTotal, Faults: h.targetNotice(ctx, s)}
 	if s.Status == storage.StatusRunning {
 		if w, err := h.redis.Workers(ctx); err == nil && w.Alive == 0 {
 			v.NoWorker = true
@@ -64,13 +65,22 @@ func (h *handler) metricsView(c *fiber.Ctx, s storage.Simulation) views.MetricsV
 	return v
 }
 
-// faultNotice says that the sandbox's fault injection is on when a simulation
-// targets the sandbox, since it explains the failures on the page.
-func (h *handler) faultNotice(s storage.Simulation) string {
-	if s.TargetKind == storage.TargetHubSpot {
-		return ""
+// targetNotice says what about a simulation's target explains failures on its
+// page: the sandbox's fault injection, or a HubSpot connection whose last check
+// failed.
+func (h *handler) targetNotice(ctx context.Context, s storage.Simulation) views.Notice {
+	if s.TargetKind != storage.TargetHubSpot || s.ConnectionID == nil {
+		if text := h.sandboxFaultText(); text != "" {
+			return views.Notice{Text: text, URL: "/sandbox/settings", Link: "Sandbox settings"}
+		}
+		return views.Notice{}
 	}
-	return h.sandboxFaultText()
+	c, err := h.store.Connection(ctx, *s.ConnectionID)
+	if err != nil || c.ValidatedAt == nil || c.ValidationOK {
+		return views.Notice{}
+	}
+	return views.Notice{Text: "The connection “" + c.Name + "” failed its last check (" + clip(c.ValidationMessage, 200) +
+		"): calls to HubSpot may fail and land in the DLQ.", URL: "/connections/" + strconv.FormatInt(c.ID, 10), Link: "Revalidate it"}
 }
 
 // sandboxFaultText is "Fault injection is on in the sandbox (…)…" or "" when it

@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"strconv"
 	"github.com/simcrm/simcrm/internal/format"
+	"strconv"
 	"strings"
 	"time"
 

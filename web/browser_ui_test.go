@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
@@ -366,17 +368,25 @@ func (b *tab) visit(base, path, name string, w int) {
 	b.shoot(name, w)
 }
 
-// sandboxRecord creates a contact in the built-in sandbox for a simulation and
-// returns its id.
+// sandboxRecord creates a contact in the built-in sandbox for a simulation, as a
+// HubSpot client would, and returns its id.
 func sandboxRecord(t *testing.T, a *testApp, simID int64) int64 {
 	t.Helper()
-	recs, err := a.store.CreateSandboxObjects(context.Background(), "contacts", nil, []storage.SandboxObjectInput{{Properties: map[string]string{
-		"email": "ada@example.com", "firstname": "Ada", "lastname": "Lovelace",
-		sandbox.PropSimulationID: fmt.Sprint(simID), sandbox.PropRecordKey: fmt.Sprintf("%d-0", simID)}}})
+	c, err := hubspot.NewClient(a.cfg.SandboxURL, a.cfg.SandboxToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return recs[0].ID
+	rec, err := c.CreateObject(context.Background(), hubspot.Contacts, hubspot.ObjectInput{Properties: map[string]string{
+		"email": "ada@example.com", "firstname": "Ada", "lastname": "Lovelace",
+		hubspot.SimulationIDProperty: fmt.Sprint(simID), hubspot.RecordKeyProperty: fmt.Sprintf("%d-0", simID)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := strconv.ParseInt(rec.ID, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // Every destructive button asks first, and Cancel leaves everything as it was.

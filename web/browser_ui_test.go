@@ -362,8 +362,14 @@ func (b *tab) visit(base, path, name string, w int) {
 	if len(unlabelled) > 0 {
 		b.t.Errorf("%s: controls without a label: %v", path, unlabelled)
 	}
-	if n := run(b.t, b.ctx, "skip link", chromedp.Evaluate[int](`document.querySelectorAll('a.skip-link[href="#main"]').length`)); n != 1 {
-		b.t.Errorf("%s: want one skip link to the content, got %d", path, n)
+	// The keyboard's first stop is the skip link, and it lands on the content.
+	step(b.t, b.ctx, "tab to the skip link", chromedp.KeyEvent("\t"))
+	if first := run(b.t, b.ctx, "first tab stop", chromedp.Evaluate[string](`document.activeElement.className`)); first != "skip-link" {
+		b.t.Errorf("%s: want the skip link as the first tab stop, got %q", path, first)
+	}
+	step(b.t, b.ctx, "follow it", chromedp.KeyEvent("\r"))
+	if at := run(b.t, b.ctx, "focus after the skip link", chromedp.Evaluate[string](`document.activeElement.id`)); at != "main" {
+		b.t.Errorf("%s: the skip link should move focus to the content, focus is on %q", path, at)
 	}
 	b.shoot(name, w)
 }

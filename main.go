@@ -71,6 +71,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer rdb.Close()
 	rdb.Watch(time.Second)
+	if addr := rdb.EmbeddedAddr(); addr != "" {
+		// The port is picked at start: operators need it for redis-cli.
+		log.Info("in-process redis listening", "addr", addr)
+	}
 
 	var queue *asynq.Client
 	if rdb.Enabled() {

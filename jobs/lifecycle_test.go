@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/internal/siminput"
 	"github.com/simcrm/simcrm/storage"
@@ -235,4 +236,22 @@ func simKeyMemory(e *testEnv, id int64) int64 {
 		total += n
 	}
 	return total
+}
+
+// Creating a simulation calls nothing on its target: a sandbox that answers every
+// call 401 (fault injection) does not stop the plan, and the run's failures are
+// what tell (they go to the DLQ).
+func TestCreateDoesNotCallTheTarget(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{noWorkers: true})
+	if err := e.sandbox.SetFaults(sandbox.Faults{Force401: true}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.calls.total.Load()
+	s, fe, err := e.engine.Lifecycle.Create(context.Background(), e.user, backfillInput(10))
+	if err != nil || len(fe) > 0 || s.ID == 0 {
+		t.Fatalf("create with fault injection on: want it stored, got %+v %v %v", s, fe, err)
+	}
+	if calls := e.calls.total.Load() - before; calls != 0 {
+		t.Errorf("create: want no call to the target, got %d", calls)
+	}
 }

@@ -279,8 +279,9 @@ func (e *core) planned(ctx context.Context, s storage.Simulation) (map[string]in
 // throughputSamples is how many samples the sparkline shows.
 const throughputSamples = 30
 
-// throughputEvery is the sampling interval of the sparkline.
-const throughputEvery = 10 * time.Second
+// ThroughputEvery is how often the created count is sampled for the throughput
+// chart: each value of Metrics.Throughput covers one such interval.
+const ThroughputEvery = 10 * time.Second
 
 type sample struct {
 	At      int64 `json:"t"` // unix seconds
@@ -302,7 +303,7 @@ func (e *Worker) sampleThroughput(ctx context.Context, id int64, now time.Time) 
 	if s, ok := vals[1].(string); ok {
 		_ = json.Unmarshal([]byte(s), &ring)
 	}
-	if n := len(ring); n > 0 && now.Unix()-ring[n-1].At < int64(throughputEvery/time.Second) {
+	if n := len(ring); n > 0 && now.Unix()-ring[n-1].At < int64(ThroughputEvery/time.Second) {
 		return
 	}
 	var created int64

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -358,19 +357,4 @@ func (r *simRun) keepWritableDates(kind sim.Kind, props map[string]string) {
 func objectType(k sim.Kind) hubspot.ObjectType {
 	t, _ := hubspot.ParseObjectType(string(k))
 	return t
-}
-
-// checkReachable makes one cheap call to a target (form validation of "target").
-func checkReachable(ctx context.Context, c *hubspot.Client) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	_, err := c.Properties(ctx, hubspot.Contacts)
-	if err == nil || hubspot.Classify(err) == hubspot.CategoryRateLimit {
-		return nil
-	}
-	var he *hubspot.Error
-	if errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
-		return fmt.Errorf("no HubSpot API at %s", c.BaseURL())
-	}
-	return err
 }

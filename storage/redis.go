@@ -87,6 +87,15 @@ func OpenRedis(ctx context.Context, url string, log *slog.Logger) (*Redis, error
 // Embedded reports whether this is the in-process Redis.
 func (r *Redis) Embedded() bool { return r.mini != nil }
 
+// EmbeddedAddr is the in-process Redis's host:port ("" for a real Redis or none):
+// redis-cli reaches it there while SimCRM runs.
+func (r *Redis) EmbeddedAddr() string {
+	if r.mini == nil {
+		return ""
+	}
+	return r.mini.Addr()
+}
+
 // Enabled reports whether SimCRM was configured with a Redis at all.
 func (r *Redis) Enabled() bool { return r.Client != nil }
 

@@ -57,9 +57,10 @@ func (e *ReplayLimitError) Error() string {
 }
 
 // BeginReplayAudit records the start of a replay call (a dry run too) unless the
-// user already made max calls in the last window: then it records the refused call
-// (outcome rate_limited, which the limit does not count) and returns a
-// *ReplayLimitError saying when to try again. The limit counts rows in the
+// user already made max real replays in the last window: then it records the
+// refused call (outcome rate_limited, which the limit does not count) and
+// returns a *ReplayLimitError saying when to try again. Dry runs change nothing,
+// so they are neither limited nor counted. The limit counts rows in the
 // database, so it holds with Redis down and across replicas.
 func (s *Store) BeginReplayAudit(ctx context.Context, a *ReplayAudit, window time.Duration, max int) error {
 	a.Action = AuditReplay
@@ -73,8 +74,12 @@ func (s *Store) BeginReplayAudit(ctx context.Context, a *ReplayAudit, window tim
 			}
 		}
 		at := now()
-		rows, err := tx.QueryContext(ctx, `SELECT at FROM replay_audit WHERE user_id = ? AND action = ? AND outcome <> ?
-			AND at > ? ORDER BY at DESC LIMIT ?`, a.UserID, AuditReplay, AuditRateLimited, dbTime(at.Add(-window)), max)
+		a.At, a.Outcome = at, AuditPending
+		if a.DryRun {
+			return insertAudit(ctx, tx, a)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT at FROM replay_audit WHERE user_id = ? AND action = ? AND dry_run = ? AND outcome <> ?
+			AND at > ? ORDER BY at DESC LIMIT ?`, a.UserID, AuditReplay, false, AuditRateLimited, dbTime(at.Add(-window)), max)
 		if err != nil {
 			return fmt.Errorf("storage: replay limit: %w", err)
 		}
@@ -91,7 +96,6 @@ func (s *Store) BeginReplayAudit(ctx context.Context, a *ReplayAudit, window tim
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("storage: replay limit: %w", err)
 		}
-		a.At, a.Outcome = at, AuditPending
 		if len(recent) >= max {
 			wait := recent[len(recent)-1].Add(window).Sub(at)
 			if wait < time.Millisecond {

@@ -20,11 +20,14 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 			}
 			other, _ := s.CreateUser(ctx, "other@example.com", "h", storage.RoleBoss)
 			window := 2 * time.Second
-			start := time.Now()
+			var firstDone time.Time // the oldest counted call started before this
 			for i := 0; i < 5; i++ {
-				a := storage.ReplayAudit{UserID: boss.ID, DryRun: i%2 == 0, Filters: "{}"}
+				a := storage.ReplayAudit{UserID: boss.ID, Filters: "{}"}
 				if err := s.BeginReplayAudit(ctx, &a, window, 5); err != nil {
 					t.Fatalf("call %d: %v", i+1, err)
+				}
+				if i == 0 {
+					firstDone = time.Now()
 				}
 				a.Outcome, a.Candidates = storage.AuditOK, 3
 				if err := s.FinishReplayAudit(ctx, &a); err != nil {
@@ -32,17 +35,25 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 				}
 			}
 			a := storage.ReplayAudit{UserID: boss.ID}
+			sixth := time.Now()
 			err = s.BeginReplayAudit(ctx, &a, window, 5)
 			var limited *storage.ReplayLimitError
 			if !errors.As(err, &limited) {
 				t.Fatalf("6th call: want ReplayLimitError, got %v", err)
 			}
-			if limited.RetryAfter <= 0 || limited.RetryAfter > window-time.Since(start)+50*time.Millisecond {
-				t.Errorf("retry after: want within (0, %s], got %s", window-time.Since(start), limited.RetryAfter)
+			// The wait ends a window after the oldest counted call, which began
+			// before the first call returned; the 6th call was judged after sixth.
+			if most := firstDone.Add(window).Sub(sixth) + 5*time.Millisecond; limited.RetryAfter <= 0 || limited.RetryAfter > most {
+				t.Errorf("retry after: want within (0, %s], got %s", most, limited.RetryAfter)
 			}
 			got, _ := s.ReplayAuditEntry(ctx, a.ID)
 			if got.Outcome != storage.AuditRateLimited || got.UserEmail != "boss@example.com" {
 				t.Errorf("refused call's audit row: got %+v", got)
+			}
+			// A dry run changes nothing: it is audited but neither limited nor counted.
+			dry := storage.ReplayAudit{UserID: boss.ID, DryRun: true, Filters: "{}"}
+			if err := s.BeginReplayAudit(ctx, &dry, window, 5); err != nil || dry.ID == 0 {
+				t.Errorf("dry run past the limit: want it allowed and audited, got id %d, %v", dry.ID, err)
 			}
 			// Refused calls are audited but not counted; another user has their own limit.
 			b := storage.ReplayAudit{UserID: other.ID}
@@ -59,8 +70,8 @@ func TestReplayLimitCountsCallsInTheDatabase(t *testing.T) {
 				t.Fatalf("audit page: got %d rows, next %d, %v", len(list), next, err)
 			}
 			rest, next2, _ := s.ReplayAudits(ctx, next, 5)
-			if len(rest) != 3 || next2 != 0 {
-				t.Errorf("second audit page: want 3 rows and no next, got %d, %d", len(rest), next2)
+			if len(rest) != 4 || next2 != 0 {
+				t.Errorf("second audit page: want 4 rows and no next, got %d, %d", len(rest), next2)
 			}
 		})
 	}

@@ -149,7 +149,9 @@ func (s *Store) Simulation(ctx context.Context, id int64) (Simulation, error) {
 type SimulationFilter struct {
 	UserID   int64    // a player's own simulations; 0 = everyone's
 	Statuses []string // any of these states
+	Name     string   // names containing this text (case-insensitive)
 	Limit    int      // default 200
+	Offset   int      // rows to skip, for paging
 }
 
 // Simulations lists simulations, newest first.
@@ -166,11 +168,15 @@ func (s *Store) Simulations(ctx context.Context, f SimulationFilter) ([]Simulati
 			args = append(args, st)
 		}
 	}
+	if f.Name != "" {
+		q += ` AND LOWER(name) LIKE ? ESCAPE '!'`
+		args = append(args, "%"+likeEscape(strings.ToLower(f.Name))+"%")
+	}
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, f.Limit)
+	q += ` ORDER BY id DESC LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, max(f.Offset, 0))
 	return scanAll(ctx, s.db, "simulations", scanSimulation, q, args...)
 }
 

@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"strconv"
 	"strings"
@@ -137,9 +138,9 @@ func TestBarChartWithoutBinsDrawsNoBars(t *testing.T) {
 	}
 }
 
-func TestSparklineFollowsTheValues(t *testing.T) {
-	s := NewSparkline([]int64{0, 5, 10, 5})
-	d := renderDoc(t, SparklineSVG("throughput", s))
+func TestThroughputFollowsTheValuesWithAxes(t *testing.T) {
+	s := NewThroughput([]int64{0, 5, 10, 5}, 10*time.Second)
+	d := renderDoc(t, ThroughputSVG("throughput", s))
 	pts := strings.Fields(d.Find("svg#throughput polyline.spark-line").AttrOr("points", ""))
 	if len(pts) != 4 {
 		t.Fatalf("points: want 4, got %d (%v)", len(pts), pts)
@@ -151,11 +152,60 @@ func TestSparklineFollowsTheValues(t *testing.T) {
 	if !(y(pts[0]) > y(pts[1]) && y(pts[1]) > y(pts[2]) && y(pts[3]) == y(pts[1])) {
 		t.Errorf("heights: want 0 lowest, 10 highest, equal values level; got %v", pts)
 	}
-	if s.Peak != 10 || s.Last != 5 {
-		t.Errorf("peak/last: want 10/5, got %d/%d", s.Peak, s.Last)
+	if s.Peak != 10 || s.Last != 5 || s.Interval != "10 s" || s.PerSecond != "0.5/s" {
+		t.Errorf("peak/last/interval/rate: want 10/5/10 s/0.5/s, got %d/%d/%s/%s", s.Peak, s.Last, s.Interval, s.PerSecond)
 	}
-	if d := renderDoc(t, SparklineSVG("t", NewSparkline(nil))); d.Find("polyline").Length() != 0 || d.Find("text.spark-empty").Length() != 1 {
-		t.Errorf("no values: want the empty note and no line")
+	var xs []string
+	d.Find("svg#throughput text").Each(func(_ int, t *goquery.Selection) { xs = append(xs, t.Text()) })
+	joined := strings.Join(xs, "|")
+	if !strings.Contains(joined, "now") || !strings.Contains(joined, "−30 s") || !strings.Contains(joined, "10") {
+		t.Errorf("axes: want a value axis up to 10 and time labels −30 s … now, got %q", joined)
+	}
+	if one := NewThroughput([]int64{7}, 10*time.Second); one.Line != "" || one.Last != 7 {
+		t.Errorf("one sample: want no line and last 7, got %q and %d", one.Line, one.Last)
+	}
+}
+
+func TestLineChartPlotsPlannedAndActualWithAMarker(t *testing.T) {
+	start := time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+	end := start.Add(24 * time.Hour)
+	planned := []Point{{start, 0}, {start.Add(12 * time.Hour), 50}, {end, 100}}
+	actual := []Point{{start, 0}, {start.Add(6 * time.Hour), 20}}
+	c := NewLineChart(planned, actual, start, end, start.Add(6*time.Hour), 100, time.UTC)
+	d := renderDoc(t, LineChartSVG("progress", c))
+	if d.Find("polyline.planned").Length() != 1 || d.Find("polyline.actual").Length() != 1 {
+		t.Fatalf("want a planned and an actual line, got %d and %d", d.Find("polyline.planned").Length(), d.Find("polyline.actual").Length())
+	}
+	if x := attrFloat(t, d.Find("line.now").First(), "x1"); math.Abs(x-(c.Plot.X+c.Plot.W/4)) > 0.2 {
+		t.Errorf("clock marker: want a quarter into the plot (%.1f), got %.1f", c.Plot.X+c.Plot.W/4, x)
+	}
+	legend := d.Find("g.legend").Text()
+	for _, want := range []string{"Planned", "Actual", "Simulated clock"} {
+		if !strings.Contains(legend, want) {
+			t.Errorf("legend: want %q in %q", want, legend)
+		}
+	}
+	last := strings.Fields(d.Find("polyline.planned").AttrOr("points", ""))
+	if top := last[len(last)-1]; !strings.HasSuffix(top, ","+num(c.Plot.Y)) {
+		t.Errorf("planned curve: want it to end at the top (all 100 records), ends at %s", top)
+	}
+}
+
+func TestHBarChartScalesCreatedAgainstScheduled(t *testing.T) {
+	c := NewHBarChart([]MetricsRow{{Type: "contacts", Scheduled: 100, Created: 50}, {Type: "notes", Scheduled: 40, Created: 10, Failed: 30}})
+	if len(c.Bars) != 2 {
+		t.Fatalf("bars: want 2, got %d", len(c.Bars))
+	}
+	contacts, notes := c.Bars[0], c.Bars[1]
+	if math.Abs(contacts.Done*2-contacts.Whole) > 0.01 {
+		t.Errorf("contacts: created half of scheduled, got done %.1f of %.1f", contacts.Done, contacts.Whole)
+	}
+	if math.Abs(notes.Bad-3*notes.Done) > 0.01 || notes.Text != "10 / 40" {
+		t.Errorf("notes: failed three times created, text 10 / 40; got bad %.1f done %.1f text %q", notes.Bad, notes.Done, notes.Text)
+	}
+	d := renderDoc(t, HBarChartSVG("types", c))
+	if d.Find("rect.failed").Length() < 2 || !strings.Contains(d.Find("g.legend").Text(), "Scheduled") {
+		t.Errorf("want a failed bar (plus its legend swatch) and a legend")
 	}
 }
 
@@ -163,8 +213,8 @@ func TestCountAndPercentFormatting(t *testing.T) {
 	for _, tc := range []struct {
 		got, want string
 	}{
-		{Count(0), "0"}, {Count(999), "999"}, {Count(1000), "1,000"}, {Count(1234567), "1,234,567"}, {Count(int64(-4200)), "-4,200"},
-		{Decimal(2.5), "2.5"}, {Decimal(1234.4), "1,234"}, {Percent(0), "0%"}, {Percent(4.25), "4.2%"}, {Percent(99.9), "99%"}, {Percent(100), "100%"},
+		{format.Count(0), "0"}, {format.Count(999), "999"}, {format.Count(1000), "1,000"}, {format.Count(1234567), "1,234,567"}, {format.Count(int64(-4200)), "-4,200"},
+		{format.Decimal(2.5), "2.5"}, {format.Decimal(1234.4), "1,234"}, {format.Percent(0), "0%"}, {format.Percent(4.25), "4.2%"}, {format.Percent(99.9), "99%"}, {format.Percent(100), "100%"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("want %q, got %q", tc.want, tc.got)

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"github.com/simcrm/simcrm/internal/format"
 	"net/url"
 	"strconv"
 	"strings"
@@ -121,6 +122,7 @@ type DLQTriageView struct {
 	List      DLQListView
 	Replay    DLQReplayPanelView
 	Close     DLQCloseForm
+	Groups    DLQGroupsView
 	Notice    string
 }
 
@@ -167,13 +169,14 @@ func (c DLQSummaryCell) Trend() string {
 
 // TrendTitle explains the trend arrow.
 func (c DLQSummaryCell) TrendTitle() string {
-	return Count(c.Last24h) + " in the last 24 h, " + Count(c.Prev24h) + " in the 24 h before"
+	return format.Count(c.Last24h) + " in the last 24 h, " + format.Count(c.Prev24h) + " in the 24 h before"
 }
 
 // DLQListView is one page of rows, newest first.
 type DLQListView struct {
 	Rows     []DLQRowView
 	Matching int64
+	Open     int64  // open rows among those matching: what the bulk actions take
 	NextURL  string // "" on the last page
 	FirstURL string // "" on the first page
 }
@@ -188,15 +191,59 @@ type DLQRowView struct {
 	JobType     string
 	RecordIndex int
 	RecordKey   string
-	Error       string
+	Error       string // in full
+	ErrorHead   string // its first line, after the status code
+	Code        string // the HTTP status the target answered, if any
 	Attempts    int
-	LastFailed  string
-	Status      string
-	ReplayCount int
+	LastFailed  string // short, in the reader's time zone
+	// LastFailedFull is the same moment to the second.
+	LastFailedFull string
+	Status         string
+	ReplayCount    int
+}
+
+// DLQGroupsView is the matching rows gathered by normalised error.
+type DLQGroupsView struct {
+	Groups []DLQGroup
+	Scope  string // which rows were grouped, e.g. "the latest 500 of 1,204 matching rows"
+}
+
+// DLQGroup is one kind of error with how many rows have it.
+type DLQGroup struct {
+	Pattern   string // the error with numbers and ids as #
+	Example   string // one row's full error
+	Category  string
+	Count     int
+	FilterURL string // the list narrowed to errors containing the pattern's fixed start
 }
 
 // URL is the row's detail page.
 func (r DLQRowView) URL() string { return "/boss/dlq/" + strconv.FormatInt(r.ID, 10) }
+
+// Scope says which rows a bulk action takes before anything is ticked.
+func (v DLQReplayPanelView) Scope() string {
+	return "all " + format.Count(v.Open) + " open rows matching the filter"
+}
+
+// ConfirmText is the question the Replay button asks.
+func (v DLQReplayPanelView) ConfirmText() string {
+	if v.JobID != 0 {
+		return "Replay this row now? Its job is enqueued again."
+	}
+	return "Replay " + v.Scope() + " now? Their jobs are enqueued again."
+}
+
+// ConfirmText is the question a Resolve or Discard button asks.
+func (v DLQCloseForm) ConfirmText(action string) string {
+	what := "all " + format.Count(v.Matching) + " open rows matching the filter"
+	if v.JobID != 0 {
+		what = "this row"
+	}
+	if action == "resolve" {
+		return "Mark " + what + " resolved? They will not be replayed."
+	}
+	return "Discard " + what + "? They will not be replayed."
+}
 
 // DLQReplayPanelView is the replay form with the result of its last call: one
 // swapped region, so messages stay beside their fields.
@@ -211,7 +258,8 @@ type DLQReplayPanelView struct {
 	Errors         FormErrors
 	Result         *DLQReplayResultView
 	CSRF           string
-	QueueDown      bool // real replays need the queue; dry runs do not
+	QueueDown      bool  // real replays need the queue; dry runs do not
+	Open           int64 // open rows the filter matches
 }
 
 // DLQReplayResultView is what a replay did or what its dry run would do.
@@ -317,7 +365,7 @@ type DLQAuditView struct {
 // DLQAuditRow is one audited action.
 type DLQAuditRow struct {
 	ID                             int64
-	At, Who                        string
+	At, AtFull, Who                string // At short, AtFull to the second
 	Action                         string // replay, dry run, resolve, discard
 	Filters                        []string
 	Settings                       string
@@ -355,12 +403,3 @@ func (v DLQPanelView) TriageURL() string { return "/boss/dlq?sim=" + strconv.For
 
 // cssName turns a label ("dry run") into a class suffix ("dry-run").
 func cssName(s string) string { return strings.ReplaceAll(strings.ToLower(s), " ", "-") }
-
-// shortTime drops the seconds and zone of a "2006-01-02 15:04:05 UTC" time for
-// tight columns (the full time goes in the title).
-func shortTime(s string) string {
-	if len(s) >= 16 {
-		return s[:16]
-	}
-	return s
-}

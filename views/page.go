@@ -2,6 +2,13 @@
 // Components do no I/O: handlers build the models.
 package views
 
+import (
+	"math"
+	"strconv"
+
+	"github.com/simcrm/simcrm/internal/format"
+)
+
 // Page is what every full page's layout needs.
 type Page struct {
 	Title  string
@@ -9,6 +16,7 @@ type Page struct {
 	User   *UserView // nil when signed out
 	CSRF   string
 	Health Health
+	Clock  format.Clock // the reader's time zone
 }
 
 // UserView is the signed-in user as the header shows them.
@@ -27,6 +35,9 @@ type Health struct {
 	// WorkersKnown is false while Redis cannot say.
 	Workers      int
 	WorkersKnown bool
+	// RedisAddr is the in-process Redis's address, shown to the boss so
+	// redis-cli can follow along; "" otherwise.
+	RedisAddr string
 }
 
 // RedisDisabled reports whether pages must show the redis-disabled badge.
@@ -47,3 +58,13 @@ func (e FormErrors) Has(field string) bool { return e[field] != "" }
 
 // Any reports whether there is any message.
 func (e FormErrors) Any() bool { return len(e) > 0 }
+
+func statusCode(n int) string { return strconv.Itoa(n) }
+
+// width is a CSS width for a progress bar.
+func width(p float64) string {
+	if math.IsNaN(p) || p < 0 {
+		p = 0
+	}
+	return "width: " + strconv.FormatFloat(math.Min(p, 100), 'f', 1, 64) + "%"
+}

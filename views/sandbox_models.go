@@ -65,8 +65,9 @@ type SandboxRecordView struct {
 
 // SandboxProperty is one property value.
 type SandboxProperty struct {
-	Name, Value string
-	SimCRM      bool // one of SimCRM's traceability properties
+	Name, Value string // Value as people read it
+	Raw         string // as stored, when that differs
+	SimCRM      bool   // one of SimCRM's traceability properties
 }
 
 // SandboxAssociation is one associated record.

@@ -20,6 +20,7 @@ type SimulationForm struct {
 	Target, Seed, Pipeline, OwnerIDs  string
 	HourWeights                       [24]string
 	StartNow                          bool
+	Faults                            string // the sandbox's fault injection, when it is on
 	Errors                            FormErrors
 	Scenarios, Distributions, Targets []Option
 	Paces                             []Option
@@ -65,6 +66,7 @@ type SimulationView struct {
 	Segments               SegmentsView
 	Controls               ControlsView
 	Panels                 []templ.Component // DLQ and thinning panels, built by their owners
+	RedisCLI               string            // "redis-cli -h … -p …" for the boss; "" otherwise
 }
 
 // MetricsView is the polled progress panel.
@@ -82,10 +84,29 @@ type MetricsView struct {
 	Failed         int64
 	Thinned        int64
 	Rows           []MetricsRow
-	Throughput     Sparkline
+	Throughput     Throughput
+	Progress       LineChart     // planned against actual records over the window
+	Types          HBarChart     // created out of scheduled, per type
+	Timing         TimingView    // simulated clock, elapsed, ETA
+	Faults         Notice        // "Fault injection is on: …" when it explains failures
 	Lateness       *LatenessView // paced runs, once something was measured
 	Unavailable    string        // why there are no numbers right now
 	NoWorker       bool          // the simulation waits for work and no worker was seen for 15 s
+}
+
+// Notice is a warning with a link to where it can be acted on.
+type Notice struct {
+	Text, URL, Link string
+}
+
+// TimingView is a run's sense of time.
+type TimingView struct {
+	SimClock   string // the simulated moment the run has reached, in the simulation's zone
+	WindowPart string // "62% of the window"
+	Elapsed    string // run time so far, or the whole run's once finished
+	ETA        string // "14:22 (in about 4 min)"; "" when unknown
+	Finished   string // when it finished, in the reader's zone
+	Note       string // why it is not done although the window is, etc.
 }
 
 // LatenessView is how long after their planned moment objects were made.
@@ -93,14 +114,6 @@ type LatenessView struct {
 	P50, P99 string // "200 ms", "1.5 s"
 	Measured int64
 	Early    int64 // made more than a second before their moment
-}
-
-// Millis formats a duration in milliseconds: "350 ms", "1.5 s".
-func Millis(ms int64) string {
-	if ms < 1000 {
-		return strconv.FormatInt(ms, 10) + " ms"
-	}
-	return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + " s"
 }
 
 // MetricsRow is one object type's counters.
@@ -160,9 +173,17 @@ func (c ControlsView) ActionURL(action string) string {
 
 // DashboardView is the list of simulations.
 type DashboardView struct {
-	Rows      []SimulationRow
-	All       bool // a boss looking at everyone's
-	CanSeeAll bool
+	Rows          []SimulationRow
+	All           bool // a boss looking at everyone's
+	CanSeeAll     bool
+	Query, Status string // the search as typed
+	StatusOptions []Option
+	Page          int
+	PrevURL       string // "" on the first page
+	NextURL       string // "" on the last page
+	ClearURL      string
+	Live          bool   // a listed simulation is still going: the list polls
+	PollURL       string // the list's fragment with the same search and page
 }
 
 // SimulationRow is one simulation in the list.
@@ -177,7 +198,9 @@ type SimulationRow struct {
 	Percent        float64
 	Records        int64
 	EffectiveTotal int
-	CreatedAt      string
+	Failed         int64
+	CreatedAt      string // short, in the reader's zone
+	CreatedFull    string
 	Source         string
 	HasMetrics     bool
 }

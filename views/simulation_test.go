@@ -7,6 +7,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
+
+	"github.com/simcrm/simcrm/internal/format"
 )
 
 func TestFormShowsEachMessageBesideItsField(t *testing.T) {
@@ -72,7 +74,7 @@ func TestPreviewShowsTotalsWarningsOrProblems(t *testing.T) {
 
 func TestMetricsPanelPollsUntilFinished(t *testing.T) {
 	running := MetricsView{SimID: 7, Status: "running", Source: "redis", Percent: 42.5, EffectiveTotal: 800, Records: 340,
-		Rows: []MetricsRow{{Type: "contacts", Created: 340, Scheduled: 400}, {Type: "notes", Failed: 2}}, Throughput: NewSparkline([]int64{1, 4, 2})}
+		Rows: []MetricsRow{{Type: "contacts", Created: 340, Scheduled: 400}, {Type: "notes", Failed: 2}}, Throughput: NewThroughput([]int64{1, 4, 2}, 10*time.Second)}
 	d := renderDoc(t, SimulationMetrics(running))
 	panel := d.Find("#sim-metrics")
 	if panel.AttrOr("hx-trigger", "") != "every 2s" || panel.AttrOr("hx-get", "") != "/fragments/simulations/7/metrics?shown=running" {
@@ -88,7 +90,10 @@ func TestMetricsPanelPollsUntilFinished(t *testing.T) {
 		t.Errorf("failed notes: want 2 highlighted, got %q", got)
 	}
 	if panel.Find("svg#throughput polyline").Length() != 1 {
-		t.Errorf("throughput sparkline missing")
+		t.Errorf("throughput chart missing")
+	}
+	if panel.AttrOr("aria-live", "") != "polite" {
+		t.Errorf("the polled panel must be announced politely (aria-live)")
 	}
 
 	done := MetricsView{SimID: 7, Status: "paused", StatusReason: "HubSpot's DAILY limit is used up", Source: "db", Finished: true}
@@ -171,7 +176,7 @@ func TestDashboardListsSimulationsWithProgress(t *testing.T) {
 
 // A paced run's panel shows its lateness; a backfill (nothing measured) does not.
 func TestMetricsShowLateness(t *testing.T) {
-	m := MetricsView{SimID: 3, Status: "running", Lateness: &LatenessView{P50: Millis(200), P99: Millis(1500), Measured: 812, Early: 0},
+	m := MetricsView{SimID: 3, Status: "running", Lateness: &LatenessView{P50: format.Millis(200), P99: format.Millis(1500), Measured: 812, Early: 0},
 		Rows: []MetricsRow{{Type: "contacts", Created: 5}, {Type: "deal updates", Created: 9}}}
 	d := renderDoc(t, SimulationMetrics(m))
 	b, span := d.Find("#stat-lateness b").Text(), strings.Join(strings.Fields(d.Find("#stat-lateness span").Text()), " ")

@@ -1,6 +1,10 @@
 package views
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/simcrm/simcrm/internal/format"
+)
 
 // ThinningPanelView is the thinning panel on a simulation's page, polled every 2 s:
 // the recent keep/skip decisions from Redis and the thinned counts.
@@ -39,5 +43,5 @@ func (v ThinningPanelView) PollURL() string {
 
 // FactorText is the factor as a percentage of optional work kept.
 func (v ThinningPanelView) FactorText() string {
-	return strconv.FormatFloat(v.Factor*100, 'f', 0, 64) + "%"
+	return format.Percent(v.Factor * 100)
 }

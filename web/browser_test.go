@@ -63,15 +63,11 @@ func run[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 	return v
 }
 
-// screenshot saves a full-page PNG when SIMCRM_SCREENSHOTS names a directory.
+// screenshot saves a full-page PNG in the screenshot folder (see screenshotDir).
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("SIMCRM_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	png := run(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+	png := run(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100)) // 100: PNG (lower is JPEG)
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -79,7 +75,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 func TestBrowserPlansASimulationWithALivePreview(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	a.runWorkers(t)
-	ctx := newChromium(t)
+	ctx := newTab(t).ctx // fails on console errors
 	base := a.url
 
 	step(t, ctx, "sign up",

@@ -24,14 +24,14 @@ func (h *handler) deleteConnection(c *fiber.Ctx) error {
 		return err
 	}
 	if users == nil {
-		return c.Redirect("/connections", fiber.StatusSeeOther)
+		return seeOther(c, "/connections")
 	}
 	v, err := h.connectionView(ctx, currentUser(c), conn)
 	if err != nil {
 		return err
 	}
 	v.Notice, v.NoticeKind, v.InUse = inUseMessage(len(users)), "error", users
-	return render(c, fiber.StatusConflict, views.ConnectionPage(h.page(c, conn.Name, "connections"), v))
+	return renderPage(c, fiber.StatusConflict, views.ConnectionPage(h.page(c, conn.Name, "connections"), v))
 }
 
 // removeConnection deletes a connection, or returns the simulations that still use

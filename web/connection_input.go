@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"github.com/simcrm/simcrm/internal/format"
 	"net/url"
 	"strings"
 	"unicode"
@@ -205,5 +206,5 @@ func tierLabel(t ratelimit.Tier) string {
 
 // limitsText describes a tier's limits: "100 calls per 10 s, 250,000 a day".
 func limitsText(l ratelimit.Limits) string {
-	return views.Count(l.Burst) + " calls per 10 s, " + views.Count(l.Daily) + " a day"
+	return format.Count(l.Burst) + " calls per 10 s, " + format.Count(l.Daily) + " a day"
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/simcrm/simcrm/internal/format"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ var connectionScopes = []string{
 
 // connectionsView is the connections page's model.
 func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []storage.Connection, form views.ConnectionForm) (views.ConnectionsView, error) {
+	clk := clockOf(ctx)
 	v := views.ConnectionsView{Form: form, ShowOwner: u.IsBoss(), Scopes: connectionScopes}
 	owners := map[int64]string{}
 	if u.IsBoss() {
@@ -49,7 +51,7 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 	for _, c := range conns {
 		row := views.ConnectionRow{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c)}
 		if c.ValidatedAt != nil {
-			row.ValidatedAt = c.ValidatedAt.UTC().Format("2006-01-02 15:04")
+			row.ValidatedAt = clk.Short(*c.ValidatedAt)
 		}
 		if u.IsBoss() && c.UserID != u.ID {
 			row.Owner = owners[c.UserID]
@@ -61,9 +63,10 @@ func (h *handler) connectionsView(ctx context.Context, u *storage.User, conns []
 
 // connectionView is one connection's page model.
 func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage.Connection) (views.ConnectionView, error) {
+	clk := clockOf(ctx)
 	v := views.ConnectionView{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL, Tier: c.Tier, Status: connectionStatus(c),
-		ValidatedAt: timeText(c.ValidatedAt), Message: withoutScopes(c.ValidationMessage), MissingScopes: missingScopesIn(c.ValidationMessage),
-		CreatedAt: c.CreatedAt.UTC().Format(connectionTimeLayout), HistoricalDates: "off", HistoricalOptions: historicalDatesOptions}
+		ValidatedAt: timeText(clk, c.ValidatedAt), Message: withoutScopes(c.ValidationMessage), MissingScopes: missingScopesIn(c.ValidationMessage),
+		CreatedAt: clk.DateTime(c.CreatedAt), HistoricalDates: "off", HistoricalOptions: historicalDatesOptions}
 	if c.HistoricalDates {
 		v.HistoricalDates = "on"
 	}
@@ -81,13 +84,11 @@ func (h *handler) connectionView(ctx context.Context, u *storage.User, c storage
 	return v, nil
 }
 
-const connectionTimeLayout = "2 Jan 2006 15:04 UTC"
-
-func timeText(t *time.Time) string {
+func timeText(clk format.Clock, t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format(connectionTimeLayout)
+	return clk.DateTime(*t)
 }
 
 // tokenRefusedLead starts the message of a 401 (see probeFailure).

@@ -317,7 +317,7 @@ func (h *handler) replayAPI(c *fiber.Ctx, b dlqAPIBody, errs views.FormErrors) e
 	switch {
 	case errors.As(err, &limited):
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retrySeconds(limited.RetryAfter)))
-		return failJSON(c, fiber.StatusTooManyRequests, "too many replay calls: at most 5 in 30 seconds, dry runs included",
+		return failJSON(c, fiber.StatusTooManyRequests, "too many replays: at most 5 in 30 seconds (dry runs do not count)",
 			fiber.Map{"retryAfterMs": max(limited.RetryAfter.Milliseconds(), 1), "auditId": res.AuditID})
 	case errors.Is(err, jobs.ErrQueueUnavailable):
 		return failJSON(c, fiber.StatusServiceUnavailable, err.Error(), fiber.Map{"auditId": res.AuditID})

@@ -20,7 +20,7 @@ func (h *handler) showDLQAudit(c *fiber.Ctx) error {
 	}
 	var v views.DLQAuditView
 	for _, a := range list {
-		v.Rows = append(v.Rows, auditRowView(a))
+		v.Rows = append(v.Rows, auditRowView(a, readerClock(c)))
 	}
 	if next != 0 {
 		v.NextURL = "/boss/dlq/audit?before=" + strconv.FormatInt(next, 10)

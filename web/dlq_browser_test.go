@@ -19,7 +19,7 @@ import (
 func TestBrowserTriagesTheDLQ(t *testing.T) {
 	a := newTestApp(t, testenv.Dialects(t)[0], "")
 	base := a.url
-	ctx := newChromium(t)
+	ctx := newTab(t).ctx // fails on console errors
 	step(t, ctx, "sign up",
 		chromedp.Navigate(base+"/signup"),
 		chromedp.SendKeys(chromedp.ID("f-email"), "boss@example.com"),

@@ -35,9 +35,7 @@ func (h *handler) submitDLQClose(c *fiber.Ctx) error {
 		}
 		form := views.DLQCloseForm{Filter: h.dlqForm(ctx, in, errs), Action: action, Reason: reason, Errors: errs,
 			CSRF: csrfToken(c, h.cfg.SessionSecret)}
-		if len(f.IDs) == 1 && len(f.TaskIDs) == 0 {
-			form.JobID = f.IDs[0]
-		}
+		form.JobID = in.entryRow(f)
 		if !errs.Has("") {
 			form.Matching, _ = h.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: f.SimulationID, Categories: f.Categories,
 				ObjectType: f.ObjectType, ErrorText: f.ErrorText, From: f.From, To: f.To, IDs: f.IDs, TaskIDs: f.TaskIDs})
@@ -66,12 +64,8 @@ func (h *handler) submitDLQClose(c *fiber.Ctx) error {
 		return err
 	}
 	to := in.form().With("closed", strconv.Itoa(audit.Selected), "action", action)
-	if len(f.IDs) == 1 && len(f.TaskIDs) == 0 {
-		to = "/boss/dlq/" + strconv.FormatInt(f.IDs[0], 10)
+	if id := in.entryRow(f); id != 0 {
+		to = "/boss/dlq/" + strconv.FormatInt(id, 10)
 	}
-	if isHTMX(c) {
-		c.Set("HX-Redirect", to)
-		return c.SendStatus(fiber.StatusNoContent)
-	}
-	return c.Redirect(to, fiber.StatusSeeOther)
+	return seeOther(c, to)
 }

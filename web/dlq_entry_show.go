@@ -27,7 +27,7 @@ func (h *handler) showDLQEntry(c *fiber.Ctx) error {
 
 // entryView builds a DLQ row's page (404 for a row that does not exist).
 func (h *handler) entryView(c *fiber.Ctx, id int64) (views.DLQEntryView, error) {
-	ctx := c.UserContext()
+	ctx, clk := c.UserContext(), readerClock(c)
 	e, err := h.store.DLQEntry(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return views.DLQEntryView{}, fiber.ErrNotFound
@@ -37,13 +37,13 @@ func (h *handler) entryView(c *fiber.Ctx, id int64) (views.DLQEntryView, error) 
 	}
 	v := views.DLQEntryView{ID: e.ID, SimID: e.SimulationID, JobType: e.JobType, ObjectType: e.ObjectType, RecordIndex: e.RecordIndex,
 		RecordKey: e.RecordKey, TaskID: e.TaskID, Category: e.Category, Status: e.Status, Resolution: e.Resolution, Attempts: e.Attempts,
-		ReplayCount: e.ReplayCount, FirstFailed: dlqTime(e.FirstFailedAt), LastFailed: dlqTime(e.LastFailedAt), Error: e.Error,
+		ReplayCount: e.ReplayCount, FirstFailed: clk.Precise(e.FirstFailedAt), LastFailed: clk.Precise(e.LastFailedAt), Error: e.Error,
 		Payload: prettyJSON(e.Payload, 1<<20), Back: "/boss/dlq?sim=" + strconv.FormatInt(e.SimulationID, 10)}
 	if e.ReplayedAt != nil {
-		v.ReplayedAt = dlqTime(*e.ReplayedAt)
+		v.ReplayedAt = clk.Precise(*e.ReplayedAt)
 	}
 	if e.ResolvedAt != nil {
-		v.ResolvedAt = dlqTime(*e.ResolvedAt)
+		v.ResolvedAt = clk.Precise(*e.ResolvedAt)
 	}
 	v.SimName = "(deleted)"
 	if s, err := h.store.Simulation(ctx, e.SimulationID); err == nil {
@@ -59,7 +59,7 @@ func (h *handler) entryView(c *fiber.Ctx, id int64) (views.DLQEntryView, error) 
 		return v, err
 	}
 	for _, r := range reps {
-		v.Replays = append(v.Replays, views.DLQReplayLine{At: dlqTime(r.At), TaskID: r.TaskID, Queue: r.Queue, MaxRetry: r.MaxRetry,
+		v.Replays = append(v.Replays, views.DLQReplayLine{At: clk.Precise(r.At), TaskID: r.TaskID, Queue: r.Queue, MaxRetry: r.MaxRetry,
 			AuditID: r.AuditID, Error: r.Error})
 	}
 	csrf := csrfToken(c, h.cfg.SessionSecret)

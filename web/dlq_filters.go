@@ -40,6 +40,7 @@ type dlqFilterInput struct {
 	From, To   string
 	Status     string
 	JobIDs     []string
+	Rows       []string // rows ticked in the list; they narrow the filter to themselves
 }
 
 // dlqFilterFields are the filter's form fields.
@@ -67,6 +68,11 @@ func dlqFilterFromValues(v url.Values) dlqFilterInput {
 	for _, c := range v["category"] {
 		if c = strings.TrimSpace(c); c != "" {
 			in.Categories = append(in.Categories, c)
+		}
+	}
+	for _, r := range v["rows"] {
+		if r = strings.TrimSpace(r); r != "" {
+			in.Rows = append(in.Rows, r)
 		}
 	}
 	for _, field := range v["jobIds"] {
@@ -155,7 +161,26 @@ func (in dlqFilterInput) parse(ctx context.Context, store *storage.Store) (stora
 			errs["jobIds"] = "A job id is a DLQ row number or a task id of at most 128 characters."
 		}
 	}
+	if len(in.Rows) > dlqMaxJobIDs {
+		errs["jobIds"] = fmt.Sprintf("Tick at most %d rows at once.", dlqMaxJobIDs)
+	}
+	for _, r := range in.Rows[:min(len(in.Rows), dlqMaxJobIDs)] {
+		if n, ok := whole(r, 1, math.MaxInt64); ok {
+			f.IDs = append(f.IDs, n)
+		} else {
+			errs["jobIds"] = "A ticked row is a DLQ row number."
+		}
+	}
 	return f, errs
+}
+
+// entryRow is the one row a DLQ row's own page acts on (its form names it in
+// jobIds), 0 for the triage page's filter or ticked rows.
+func (in dlqFilterInput) entryRow(f storage.DLQFilter) int64 {
+	if len(in.JobIDs) == 1 && len(in.Rows) == 0 && len(f.IDs) == 1 && len(f.TaskIDs) == 0 {
+		return f.IDs[0]
+	}
+	return 0
 }
 
 // parseDay reads a date (YYYY-MM-DD, a datetime-local value or RFC 3339) as UTC.
@@ -277,12 +302,4 @@ func (h *handler) triage() *jobs.Triage {
 		queue = nil
 	}
 	return jobs.NewTriage(h.store, queue, h.cfg)
-}
-
-// dlqTime formats a DLQ timestamp for pages.
-func dlqTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }

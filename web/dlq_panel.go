@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/internal/format"
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
@@ -22,12 +23,12 @@ func (h *handler) showDLQPanel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, pollStatus(s.Finished()), views.DLQPanel(h.dlqPanelView(c.UserContext(), s)))
+	return render(c, pollStatus(s.Finished()), views.DLQPanel(h.dlqPanelView(c.UserContext(), s, readerClock(c))))
 }
 
 // dlqPanelView builds the DLQ panel: failure tallies and samples from Redis, or
 // from the database while Redis is away; open rows from the database.
-func (h *handler) dlqPanelView(ctx context.Context, s storage.Simulation) views.DLQPanelView {
+func (h *handler) dlqPanelView(ctx context.Context, s storage.Simulation, clk format.Clock) views.DLQPanelView {
 	v := views.DLQPanelView{SimID: s.ID, Finished: s.Finished(), SampleCap: h.cfg.DLQSampleMax}
 	live, err := h.progress.DLQ(ctx, s.ID, dlqPanelSamples)
 	if err != nil {
@@ -42,11 +43,11 @@ func (h *handler) dlqPanelView(ctx context.Context, s storage.Simulation) views.
 		v.OpenTotal += live.Open[c]
 	}
 	for _, raw := range live.Samples {
-		sv, _ := sampleFromRedis(raw)
+		sv, _ := sampleFromRedis(raw, clk)
 		v.Samples = append(v.Samples, sv)
 	}
 	for _, e := range live.Rows {
-		v.Samples = append(v.Samples, sampleFromEntry(e, false))
+		v.Samples = append(v.Samples, sampleFromEntry(e, false, clk))
 	}
 	return v
 }

@@ -39,9 +39,7 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 	if ri.MaxPerCategory != "" && !errs.Has("maxPerCategory") {
 		panel.MaxPerCategory = strconv.Itoa(perCat)
 	}
-	if len(f.IDs) == 1 && len(f.TaskIDs) == 0 {
-		panel.JobID = f.IDs[0]
-	}
+	panel.JobID = in.entryRow(f)
 	status := fiber.StatusOK
 	if errs.Any() {
 		if filterErrors(errs).Any() {
@@ -55,7 +53,7 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 	var limited *storage.ReplayLimitError
 	switch {
 	case errors.As(err, &limited):
-		panel.Result = limitedView(limited.RetryAfter)
+		panel.Result = limitedView(limited.RetryAfter, readerClock(c))
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retrySeconds(limited.RetryAfter)))
 		status = fiber.StatusTooManyRequests
 	case errors.Is(err, jobs.ErrQueueUnavailable):
@@ -64,7 +62,7 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	default:
-		panel.Result = replayResultView(res, req)
+		panel.Result = replayResultView(res, req, readerClock(c))
 	}
 	return h.renderReplay(c, status, panel, in, f, !ri.DryRun && err == nil)
 }
@@ -73,12 +71,19 @@ func (h *handler) submitDLQReplay(c *fiber.Ctx) error {
 // post the page.
 func (h *handler) renderReplay(c *fiber.Ctx, status int, panel views.DLQReplayPanelView, in dlqFilterInput, f storage.DLQFilter, changed bool) error {
 	if isHTMX(c) {
+		if panel.JobID != 0 || panel.Errors.Any() {
+			return renderSwap(c, status, views.DLQReplayPanel(panel))
+		}
+		// The list, the summary and the scope are the filter's, not the ticked rows'.
+		lf := f
+		lf.IDs, lf.TaskIDs = nil, nil
+		sum, list, err := h.dlqListing(c.UserContext(), lf, panel.Filter, 0, readerClock(c))
+		if err != nil {
+			return err
+		}
+		panel.Open = list.Open
 		comp := templ.Component(views.DLQReplayPanel(panel))
-		if changed && panel.JobID == 0 {
-			sum, list, err := h.dlqListing(c.UserContext(), f, panel.Filter, 0)
-			if err != nil {
-				return err
-			}
+		if changed {
 			comp = templ.Join(comp, oob(views.DLQSummary(sum)), oob(views.DLQList(list, panel.Filter)))
 		}
 		return renderSwap(c, status, comp)

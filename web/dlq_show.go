@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"strconv"
 	"time"
@@ -34,7 +35,7 @@ func (h *handler) showDLQ(c *fiber.Ctx) error {
 		if v.Get("action") == storage.AuditDiscard {
 			verb = "Discarded"
 		}
-		tv.Notice = fmt.Sprintf("%s %s open rows.", verb, views.Count(n))
+		tv.Notice = fmt.Sprintf("%s %s open rows.", verb, format.Count(n))
 	}
 	status := fiber.StatusOK
 	if errs.Any() {
@@ -73,22 +74,20 @@ func (h *handler) triageView(c *fiber.Ctx, in dlqFilterInput, f storage.DLQFilte
 	if errs.Any() {
 		return v, nil
 	}
-	if v.Summary, v.List, err = h.dlqListing(ctx, f, form, before); err != nil {
+	if v.Summary, v.List, err = h.dlqListing(ctx, f, form, before, readerClock(c)); err != nil {
 		return v, err
 	}
-	v.Close.Matching = v.List.Matching
-	if f.Status != "" && f.Status != storage.DLQOpen {
-		open := f
-		open.Status = storage.DLQOpen
-		if v.Close.Matching, err = h.store.CountDLQ(ctx, open); err != nil {
-			return v, err
-		}
+	v.Close.Matching, v.Replay.Open = v.List.Open, v.List.Open
+	grouped, err := h.store.DLQEntries(ctx, f, 0, dlqGroupRows)
+	if err != nil {
+		return v, err
 	}
+	v.Groups = errorGroups(grouped.Entries, v.List.Matching, form)
 	return v, nil
 }
 
 // dlqListing reads the summary and one page of rows for a filter.
-func (h *handler) dlqListing(ctx context.Context, f storage.DLQFilter, form views.DLQFilterForm, before int64) (views.DLQSummaryView, views.DLQListView, error) {
+func (h *handler) dlqListing(ctx context.Context, f storage.DLQFilter, form views.DLQFilterForm, before int64, clk format.Clock) (views.DLQSummaryView, views.DLQListView, error) {
 	var list views.DLQListView
 	sum, err := h.store.DLQSummary(ctx, f, time.Now())
 	if err != nil {
@@ -103,12 +102,20 @@ func (h *handler) dlqListing(ctx context.Context, f storage.DLQFilter, form view
 	if err != nil {
 		return views.DLQSummaryView{}, list, err
 	}
-	list.Rows = h.rowViews(page.Entries, names)
+	list.Rows = rowViews(page.Entries, names, clk)
+	list.Open = list.Matching
+	if f.Status != "" && f.Status != storage.DLQOpen {
+		open := f
+		open.Status = storage.DLQOpen
+		if list.Open, err = h.store.CountDLQ(ctx, open); err != nil {
+			return views.DLQSummaryView{}, list, err
+		}
+	}
 	if page.Next != 0 {
 		list.NextURL = form.With("before", strconv.FormatInt(page.Next, 10))
 	}
 	if before > 0 {
 		list.FirstURL = form.With()
 	}
-	return summaryView(sum, form), list, nil
+	return summaryView(sum, form, clk), list, nil
 }

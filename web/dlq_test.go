@@ -322,14 +322,20 @@ func TestReplayCallsAreLimitedToFiveIn30Seconds(t *testing.T) {
 			b := a.browser(t)
 			b.signUp("boss@example.com", "boss password 1")
 			sim := dlqSim(t, a, "boss@example.com", "A")
-			dlqRows(t, a, sim, 3, "server", false)
+			dlqRows(t, a, sim, 8, "server", false)
 			b.get("/boss/dlq")
+			// Dry runs change nothing, so they are neither limited nor counted.
+			for i := 0; i < 6; i++ {
+				if status, _, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"limit": 1}); status != 200 { // dryRun defaults to true
+					t.Fatalf("dry run %d: want 200, got %d", i+1, status)
+				}
+			}
 			for i := 0; i < 5; i++ {
 				var status int
 				if i%2 == 0 {
-					status, _, _ = b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"limit": 1}) // dryRun defaults to true
+					status, _, _ = b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"limit": 1, "dryRun": false})
 				} else {
-					resp, _ := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+					resp, _ := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"false"}, "limit": {"1"}})
 					status, _ = strconv.Atoi(resp.Header.Get("X-SimCRM-Status"))
 				}
 				if status != 200 {
@@ -342,13 +348,18 @@ func TestReplayCallsAreLimitedToFiveIn30Seconds(t *testing.T) {
 				t.Fatalf("6th call: want 429 with 0 < retryAfterMs ≤ 30000 and Retry-After, got %d %v (%q)", status, res, hdr.Get("Retry-After"))
 			}
 			// The form says when to try again, in the panel (htmx) and on the page.
-			resp, body := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+			resp, body := b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"false"}, "limit": {"1"}})
 			if resp.Header.Get("X-SimCRM-Status") != "429" || !strings.Contains(doc(t, body).Find("#replay-limited").Text(), "Try again in") {
 				t.Errorf("htmx form when limited: got %s %q", resp.Header.Get("X-SimCRM-Status"), doc(t, body).Find("#dlq-replay").Text())
 			}
-			resp, body = b.post("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+			resp, body = b.post("/boss/dlq/replay", url.Values{"dryRun": {"false"}, "limit": {"1"}})
 			if resp.StatusCode != http.StatusTooManyRequests || doc(t, body).Find("#retry-in").Text() == "" {
 				t.Errorf("plain form when limited: want 429 with the wait, got %d", resp.StatusCode)
+			}
+			// A dry run still answers while replays are limited.
+			resp, body = b.htmxPost("/boss/dlq/replay", url.Values{"dryRun": {"true"}})
+			if resp.Header.Get("X-SimCRM-Status") != "200" || !strings.HasPrefix(textAt(t, body, "#dlq-replay-result h3"), "Dry run:") {
+				t.Errorf("dry run while limited: want 200 and its result, got %s %q", resp.Header.Get("X-SimCRM-Status"), textAt(t, body, "#dlq-replay"))
 			}
 			// Another boss has a limit of their own.
 			other := a.browser(t)
@@ -367,8 +378,8 @@ func TestReplayCallsAreLimitedToFiveIn30Seconds(t *testing.T) {
 			for _, x := range list {
 				outcomes[x.Outcome]++
 			}
-			if outcomes[storage.AuditOK] != 6 || outcomes[storage.AuditRateLimited] != 3 {
-				t.Errorf("audit outcomes: want 6 ok, 3 rate_limited, got %v", outcomes)
+			if outcomes[storage.AuditOK] != 13 || outcomes[storage.AuditRateLimited] != 3 {
+				t.Errorf("audit outcomes: want 13 ok (7 dry runs, 5 replays, another boss's dry run), 3 rate_limited, got %v", outcomes)
 			}
 			if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{}); n != 3 {
 				t.Errorf("open rows: want 3 untouched, got %d", n)
@@ -434,7 +445,7 @@ func TestDLQCloseNeedsAReasonAndClosesWhatTheFilterMatches(t *testing.T) {
 			auth := dlqRows(t, a, sim, 3, "auth", false)
 			server := dlqRows(t, a, sim, 2, "server", false)
 			_, body := b.get("/boss/dlq?category=auth")
-			if got := doc(t, body).Find("#dlq-close b").Text(); got != "3" {
+			if got := doc(t, body).Find("#dlq-close b").Text(); got != "all 3 open rows matching the filter" {
 				t.Errorf("close form: want it to act on the 3 auth rows, got %q", got)
 			}
 			resp, body := b.post("/boss/dlq/close", url.Values{"category": {"auth"}, "action": {"resolve"}, "reason": {"  "}})
@@ -729,10 +740,14 @@ func TestDLQWorksFromTheDatabaseWhileRedisIsDown(t *testing.T) {
 			if resp.StatusCode != 200 || doc(t, body).Find("#thinning-source").Text() != "source: redis-disabled" {
 				t.Errorf("thinning panel with Redis down: got %d %s", resp.StatusCode, body)
 			}
-			// The per-user limit counts in the database, so it holds without Redis.
+			// Dry runs work without Redis; the per-user limit counts replay calls in
+			// the database (refused ones for want of the queue too), so it holds.
+			if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": true}); status != 200 || res["selected"] != float64(3) {
+				t.Fatalf("dry run with Redis down: got %d %v", status, res)
+			}
 			for i := 0; i < 5; i++ {
-				if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": true}); status != 200 || res["selected"] != float64(3) {
-					t.Fatalf("dry run %d with Redis down: got %d %v", i+1, status, res)
+				if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": false}); status != 503 {
+					t.Fatalf("replay %d with Redis down: want 503 (no queue), got %d %v", i+1, status, res)
 				}
 			}
 			if status, res, _ := b.api(http.MethodPost, "/api/dlq/replay", map[string]any{"dryRun": false}); status != 429 || res["retryAfterMs"] == nil {

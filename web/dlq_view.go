@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/simcrm/simcrm/internal/format"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ const payloadShown = 4000
 
 // summaryView turns summary rows into the simulation × category matrix; cell
 // links keep the rest of the filter.
-func summaryView(rows []storage.DLQSummaryRow, form views.DLQFilterForm) views.DLQSummaryView {
+func summaryView(rows []storage.DLQSummaryRow, form views.DLQFilterForm, clk format.Clock) views.DLQSummaryView {
 	var v views.DLQSummaryView
 	present := map[string]bool{}
 	for _, r := range rows {
@@ -43,7 +44,7 @@ func summaryView(rows []storage.DLQSummaryRow, form views.DLQFilterForm) views.D
 		cell.Prev24h += r.Prev24h
 		if r.LastFailedAt.After(last[cell]) {
 			last[cell] = r.LastFailedAt
-			cell.LastFailed = dlqTime(r.LastFailedAt)
+			cell.LastFailed = clk.Precise(r.LastFailedAt)
 		}
 	}
 	bySim := map[int64]int{}
@@ -84,26 +85,28 @@ func filterURL(form views.DLQFilterForm, sim, category string) string {
 }
 
 // rowViews turns a page of DLQ rows into list rows.
-func (h *handler) rowViews(entries []storage.DLQEntry, names map[int64]string) []views.DLQRowView {
+func rowViews(entries []storage.DLQEntry, names map[int64]string, clk format.Clock) []views.DLQRowView {
 	out := make([]views.DLQRowView, 0, len(entries))
 	for _, e := range entries {
+		code, head := errorCode(firstLine(e.Error))
 		out = append(out, views.DLQRowView{ID: e.ID, SimID: e.SimulationID, SimName: names[e.SimulationID], Category: e.Category,
 			ObjectType: e.ObjectType, JobType: e.JobType, RecordIndex: e.RecordIndex, RecordKey: e.RecordKey,
-			Error: firstLine(e.Error), Attempts: e.Attempts, LastFailed: dlqTime(e.LastFailedAt), Status: e.Status, ReplayCount: e.ReplayCount})
+			Error: e.Error, ErrorHead: head, Code: code, Attempts: e.Attempts, LastFailed: clk.Short(e.LastFailedAt),
+			LastFailedFull: clk.Precise(e.LastFailedAt), Status: e.Status, ReplayCount: e.ReplayCount})
 	}
 	return out
 }
 
 // sampleFromEntry shows a DLQ row as a sample.
-func sampleFromEntry(e storage.DLQEntry, inTarget bool) views.DLQSampleView {
+func sampleFromEntry(e storage.DLQEntry, inTarget bool, clk format.Clock) views.DLQSampleView {
 	return views.DLQSampleView{ID: e.ID, Category: e.Category, ObjectType: e.ObjectType, JobType: e.JobType,
 		RecordIndex: e.RecordIndex, RecordKey: e.RecordKey, Error: clip(firstLine(e.Error), 300), Attempts: e.Attempts,
-		At: dlqTime(e.LastFailedAt), Payload: prettyJSON(e.Payload, payloadShown), InTarget: inTarget}
+		At: clk.Precise(e.LastFailedAt), Payload: prettyJSON(e.Payload, payloadShown), InTarget: inTarget}
 }
 
 // sampleFromRedis shows an entry of the samples list; an entry that is not the
 // expected JSON is shown raw rather than dropped.
-func sampleFromRedis(raw string) (views.DLQSampleView, jobs.DLQSample) {
+func sampleFromRedis(raw string, clk format.Clock) (views.DLQSampleView, jobs.DLQSample) {
 	var s jobs.DLQSample
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return views.DLQSampleView{Category: "unknown", Payload: clip(raw, payloadShown)}, s
@@ -111,13 +114,13 @@ func sampleFromRedis(raw string) (views.DLQSampleView, jobs.DLQSample) {
 	v := views.DLQSampleView{Category: s.Category, ObjectType: s.ObjectType, JobType: s.JobType, RecordIndex: s.RecordIndex,
 		RecordKey: s.RecordKey, Error: clip(firstLine(s.Error), 300), Attempts: s.Attempts, Payload: prettyJSON(string(s.Payload), payloadShown)}
 	if s.TS > 0 {
-		v.At = dlqTime(time.UnixMilli(s.TS))
+		v.At = clk.Precise(time.UnixMilli(s.TS))
 	}
 	return v, s
 }
 
 // replayResultView shows what a replay did or its dry run would do.
-func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest) *views.DLQReplayResultView {
+func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest, clk format.Clock) *views.DLQReplayResultView {
 	v := &views.DLQReplayResultView{DryRun: r.DryRun, AuditID: r.AuditID, Candidates: r.Candidates, Selected: r.Selected,
 		Replayed: r.Replayed, Taken: r.Taken, Aborted: r.Aborted, InTarget: len(r.InTarget), Settings: replaySettings(req.Strategy, r.Limit, req.MaxPerCategory, req.UseFullRetry)}
 	cats := make([]string, 0, len(r.CandidatesByCategory))
@@ -133,7 +136,7 @@ func replayResultView(r jobs.ReplayResult, req jobs.ReplayRequest) *views.DLQRep
 		in[id] = true
 	}
 	for _, e := range r.Samples {
-		v.Samples = append(v.Samples, sampleFromEntry(e, in[e.ID]))
+		v.Samples = append(v.Samples, sampleFromEntry(e, in[e.ID], clk))
 	}
 	for _, f := range r.Failed {
 		v.Failed = append(v.Failed, fmt.Sprintf("Row #%d could not be enqueued and stays open: %s", f.DLQID, f.Error))
@@ -159,17 +162,17 @@ func replaySettings(strategy string, limit, perCategory int, fullRetry bool) str
 }
 
 // limitedView is the result of a call refused by the per-user limit.
-func limitedView(wait time.Duration) *views.DLQReplayResultView {
+func limitedView(wait time.Duration, clk format.Clock) *views.DLQReplayResultView {
 	return &views.DLQReplayResultView{Limited: true, RetryIn: strconv.Itoa(retrySeconds(wait)) + " s",
-		RetryAt: time.Now().Add(wait).UTC().Format("15:04:05 UTC")}
+		RetryAt: clk.Precise(time.Now().Add(wait))}
 }
 
 // retrySeconds is a wait in whole seconds, rounded up (Retry-After and messages).
 func retrySeconds(wait time.Duration) int { return int((wait + time.Second - 1) / time.Second) }
 
 // auditRowView turns an audit entry into a row of the audit log.
-func auditRowView(a storage.ReplayAudit) views.DLQAuditRow {
-	r := views.DLQAuditRow{ID: a.ID, At: dlqTime(a.At), Who: a.UserEmail, Action: a.Action, Filters: filterChips(a.Filters),
+func auditRowView(a storage.ReplayAudit, clk format.Clock) views.DLQAuditRow {
+	r := views.DLQAuditRow{ID: a.ID, At: clk.Short(a.At), AtFull: clk.Precise(a.At), Who: a.UserEmail, Action: a.Action, Filters: filterChips(a.Filters),
 		Candidates: a.Candidates, Selected: a.Selected, Replayed: a.Replayed, Outcome: strings.ReplaceAll(a.Outcome, "_", " "), Note: a.Message}
 	if r.Who == "" {
 		r.Who = "user #" + strconv.FormatInt(a.UserID, 10)

@@ -2,10 +2,14 @@ package web
 
 import (
 	"context"
+	"net"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/static"
 	"github.com/simcrm/simcrm/views"
 )
 
@@ -19,8 +23,8 @@ func (h *handler) showHealthz(c *fiber.Ctx) error {
 // meanwhile, and runs no work itself).
 func (h *handler) showReadyz(c *fiber.Ctx) error {
 	dbErr := h.store.Ping(c.UserContext())
-	hs := h.health()
-	body := fiber.Map{"database": "up", "dialect": h.store.Dialect(), "redis": hs.Redis, "workers": h.workersField(c.UserContext())}
+	hs := h.health(c)
+	body := fiber.Map{"database": "up", "dialect": h.store.Dialect(), "redis": hs.Redis, "workers": h.workersField(c.UserContext(), hs.Redis)}
 	status := fiber.StatusOK
 	if dbErr != nil {
 		body["database"] = "down"
@@ -35,15 +39,15 @@ func (h *handler) showReadyz(c *fiber.Ctx) error {
 
 // showHealthStrip renders the polled health strip.
 func (h *handler) showHealthStrip(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.HealthStrip(h.health()))
+	return render(c, fiber.StatusOK, views.HealthStrip(h.health(c)))
 }
 
 // workersField is /readyz's word on the worker processes: how many were seen
 // within 15 s, when the newest heartbeat was, and whether work waits for nobody.
-func (h *handler) workersField(ctx context.Context) fiber.Map {
+func (h *handler) workersField(ctx context.Context, redisState string) fiber.Map {
 	w, err := h.redis.Workers(ctx)
 	if err != nil {
-		return fiber.Map{"known": false, "reason": "redis is " + h.health().Redis}
+		return fiber.Map{"known": false, "reason": "redis is " + redisState}
 	}
 	out := fiber.Map{"known": true, "alive": w.Alive, "lastSeen": nil}
 	if !w.LastSeen.IsZero() {
@@ -53,4 +57,38 @@ func (h *handler) workersField(ctx context.Context) fiber.Map {
 		out["warning"] = views.NoWorkersMessage
 	}
 	return out
+}
+
+// showFavicon answers browsers that ask for /favicon.ico with the SVG icon the
+// pages link to.
+func (h *handler) showFavicon(c *fiber.Ctx) error {
+	icon, err := static.FS.ReadFile("favicon.svg")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	c.Type("svg")
+	return c.Send(icon)
+}
+
+// redisCLI is the redis-cli command that reaches SimCRM's Redis (the in-process
+// one's picked port, or REDIS_URL's host, port and database without its
+// password); "" with Redis off.
+func (h *handler) redisCLI() string {
+	addr, db := h.redis.EmbeddedAddr(), ""
+	if addr == "" {
+		u, err := url.Parse(h.cfg.RedisURL)
+		if err != nil || u.Host == "" {
+			return ""
+		}
+		addr = u.Host
+		if n := strings.Trim(u.Path, "/"); n != "" && n != "0" {
+			db = " -n " + n
+		}
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	return "redis-cli -h " + host + " -p " + port + db
 }

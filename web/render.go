@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"maps"
 	"net/http"
 	"slices"
@@ -27,6 +28,28 @@ func render(c *fiber.Ctx, status int, comp templ.Component) error {
 func renderSwap(c *fiber.Ctx, status int, comp templ.Component) error {
 	c.Set("X-SimCRM-Status", strconv.Itoa(status))
 	return render(c, fiber.StatusOK, comp)
+}
+
+// seeOther sends the browser on after a form post: 303 for a plain post, and
+// HX-Redirect for htmx (which would otherwise swap the next page into the
+// element that asked).
+func seeOther(c *fiber.Ctx, to string) error {
+	if isHTMX(c) {
+		c.Set("HX-Redirect", to)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// renderPage answers with a whole page; for htmx it replaces the body (a
+// destructive button that htmx sent and that was refused).
+func renderPage(c *fiber.Ctx, status int, comp templ.Component) error {
+	if isHTMX(c) {
+		c.Set("HX-Retarget", "body")
+		c.Set("HX-Reswap", "innerHTML")
+		return renderSwap(c, status, comp)
+	}
+	return render(c, status, comp)
 }
 
 // isAPI reports whether a request wants JSON answers.
@@ -87,16 +110,47 @@ func clip(s string, n int) string {
 
 // page builds the layout model for the current request.
 func (h *handler) page(c *fiber.Ctx, title, nav string) views.Page {
-	p := views.Page{Title: title, Nav: nav, CSRF: csrfToken(c, h.cfg.SessionSecret), Health: h.health()}
+	p := views.Page{Title: title, Nav: nav, CSRF: csrfToken(c, h.cfg.SessionSecret), Health: h.health(c), Clock: readerClock(c)}
 	if u := currentUser(c); u != nil {
 		p.User = &views.UserView{Email: u.Email, Boss: u.IsBoss()}
 	}
 	return p
 }
 
-// health is the stores' state for the health strip.
-func (h *handler) health() views.Health {
+// readerClock writes times in the reader's time zone, which the page's script
+// keeps in the tz cookie (UTC until it has).
+func readerClock(c *fiber.Ctx) format.Clock {
+	zone := c.Cookies("tz")
+	if len(zone) > 64 {
+		zone = ""
+	}
+	return format.ClockIn(zone)
+}
+
+type clockKey struct{}
+
+// withReaderClock puts the reader's clock into the request's context, for view
+// builders that get a context rather than the request.
+func withReaderClock(c *fiber.Ctx) error {
+	c.SetUserContext(context.WithValue(c.UserContext(), clockKey{}, readerClock(c)))
+	return c.Next()
+}
+
+// clockOf is the reader's clock of a request's context (UTC without one).
+func clockOf(ctx context.Context) format.Clock {
+	if clk, ok := ctx.Value(clockKey{}).(format.Clock); ok {
+		return clk
+	}
+	return format.Clock{Loc: time.UTC}
+}
+
+// health is the stores' state for the health strip; the boss also sees where the
+// in-process Redis listens.
+func (h *handler) health(c *fiber.Ctx) views.Health {
 	hs := views.Health{DB: h.store.Up(), Dialect: h.store.Dialect(), Embedded: h.redis.Embedded()}
+	if u := currentUser(c); u != nil && u.IsBoss() {
+		hs.RedisAddr = h.redis.EmbeddedAddr()
+	}
 	switch {
 	case !h.redis.Enabled():
 		hs.Redis = "off"

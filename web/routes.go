@@ -18,6 +18,7 @@ func routes(app *fiber.App, h *handler) {
 	app.Get("/readyz", h.showReadyz)
 	app.Get("/metrics", h.requireMetricsReader, h.metrics.fiberHandler()) // METRICS_TOKEN or a boss
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/favicon.ico", h.showFavicon)
 	app.Get("/fragments/health", h.showHealthStrip)
 
 	// Accounts.
@@ -34,6 +35,7 @@ func routes(app *fiber.App, h *handler) {
 
 	// Signed-in pages.
 	app.Get("/", h.requireUser, h.showDashboard)
+	app.Get("/fragments/simulations", h.requireUser, h.showSimulationList)
 	app.Get("/onboarding", h.showOnboarding) // open to everyone
 
 	// Simulations: pages, form posts, and the fragments htmx swaps in.

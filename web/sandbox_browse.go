@@ -14,7 +14,7 @@ func (h *handler) showSandbox(c *fiber.Ctx) error {
 		return err
 	}
 	q, fe := readSandboxQuery(c, scope)
-	v, err := h.sandboxView(c.UserContext(), scope, q, fe)
+	v, err := h.sandboxView(c.UserContext(), scope, q, fe, readerClock(c))
 	if err != nil {
 		return err
 	}

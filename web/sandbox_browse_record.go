@@ -17,7 +17,7 @@ import (
 // associations. A player only opens records of their own simulations; others, like
 // missing ones, are 404.
 func (h *handler) showSandboxRecord(c *fiber.Ctx) error {
-	typ := strings.Clone(c.Params("type"))
+	typ, clk := strings.Clone(c.Params("type")), readerClock(c)
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (h *handler) showSandboxRecord(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	v := views.SandboxRecordView{Type: rec.Type, TypeLabel: sandboxTypeLabel(rec.Type), ID: rec.ID, Archived: rec.Archived,
-		Created: rec.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC"), Updated: rec.UpdatedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Created: clk.DateTime(rec.CreatedAt), Updated: clk.DateTime(rec.UpdatedAt),
 		Simulation: simID, SimulationURL: scope.simulationURL(simID), BackURL: sandboxBackURL(rec.Type, simID, scope)}
 	v.Title = rec.Properties[sandboxColumns[rec.Type][0]]
 	if rec.Type == "contacts" {
@@ -50,7 +50,7 @@ func (h *handler) showSandboxRecord(c *fiber.Ctx) error {
 		v.Title = sandboxTypeLabel(rec.Type) + " " + strconv.FormatInt(rec.ID, 10)
 	}
 	for _, name := range rec.SortedProperties() {
-		v.Properties = append(v.Properties, views.SandboxProperty{Name: name, Value: rec.Properties[name],
+		v.Properties = append(v.Properties, views.SandboxProperty{Name: name, Value: clk.PropertyText(name, rec.Properties[name]), Raw: rec.Properties[name],
 			SimCRM: name == hubspot.SimulationIDProperty || name == hubspot.RecordKeyProperty})
 	}
 	sort.SliceStable(assocs, func(i, j int) bool {

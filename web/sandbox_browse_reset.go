@@ -11,5 +11,5 @@ func (h *handler) resetSandbox(c *fiber.Ctx) error {
 		return err
 	}
 	h.log.Warn("sandbox reset", "user", currentUser(c).ID)
-	return c.Redirect("/sandbox?reset=done", fiber.StatusSeeOther)
+	return seeOther(c, "/sandbox?reset=done")
 }

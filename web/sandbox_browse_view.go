@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/simcrm/simcrm/internal/format"
 	"math"
 	"net/url"
 	"slices"
@@ -169,7 +170,7 @@ func (q sandboxQuery) url(typ string, offset int) string {
 
 // sandboxView builds the browser page: counts, the simulation choices and a page
 // of records.
-func (h *handler) sandboxView(ctx context.Context, scope sandboxScope, q sandboxQuery, fe views.FormErrors) (views.SandboxView, error) {
+func (h *handler) sandboxView(ctx context.Context, scope sandboxScope, q sandboxQuery, fe views.FormErrors, clk format.Clock) (views.SandboxView, error) {
 	v := views.SandboxView{Boss: scope.boss, Filter: q.filter, Errors: fe, Columns: sandboxColumns[q.filter.Type]}
 	if scope.boss {
 		v.Simulations = append(v.Simulations, views.Option{Value: "", Label: "Every record"})
@@ -212,10 +213,10 @@ func (h *handler) sandboxView(ctx context.Context, scope sandboxScope, q sandbox
 	v.Total = page.Total
 	for i, r := range page.Records {
 		row := views.SandboxRow{ID: r.ID, URL: sandboxRecordURL(r.Type, r.ID), Simulation: r.Properties[hubspot.SimulationIDProperty],
-			Created: r.CreatedAt.UTC().Format("2006-01-02 15:04")}
+			Created: clk.Short(r.CreatedAt)}
 		row.SimulationURL = scope.simulationURL(row.Simulation)
 		for j, col := range v.Columns {
-			cell := clip(r.Properties[col], 80)
+			cell := clip(clk.PropertyText(col, r.Properties[col]), 80)
 			if j == 0 && cell == "" {
 				cell = "(no " + col + ")"
 			}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/simcrm/simcrm/internal/format"
 
 	"github.com/simcrm/simcrm/views"
 )
@@ -31,5 +32,5 @@ func limitText(n int, unit, name string) string {
 	if n <= 0 {
 		return "no " + name + " limit"
 	}
-	return views.Count(n) + " " + unit
+	return format.Count(n) + " " + unit
 }

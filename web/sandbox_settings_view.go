@@ -2,7 +2,7 @@ package web
 
 import (
 	"fmt"
-	"math"
+	"github.com/simcrm/simcrm/internal/format"
 	"strconv"
 	"strings"
 	"time"
@@ -36,17 +36,17 @@ func faultsForm(f sandbox.Faults) views.SandboxFaultsForm {
 	if after <= 0 {
 		after = sandbox.DefaultTimeoutAfter
 	}
-	form := views.SandboxFaultsForm{ErrorRate: percentText(f.ErrorRate), Latency: strconv.FormatInt(f.Latency.Milliseconds(), 10),
-		TimeoutRate: percentText(f.TimeoutRate), TimeoutAfter: strconv.FormatInt(int64(after/time.Second), 10),
+	form := views.SandboxFaultsForm{ErrorRate: format.Rate(f.ErrorRate), Latency: strconv.FormatInt(f.Latency.Milliseconds(), 10),
+		TimeoutRate: format.Rate(f.TimeoutRate), TimeoutAfter: strconv.FormatInt(int64(after/time.Second), 10),
 		Force401: f.Force401, Force403: f.Force403}
 	if f.ErrorRate > 0 {
-		form.Active = append(form.Active, percentText(f.ErrorRate)+"% 5xx")
+		form.Active = append(form.Active, format.Rate(f.ErrorRate)+"% 5xx")
 	}
 	if f.Latency > 0 {
 		form.Active = append(form.Active, "+"+f.Latency.String()+" latency")
 	}
 	if f.TimeoutRate > 0 {
-		form.Active = append(form.Active, percentText(f.TimeoutRate)+"% timeouts")
+		form.Active = append(form.Active, format.Rate(f.TimeoutRate)+"% timeouts")
 	}
 	if f.Force401 {
 		form.Active = append(form.Active, "every call 401")
@@ -57,10 +57,6 @@ func faultsForm(f sandbox.Faults) views.SandboxFaultsForm {
 	return form
 }
 
-func percentText(rate float64) string {
-	return strconv.FormatFloat(math.Round(rate*1e6)/1e4, 'f', -1, 64)
-}
-
 // wholeIn reads a whole number in lo..hi; the message says what is wrong.
 func wholeIn(s string, lo, hi int, what string) (int, string) {
 	n, msg := parseWhole(s, "Enter "+what+".", "Enter a whole number.")
@@ -68,7 +64,7 @@ func wholeIn(s string, lo, hi int, what string) (int, string) {
 	case msg != "":
 		return 0, msg
 	case n < int64(lo) || n > int64(hi):
-		return 0, fmt.Sprintf("Enter a number from %s to %s.", views.Count(lo), views.Count(hi))
+		return 0, fmt.Sprintf("Enter a number from %s to %s.", format.Count(lo), format.Count(hi))
 	}
 	return int(n), ""
 }

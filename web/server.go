@@ -94,6 +94,7 @@ func New(d Deps) *fiber.App {
 	}))
 	app.Use(h.metrics.observe)
 	app.Use(h.checkUTF8)
+	app.Use(withReaderClock)
 	app.Use(h.authenticate)
 	app.Use(h.checkCSRF)
 	routes(app, h)

@@ -36,6 +36,7 @@ func (h *handler) createSimulation(c *fiber.Ctx) error {
 		return c.Redirect("/simulations/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)
 	}
 	form := echoForm(text, startNow)
+	form.Faults = h.sandboxFaultText()
 	form.Errors = formErrors(fe)
 	return render(c, fiber.StatusUnprocessableEntity, views.NewSimulationPage(h.page(c, "New simulation", "new"),
 		withChoices(form, conns), h.previewView(ctx, in, fe)))

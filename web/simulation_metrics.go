@@ -18,7 +18,7 @@ func (h *handler) showSimulationMetrics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	comp := templ.Component(views.SimulationMetrics(h.metricsView(c.UserContext(), s)))
+	comp := templ.Component(views.SimulationMetrics(h.metricsView(c, s)))
 	if c.Query("shown") != s.Status {
 		comp = templ.Join(comp, views.SimulationControls(controlsView(c, h, s), true))
 	}

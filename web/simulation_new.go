@@ -15,6 +15,7 @@ func (h *handler) showNewSimulation(c *fiber.Ctx) error {
 		return err
 	}
 	form := newSimulationForm(time.Now())
+	form.Faults = h.sandboxFaultText()
 	in, fe := simulationTextOf(form).parse(conns)
 	delete(fe, "name") // a blank name is fine for a preview
 	return render(c, fiber.StatusOK, views.NewSimulationPage(h.page(c, "New simulation", "new"),

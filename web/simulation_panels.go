@@ -19,7 +19,7 @@ func (h *handler) simulationPanels(c *fiber.Ctx, s storage.Simulation) []templ.C
 	}
 	ctx := c.UserContext()
 	return []templ.Component{
-		views.DLQPanel(h.dlqPanelView(ctx, s)),
+		views.DLQPanel(h.dlqPanelView(ctx, s, readerClock(c))),
 		views.ThinningPanel(h.thinningPanelView(ctx, s)),
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/simcrm/simcrm/internal/format"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,11 +17,6 @@ import (
 )
 
 // View-model builders shared by the simulation pages and fragments.
-
-const (
-	dateTimeFormat = "Mon 2 Jan 2006 15:04"
-	shortFormat    = "Mon 2 Jan 15:04"
-)
 
 // formTimeZones are offered in the form; any other IANA name the user sent is added.
 var formTimeZones = []string{"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin",
@@ -140,25 +136,6 @@ func (h *handler) previewView(ctx context.Context, in siminput.Input, fe siminpu
 	return v
 }
 
-// location is a simulation's time zone (UTC if unknown).
-func location(s storage.Simulation) *time.Location {
-	if l, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
-		return l
-	}
-	return time.UTC
-}
-
-// paceText describes a pace for people.
-func paceText(mode string, factor float64) string {
-	switch mode {
-	case string(sim.Accelerated):
-		return "accelerated ×" + strconv.FormatFloat(factor, 'f', -1, 64)
-	case string(sim.Realtime):
-		return "real time"
-	}
-	return mode
-}
-
 // targetText names a simulation's target, with the connection's name when known.
 func targetText(s storage.Simulation, conns map[int64]string) string {
 	if s.TargetKind != storage.TargetHubSpot || s.ConnectionID == nil {
@@ -186,77 +163,34 @@ func (h *handler) connectionNames(ctx context.Context, userID int64) map[int64]s
 
 // simulationView builds the simulation page's model.
 func (h *handler) simulationView(c *fiber.Ctx, s storage.Simulation) views.SimulationView {
-	ctx := c.UserContext()
-	loc := location(s)
+	ctx, reader, simClock := c.UserContext(), readerClock(c), format.ClockIn(s.TimeZone)
 	v := views.SimulationView{
 		ID: s.ID, Name: s.Name, Scenario: s.Scenario, Distribution: s.Distribution,
-		Window:   s.StartAt.In(loc).Format(dateTimeFormat) + " → " + s.EndAt.In(loc).Format(dateTimeFormat),
+		Window:   simClock.DateTime(s.StartAt) + " → " + simClock.DateTime(s.EndAt),
 		TimeZone: s.TimeZone, TotalRecords: s.TotalRecords, EffectiveTotal: s.EffectiveTotal,
-		Pace: paceText(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
+		Pace: format.PaceLabel(s.PaceMode, s.PaceFactor), Target: targetText(s, h.connectionNames(ctx, s.UserID)),
 		Pipeline: s.Pipeline, Owners: strings.Join(s.OwnerIDs, ", "), Seed: strconv.FormatInt(s.Seed, 10),
-		CreatedAt: s.CreatedAt.In(loc).Format(dateTimeFormat),
-		Metrics:   h.metricsView(ctx, s), Segments: h.segmentsView(ctx, s), Controls: controlsView(c, h, s),
+		CreatedAt: reader.DateTime(s.CreatedAt),
+		Metrics:   h.metricsView(c, s), Segments: h.segmentsView(ctx, s), Controls: controlsView(c, h, s),
 		Panels: h.simulationPanels(c, s),
 	}
 	if s.TimeZone == "" {
 		v.TimeZone = "UTC"
 	}
 	if s.StartedAt != nil {
-		v.StartedAt = s.StartedAt.In(loc).Format(dateTimeFormat)
+		v.StartedAt = reader.DateTime(*s.StartedAt)
 	}
 	if s.FinishedAt != nil {
-		v.FinishedAt = s.FinishedAt.In(loc).Format(dateTimeFormat)
+		v.FinishedAt = reader.DateTime(*s.FinishedAt)
+	}
+	if u := currentUser(c); u != nil && u.IsBoss() {
+		v.RedisCLI = h.redisCLI()
 	}
 	if u := currentUser(c); u != nil && u.ID != s.UserID {
 		if owner, err := h.store.User(ctx, s.UserID); err == nil {
 			v.Owner = owner.Email
 		}
 	}
-	return v
-}
-
-// metricsView reads a simulation's progress. The database's state is the truth
-// for the status; the numbers come from the engine (Redis, or the database).
-func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.MetricsView {
-	v := views.MetricsView{SimID: s.ID, Status: s.Status, StatusReason: s.StatusReason, Finished: s.Finished(),
-		EffectiveTotal: s.EffectiveTotal}
-	if s.Status == storage.StatusRunning {
-		if w, err := h.redis.Workers(ctx); err == nil && w.Alive == 0 {
-			v.NoWorker = true
-		}
-	}
-	m, err := h.progress.Metrics(ctx, s.ID)
-	if err != nil {
-		h.log.Warn("simulation metrics", "simulation", s.ID, "err", err)
-		v.Unavailable = "Progress cannot be read right now; this panel retries every 2 seconds."
-		return v
-	}
-	v.Source, v.Percent, v.Processed = m.Source, m.PercentComplete, m.Processed
-	if v.StatusReason == "" {
-		v.StatusReason = m.StatusReason
-	}
-	if m.EffectiveTotal > 0 {
-		v.EffectiveTotal = m.EffectiveTotal
-	}
-	v.Records = m.Created[sim.KindContact.Plural()]
-	if l := m.Lateness; l.Measured > 0 {
-		v.Lateness = &views.LatenessView{P50: views.Millis(l.P50Ms), P99: views.Millis(l.P99Ms), Measured: l.Measured, Early: l.Early}
-	}
-	for _, k := range sim.TrackedKinds {
-		p := k.Plural()
-		row := views.MetricsRow{Type: p, Scheduled: m.Scheduled[p], Created: m.Created[p], Failed: m.Failed[p], Thinned: m.Thinned[p]}
-		if k.IsUpdate() {
-			row.Type = strings.ReplaceAll(p, "_", " ")
-			v.Failed += row.Failed
-			v.Rows = append(v.Rows, row)
-			continue // updates are not objects: the totals count objects
-		}
-		v.Created += row.Created
-		v.Failed += row.Failed
-		v.Thinned += row.Thinned
-		v.Rows = append(v.Rows, row)
-	}
-	v.Throughput = views.NewSparkline(m.Throughput)
 	return v
 }
 
@@ -273,7 +207,7 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 		return v
 	}
 	v.Source = source
-	loc := location(s)
+	clk := format.ClockIn(s.TimeZone)
 	current := -1 // the first segment not done yet
 	for i, sg := range segs {
 		switch sg.State {
@@ -288,7 +222,7 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 			current = i
 		}
 		v.Cells = append(v.Cells, views.SegmentCell{State: segmentState(sg.State),
-			Title: "#" + strconv.Itoa(sg.Index) + " " + sg.Start.In(loc).Format(shortFormat) + " · " + sg.State})
+			Title: "#" + strconv.Itoa(sg.Index) + " " + clk.Short(sg.Start) + " · " + sg.State})
 	}
 	if current < 0 {
 		current = len(segs) - 1
@@ -297,8 +231,8 @@ func (h *handler) segmentsView(ctx context.Context, s storage.Simulation) views.
 	to := min(len(segs), from+segmentsAround)
 	for i := from; i < to; i++ {
 		sg := segs[i]
-		v.Rows = append(v.Rows, views.SegmentRow{Index: sg.Index, Start: sg.Start.In(loc).Format(shortFormat),
-			End: sg.End.In(loc).Format("15:04"), Records: recordsText(sg.FirstIndex, sg.EndIndex),
+		v.Rows = append(v.Rows, views.SegmentRow{Index: sg.Index, Start: clk.Short(sg.Start),
+			End: clk.TimeOfDay(sg.End), Records: recordsText(sg.FirstIndex, sg.EndIndex),
 			State: segmentState(sg.State), Current: i == current && !s.Finished()})
 	}
 	return v
@@ -317,9 +251,9 @@ func recordsText(first, end int) string {
 	case end <= first:
 		return "none"
 	case end == first+1:
-		return "1 (#" + views.Count(first) + ")"
+		return "1 (#" + format.Count(first) + ")"
 	}
-	return views.Count(end-first) + " (" + views.Count(first) + "–" + views.Count(end-1) + ")"
+	return format.Count(end-first) + " (" + format.Count(first) + "–" + format.Count(end-1) + ")"
 }
 
 // controlsView says which state changes a status allows.

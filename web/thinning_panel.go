@@ -40,7 +40,7 @@ func (h *handler) thinningPanelView(ctx context.Context, s storage.Simulation) v
 		v.HasFactor, v.Factor, v.Waiting = true, t.Events[0].Factor, t.Events[0].TotalWaiting
 	}
 	for _, e := range t.Events {
-		v.Events = append(v.Events, views.ThinningEventRow{At: time.UnixMilli(e.TS).UTC().Format("15:04:05"), RecordIndex: e.RecordIndex,
+		v.Events = append(v.Events, views.ThinningEventRow{At: clockOf(ctx).Precise(time.UnixMilli(e.TS)), RecordIndex: e.RecordIndex,
 			Before: e.Before, After: e.After, Factor: strconv.FormatFloat(e.Factor, 'f', -1, 64), Waiting: e.TotalWaiting})
 	}
 	for _, typ := range thinnedTypes(t) {

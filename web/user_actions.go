@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/simcrm/simcrm/internal/auth"
+	"github.com/simcrm/simcrm/internal/format"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -96,7 +97,7 @@ func (h *handler) makeInvite(ctx context.Context, boss *storage.User, role, expi
 	if err := h.store.CreateAccountLink(ctx, &l, auth.HashToken(token)); err != nil {
 		return "", nil, err
 	}
-	if err := h.audit(ctx, boss, storage.AuditInvite, "", "invite as "+role+", valid until "+dlqTime(l.ExpiresAt)); err != nil {
+	if err := h.audit(ctx, boss, storage.AuditInvite, "", "invite as "+role+", valid until "+format.Clock{Loc: time.UTC}.DateTime(l.ExpiresAt)); err != nil {
 		return "", nil, err
 	}
 	return "/invite/" + token, nil, nil
@@ -116,7 +117,7 @@ func (h *handler) makeResetLink(c *fiber.Ctx) (storage.User, string, error) {
 	if err := h.store.CreateAccountLink(ctx, &l, auth.HashToken(token)); err != nil {
 		return u, "", err
 	}
-	if err := h.audit(ctx, boss, storage.AuditResetLink, u.Email, "valid until "+dlqTime(l.ExpiresAt)); err != nil {
+	if err := h.audit(ctx, boss, storage.AuditResetLink, u.Email, "valid until "+format.Clock{Loc: time.UTC}.DateTime(l.ExpiresAt)); err != nil {
 		return u, "", err
 	}
 	return u, "/reset/" + token, nil

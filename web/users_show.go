@@ -25,6 +25,7 @@ func (h *handler) showUsers(c *fiber.Ctx) error {
 // usersView builds the Users page: accounts, open invites, the invite form and
 // the audit.
 func (h *handler) usersView(ctx context.Context, me *storage.User, form views.InviteForm) (views.UsersView, error) {
+	clk := clockOf(ctx)
 	users, err := h.store.Users(ctx)
 	if err != nil {
 		return views.UsersView{}, err
@@ -42,13 +43,13 @@ func (h *handler) usersView(ctx context.Context, me *storage.User, form views.In
 	for _, u := range users {
 		emails[u.ID] = u.Email
 		v.Rows = append(v.Rows, views.UserRow{ID: u.ID, Email: u.Email, Role: u.Role, Disabled: u.Disabled(),
-			Created: u.CreatedAt.Format("2006-01-02"), You: u.ID == me.ID})
+			Created: clk.Date(u.CreatedAt), You: u.ID == me.ID})
 	}
 	now := time.Now()
 	for _, l := range links {
 		if l.Kind == storage.LinkInvite && l.Open(now) {
 			v.Invites = append(v.Invites, views.InviteRow{Role: l.Role, By: emails[l.CreatedBy],
-				Created: dlqTime(l.CreatedAt), Expires: dlqTime(l.ExpiresAt)})
+				Created: clk.Short(l.CreatedAt), Expires: clk.Short(l.ExpiresAt)})
 		}
 	}
 	for _, e := range events {
@@ -56,7 +57,7 @@ func (h *handler) usersView(ctx context.Context, me *storage.User, form views.In
 		if e.ActorID == nil {
 			actor = "(themselves)"
 		}
-		v.Events = append(v.Events, views.AccountEventRow{At: dlqTime(e.At), Actor: actor, Action: e.Action,
+		v.Events = append(v.Events, views.AccountEventRow{At: clk.Short(e.At), Actor: actor, Action: e.Action,
 			Subject: e.SubjectEmail, Detail: e.Detail})
 	}
 	return v, nil

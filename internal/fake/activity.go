@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
+
+	"github.com/simcrm/simcrm/internal/format"
 	"github.com/simcrm/simcrm/internal/sim"
 )
 
@@ -111,7 +113,7 @@ func NoteProperties(rec sim.Record, a sim.Activity) map[string]string {
 	case sim.PhaseWon:
 		amount := ""
 		if rec.Deal != nil {
-			amount = " (" + money(rec.Deal.Amount) + ")"
+			amount = " (" + format.Money(strconv.FormatInt(rec.Deal.Amount, 10)) + ")"
 		}
 		body = "Closed won: " + DealName(rec) + amount + ". Next: " + pick(t.f, t.c.nextSteps) + " with " + t.contact.Name() +
 			". Key interest: " + pick(t.f, t.c.topics) + "."

@@ -209,19 +209,5 @@ func CompanyProperties(c sim.Company) map[string]string {
 	}
 }
 
-// money formats whole currency units as "$48,000".
-func money(v int64) string {
-	s := strconv.FormatInt(v, 10)
-	var b strings.Builder
-	b.WriteByte('$')
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // ms is a HubSpot datetime value: Unix milliseconds.
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }

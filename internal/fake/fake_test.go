@@ -294,14 +294,6 @@ func TestTaskCompletionAndMeetingOutcomes(t *testing.T) {
 	}
 }
 
-func TestMoney(t *testing.T) {
-	for v, want := range map[int64]string{0: "$0", 999: "$999", 1000: "$1,000", 48000: "$48,000", 1234567: "$1,234,567"} {
-		if got := money(v); got != want {
-			t.Errorf("money(%d): want %s, got %s", v, want, got)
-		}
-	}
-}
-
 func BenchmarkContactProperties(b *testing.B) {
 	s := spec(b, "b2b", 1000)
 	rec := record(b, s, 10)

@@ -90,6 +90,11 @@ func routes(app *fiber.App, h *handler) {
 	boss.Post("/users/:id/disable", h.updateUser("disable"))
 	boss.Post("/users/:id/enable", h.updateUser("enable"))
 	boss.Post("/users/:id/reset", h.createResetLink)
+	// Scenario editor: parameters, versions with who/when and a diff, roll back.
+	boss.Get("/scenarios", h.showScenarios)
+	boss.Get("/scenarios/:name", h.showScenario)
+	boss.Post("/scenarios/:name", h.updateScenario)
+	boss.Post("/scenarios/:name/rollback", h.rollbackScenario)
 
 	// JSON API (session cookie + CSRF header, or Authorization: Bearer <api token>).
 	api := app.Group("/api", h.requireUser)
@@ -128,4 +133,8 @@ func routes(app *fiber.App, h *handler) {
 	apiBoss.Get("/simulations/:id/dlq", h.listSimulationDLQAPI)
 	apiBoss.Post("/simulations/:id/dlq/replay", h.replaySimulationDLQAPI)
 	apiBoss.Get("/simulations/:id/thinning-events", h.listThinningEventsAPI)
+	apiBoss.Get("/scenarios", h.listScenariosAPI)
+	apiBoss.Get("/scenarios/:name", h.showScenarioAPI)
+	apiBoss.Put("/scenarios/:name", h.updateScenarioAPI)
+	apiBoss.Post("/scenarios/:name/rollback", h.rollbackScenario)
 }

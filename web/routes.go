@@ -44,6 +44,9 @@ func routes(app *fiber.App, h *handler) {
 	app.Post("/simulations/:id/pause", h.requireUser, h.controlSimulation("pause"))
 	app.Post("/simulations/:id/resume", h.requireUser, h.controlSimulation("resume"))
 	app.Post("/simulations/:id/abort", h.requireUser, h.controlSimulation("abort"))
+	// After the run: the report and the download of every created object.
+	app.Get("/simulations/:id/report", h.requireUser, h.showReport)
+	app.Get("/simulations/:id/export.:format", h.requireUser, h.exportReport)
 	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
 	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
 	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
@@ -108,6 +111,8 @@ func routes(app *fiber.App, h *handler) {
 	api.Post("/simulations/:id/pause", h.controlSimulation("pause"))
 	api.Post("/simulations/:id/resume", h.controlSimulation("resume"))
 	api.Post("/simulations/:id/abort", h.controlSimulation("abort"))
+	api.Get("/simulations/:id/report", h.showReportAPI)
+	api.Get("/simulations/:id/export.:format", h.exportReport)
 	api.Get("/connections", h.listConnectionsAPI)
 	api.Post("/connections", h.createConnectionAPI)
 	api.Get("/connections/:id", h.showConnectionAPI)

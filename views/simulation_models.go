@@ -133,9 +133,13 @@ type ControlsView struct {
 	SimID                                   int64
 	Status                                  string
 	CanStart, CanPause, CanResume, CanAbort bool
+	CanDelete                               bool   // not running or paused
 	Message                                 string // a refused action, e.g. a state conflict
 	CSRF                                    string
 }
+
+// PageURL is the simulation's page.
+func (c ControlsView) PageURL() string { return "/simulations/" + strconv.FormatInt(c.SimID, 10) }
 
 // ActionURL is where a control posts.
 func (c ControlsView) ActionURL(action string) string {

@@ -47,6 +47,7 @@ func routes(app *fiber.App, h *handler) {
 	// After the run: the report and the download of every created object.
 	app.Get("/simulations/:id/report", h.requireUser, h.showReport)
 	app.Get("/simulations/:id/export.:format", h.requireUser, h.exportReport)
+	app.Post("/simulations/:id/delete", h.requireUser, h.deleteSimulation)
 	app.Post("/fragments/simulations/preview", h.requireUser, h.previewSimulation)
 	app.Get("/fragments/simulations/:id/metrics", h.requireUser, h.showSimulationMetrics)
 	app.Get("/fragments/simulations/:id/segments", h.requireUser, h.showSimulationSegments)
@@ -113,6 +114,7 @@ func routes(app *fiber.App, h *handler) {
 	api.Post("/simulations/:id/abort", h.controlSimulation("abort"))
 	api.Get("/simulations/:id/report", h.showReportAPI)
 	api.Get("/simulations/:id/export.:format", h.exportReport)
+	api.Delete("/simulations/:id", h.deleteSimulation)
 	api.Get("/connections", h.listConnectionsAPI)
 	api.Post("/connections", h.createConnectionAPI)
 	api.Get("/connections/:id", h.showConnectionAPI)

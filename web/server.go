@@ -30,7 +30,9 @@ type Deps struct {
 	// Lifecycle creates and drives simulations; Progress reads their live state.
 	Lifecycle *jobs.Lifecycle
 	Progress  *jobs.Progress
-	Log       *slog.Logger
+	// Notifier sends the notifications page's test deliveries; nil sends none.
+	Notifier *jobs.Notifier
+	Log      *slog.Logger
 	// Sandbox is the built-in HubSpot sandbox, served at sandbox.MountPath; nil
 	// serves none.
 	Sandbox *sandbox.Server
@@ -47,6 +49,7 @@ type handler struct {
 	queue     *asynq.Client
 	lifecycle *jobs.Lifecycle
 	progress  *jobs.Progress
+	notify    *jobs.Notifier
 	log       *slog.Logger
 
 	sandbox *sandbox.Server
@@ -63,6 +66,8 @@ func New(d Deps) *fiber.App {
 	if h.metrics == nil {
 		h.metrics = NewMetrics(d.Store, d.Redis, d.Log)
 	}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress,
+		notify: d.Notifier, log: d.Log, sandbox: d.Sandbox}
 	if box, err := secret.NewBox(d.Config.TokenEncSecret); err == nil {
 		h.box = box
 	}

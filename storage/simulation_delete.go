@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+
+	"github.com/simcrm/simcrm/internal/rediskeys"
 )
 
 // deleteBatch is how many ledger rows one statement removes, so that deleting a
@@ -71,7 +73,7 @@ func (r *Redis) DeleteSimulationKeys(ctx context.Context, id int64) (int, error)
 		return 0, nil
 	}
 	var n int
-	iter := r.Client.Scan(ctx, 0, "sim:"+strconv.FormatInt(id, 10)+":*", 1000).Iterator()
+	iter := r.Client.Scan(ctx, 0, rediskeys.SimulationMatch(id), 1000).Iterator()
 	batch := make([]string, 0, 500)
 	flush := func() error {
 		if len(batch) == 0 {

@@ -18,6 +18,7 @@ type ReportView struct {
 	Figures                []Fact // calls, 429s, retries, breaker trips, lateness
 	Failures               []FailureRow
 	FailuresLinked         bool // the viewer may open the DLQ (a boss)
+	Cleanup                CleanupView
 }
 
 // ReportRow is one object type's plan and outcome.
@@ -46,4 +47,36 @@ func (v ReportView) URL() string { return "/simulations/" + strconv.FormatInt(v.
 // ExportURL is the download of every created object in a format (csv or json).
 func (v ReportView) ExportURL(format string) string {
 	return "/simulations/" + strconv.FormatInt(v.ID, 10) + "/export." + format
+}
+
+// CleanupView is the clean-up panel: what would go (the dry run), then progress.
+type CleanupView struct {
+	SimID    int64
+	Status   string // "": never started; running; done
+	Message  string
+	Rows     []CleanupRow
+	Total    CleanupRow
+	Found    int  // archived beyond the ledger by the search on simcrm_simulation_id
+	CanStart bool // finished and not cleaning up now
+	Why      string
+	CSRF     string
+}
+
+// CleanupRow is one object type's clean-up counts.
+type CleanupRow struct {
+	Type                              string
+	Pending, Shared, Archived, Failed int64
+}
+
+// Running reports whether the panel should keep polling.
+func (v CleanupView) Running() bool { return v.Status == "running" }
+
+// URL is where the start form posts.
+func (v CleanupView) URL() string {
+	return "/simulations/" + strconv.FormatInt(v.SimID, 10) + "/cleanup"
+}
+
+// FragmentURL is the panel alone, polled while it runs.
+func (v CleanupView) FragmentURL() string {
+	return "/fragments/simulations/" + strconv.FormatInt(v.SimID, 10) + "/cleanup"
 }

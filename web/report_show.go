@@ -20,6 +20,9 @@ func (h *handler) showReport(c *fiber.Ctx) error {
 		return err
 	}
 	v := h.reportView(c, r)
+	if v.Cleanup, err = h.cleanupView(c, s); err != nil {
+		return err
+	}
 	return render(c, fiber.StatusOK, views.ReportPage(h.page(c, "Report: "+s.Name, "dashboard"), v))
 }
 

@@ -48,6 +48,8 @@ func routes(app *fiber.App, h *handler) {
 	app.Get("/simulations/:id/report", h.requireUser, h.showReport)
 	app.Get("/simulations/:id/export.:format", h.requireUser, h.exportReport)
 	app.Post("/simulations/:id/delete", h.requireUser, h.deleteSimulation)
+	app.Post("/simulations/:id/cleanup", h.requireUser, h.startCleanup)
+	app.Get("/fragments/simulations/:id/cleanup", h.requireUser, h.showCleanupPanel)
 	app.Get("/simulations/:id/clone", h.requireUser, h.showCloneSimulation)
 	// Notifications: a user's webhooks and e-mail addresses, with delivery logs.
 	app.Get("/notifications", h.requireUser, h.showNotifications)
@@ -125,6 +127,8 @@ func routes(app *fiber.App, h *handler) {
 	api.Get("/simulations/:id/report", h.showReportAPI)
 	api.Get("/simulations/:id/export.:format", h.exportReport)
 	api.Delete("/simulations/:id", h.deleteSimulation)
+	api.Get("/simulations/:id/cleanup", h.showCleanupAPI)
+	api.Post("/simulations/:id/cleanup", h.startCleanup)
 	api.Post("/simulations/:id/rerun", h.rerunSimulationAPI)
 	api.Get("/profiles", h.listProfilesAPI)
 	api.Post("/profiles", h.saveProfileAPI)

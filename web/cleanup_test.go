@@ -216,7 +216,7 @@ func TestCleanupResumesAfterACrash(t *testing.T) {
 				}
 				return archived > 0
 			})
-			stop() // the worker dies…
+			stop()                                                    // the worker dies…
 			if err := a.redis.Client.FlushDB(ctx).Err(); err != nil { // …and Redis loses its queue
 				t.Fatal(err)
 			}

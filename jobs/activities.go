@@ -299,7 +299,7 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 		for _, a := range it.Assoc {
 			to[a.Kind] = a.ID
 		}
-		ins = append(ins, objectInput{record: it.Record, key: it.Key, props: props, assoc: associations(kind, to)})
+		ins = append(ins, objectInput{record: it.Record, at: time.UnixMilli(it.At).UTC(), key: it.Key, props: props, assoc: associations(kind, to)})
 	}
 	out, stepErr := e.createObjects(ctx, run, kind, ins)
 	for k, v := range out.ids {

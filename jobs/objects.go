@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sim"
@@ -12,7 +13,8 @@ import (
 
 // objectInput is one object to create in the target.
 type objectInput struct {
-	record int // the ledger's record index (a company: its first record)
+	record int       // the ledger's record index (a company: its first record)
+	at     time.Time // the plan's moment for the object (the ledger's planned time)
 	key    string
 	props  map[string]string
 	assoc  []hubspot.Association
@@ -258,7 +260,7 @@ func (e *Worker) record(ctx context.Context, run *simRun, kind sim.Kind, ins []o
 	for _, in := range ins {
 		if id, ok := ids[in.key]; ok {
 			entries = append(entries, storage.LedgerEntry{SimulationID: run.sim.ID, RecordIndex: in.record,
-				ObjectType: string(kind), RecordKey: in.key, ExternalID: id})
+				ObjectType: string(kind), RecordKey: in.key, ExternalID: id, PlannedAt: in.at})
 		}
 	}
 	added, err := e.store.AddLedgerEntries(context.WithoutCancel(ctx), entries)

@@ -239,8 +239,9 @@ func (w *recordsWork) createCompanies(ctx context.Context) error {
 		seen[key] = true
 		props := w.keyed(sim.KindCompany, fake.CompanyProperties(r.Company), key)
 		first := companyFirstRecord(w.run.spec, r.Company.Index)
-		w.run.historical(props, w.run.spec.Planner.At(first))
-		ins = append(ins, objectInput{record: first, key: key, props: props})
+		at := w.run.spec.Planner.At(first)
+		w.run.historical(props, at)
+		ins = append(ins, objectInput{record: first, at: at, key: key, props: props})
 	}
 	return w.create(ctx, sim.KindCompany, ins)
 }
@@ -255,7 +256,7 @@ func (w *recordsWork) createContacts(ctx context.Context) error {
 		props := w.keyed(sim.KindContact, fake.ContactProperties(*r), r.Key)
 		w.run.historical(props, r.CreatedAt)
 		w.addOwner(props, r.Index)
-		ins = append(ins, objectInput{record: r.Index, key: r.Key, props: props,
+		ins = append(ins, objectInput{record: r.Index, at: r.CreatedAt, key: r.Key, props: props,
 			assoc: associations(sim.KindContact, map[sim.Kind]string{sim.KindCompany: w.have[r.Company.Key]})})
 	}
 	return w.create(ctx, sim.KindContact, ins)
@@ -277,7 +278,7 @@ func (w *recordsWork) createDeals(ctx context.Context) error {
 		}
 		w.run.historical(props, r.Deal.CreatedAt)
 		w.addOwner(props, r.Index)
-		ins = append(ins, objectInput{record: r.Index, key: r.Deal.Key, props: props,
+		ins = append(ins, objectInput{record: r.Index, at: r.Deal.CreatedAt, key: r.Deal.Key, props: props,
 			assoc: associations(sim.KindDeal, map[sim.Kind]string{sim.KindContact: w.have[r.Key], sim.KindCompany: w.have[r.Company.Key]})})
 	}
 	return w.create(ctx, sim.KindDeal, ins)

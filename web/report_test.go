@@ -124,7 +124,7 @@ func TestReportOfAFinishedSimulation(t *testing.T) {
 			}
 			keys := map[string]bool{}
 			for _, l := range lines[1:] {
-				if l[0] == "" || l[1] == "" || l[2] == "" || l[4] == "" {
+				if l[0] == "" || l[1] == "" || l[2] == "" || l[3] == "" || l[4] == "" {
 					t.Fatalf("CSV row with an empty field: %v", l)
 				}
 				if _, err := time.Parse(time.RFC3339, l[4]); err != nil {
@@ -167,4 +167,42 @@ func sumThinnedBlockedDLQ(r reportJSON) int64 {
 		n += row.Thinned + row.Blocked + row.DLQ
 	}
 	return n
+}
+
+// Lateness maps each object's planned time onto the run by the pace and reports
+// how long after that moment it was created.
+func TestReportLateness(t *testing.T) {
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newTestApp(t, d, "")
+			ctx := context.Background()
+			a.browser(t).signUp("player@example.com", "player password 1")
+			s := a.seedSimulation(t, a.user(t, "player@example.com").ID, "accelerated", storage.StatusCompleted)
+			s.PaceMode, s.PaceFactor = "accelerated", 60
+			// Planned minute i is due at second i of the run (×60).
+			var entries []storage.LedgerEntry
+			for i := range 100 {
+				entries = append(entries, storage.LedgerEntry{SimulationID: s.ID, RecordIndex: i, ObjectType: "contact",
+					RecordKey: strconv.Itoa(i), ExternalID: strconv.Itoa(i), PlannedAt: s.StartAt.Add(time.Duration(i) * time.Minute)})
+			}
+			if _, err := a.store.AddLedgerEntries(ctx, entries); err != nil {
+				t.Fatal(err)
+			}
+			var created time.Time // one insert: every row has the same created time
+			if err := a.store.EachLedgerEntry(ctx, s.ID, func(e storage.LedgerEntry) error { created = e.CreatedAt; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			// With the run started 100 s before that, object i is 100 − i seconds late.
+			started := created.Add(-100 * time.Second)
+			s.StartedAt = &started
+			got, err := (&handler{store: a.store}).lateness(ctx, s)
+			if err != nil || got == nil {
+				t.Fatalf("lateness: %v, %v", got, err)
+			}
+			near := func(d, want time.Duration) bool { return d >= want*9/10 && d <= want*11/10 }
+			if got.Samples != 100 || !near(got.P50, 50*time.Second) || !near(got.P99, 99*time.Second) {
+				t.Errorf("want 100 samples, p50 about 50s and p99 about 99s, got %d, %v, %v", got.Samples, got.P50, got.P99)
+			}
+		})
+	}
 }

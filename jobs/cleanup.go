@@ -216,7 +216,7 @@ func (e *Worker) cleanBySearch(ctx context.Context, s storage.Simulation, tg *ta
 		return nil
 	}
 	req := hubspot.SearchRequest{Limit: cleanupBatch, FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
-		{PropertyName: SimulationProperty, Operator: hubspot.OpEQ, Value: strconv.FormatInt(s.ID, 10)}}}}}
+		{PropertyName: hubspot.SimulationIDProperty, Operator: hubspot.OpEQ, Value: strconv.FormatInt(s.ID, 10)}}}}}
 	done := map[string]bool{} // a search index may still list what was just archived
 	for {
 		var page *hubspot.SearchPage

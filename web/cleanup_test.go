@@ -129,7 +129,7 @@ func TestCleanupLeavesOtherSimulationsObjects(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := hc.CreateObject(ctx, hubspot.Contacts, hubspot.ObjectInput{Properties: map[string]string{
-				"email": "stray@example.com", sandbox.PropSimulationID: id}}); err != nil {
+				"email": "stray@example.com", hubspot.SimulationIDProperty: id}}); err != nil {
 				t.Fatal(err)
 			}
 
@@ -154,7 +154,7 @@ func TestCleanupLeavesOtherSimulationsObjects(t *testing.T) {
 					t.Errorf("small's %s: want the %d it created, got %d", typ, n, got[typ])
 				}
 			}
-			all, _ := a.store.SandboxCounts(ctx)
+			all, _ := a.store.Sandbox().Counts(ctx)
 			var live int64
 			for _, n := range all {
 				live += int64(n)

@@ -18,9 +18,9 @@ import (
 // TypeCleanup removes a finished simulation's objects from its target.
 const TypeCleanup = "cleanup:run"
 
-// cleanupOrder archives dependants before what they hang on: engagements, tickets,
-// deals, contacts, then companies.
-var cleanupOrder = []sim.Kind{sim.KindNote, sim.KindCall, sim.KindTask, sim.KindMeeting, sim.KindTicket, sim.KindDeal,
+// CleanupOrder is the order a clean-up archives object types in: dependants before
+// what they hang on (engagements, tickets, deals, contacts, then companies).
+var CleanupOrder = []sim.Kind{sim.KindNote, sim.KindCall, sim.KindTask, sim.KindMeeting, sim.KindTicket, sim.KindDeal,
 	sim.KindContact, sim.KindCompany}
 
 // cleanupBatch is how many objects one archive call removes (HubSpot's batch limit).
@@ -107,7 +107,7 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	failed := 0
-	for _, kind := range cleanupOrder {
+	for _, kind := range CleanupOrder {
 		n, err := e.cleanLedger(ctx, s, tg, kind)
 		failed += n
 		if err != nil {

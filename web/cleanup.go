@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/simcrm/simcrm/internal/sim"
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -20,7 +20,7 @@ func (h *handler) cleanupView(c *fiber.Ctx, s storage.Simulation) (views.Cleanup
 	if err != nil {
 		return v, err
 	}
-	for _, k := range cleanupKinds() {
+	for _, k := range jobs.CleanupOrder {
 		n := counts[string(k)]
 		r := views.CleanupRow{Type: k.Plural(), Pending: n[storage.CleanupPending], Shared: n[storage.CleanupShared],
 			Archived: n[storage.CleanupArchived], Failed: n[storage.CleanupFailed]}
@@ -48,11 +48,6 @@ func (h *handler) cleanupView(c *fiber.Ctx, s storage.Simulation) (views.Cleanup
 		v.CanStart = true
 	}
 	return v, nil
-}
-
-// cleanupKinds lists object types in the order a clean-up archives them.
-func cleanupKinds() []sim.Kind {
-	return []sim.Kind{sim.KindNote, sim.KindCall, sim.KindTask, sim.KindMeeting, sim.KindTicket, sim.KindDeal, sim.KindContact, sim.KindCompany}
 }
 
 // showCleanupPanel is the clean-up panel alone (polled while it runs; 286 stops

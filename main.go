@@ -131,7 +131,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.Role != config.RoleWorker {
 		sb := sandbox.New(store.Sandbox(), cli.SandboxOptions(cfg, log))
 		metrics := web.NewMetrics(store, rdb, log)
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Log: log, Sandbox: sb, Metrics: metrics})
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress,
+			Notifier: notifier, Log: log, Sandbox: sb, Metrics: metrics})
 		if cfg.MetricsAddr != "" {
 			metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: metrics.Handler(cfg.MetricsToken), ReadHeaderTimeout: 10 * time.Second}
 			go func() {
@@ -141,8 +142,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			}()
 			log.Info("metrics serving", "addr", cfg.MetricsAddr)
 		}
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress,
-			Notifier: notifier, Log: log, Sandbox: sb})
 		app = a
 		go func() { errc <- a.Listen(cfg.HTTPAddr) }()
 		log.Info("simcrm serving", "addr", cfg.HTTPAddr, "database", cfg.Dialect(), "redis", redisMode(cfg), "role", cfg.Role)

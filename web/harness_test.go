@@ -40,16 +40,7 @@ type testApp struct {
 	logs    *logBuffer
 	url     string // http://127.0.0.1:port
 	metrics *Metrics
-	app     *fiber.App
-	store   *storage.Store
-	redis   *storage.Redis
-	engine  *jobs.Engine
 	notify  *jobs.Notifier
-	sb      *sandbox.Server
-	cfg     config.Config
-	log     *slog.Logger
-	logs    *logBuffer
-	url     string // http://127.0.0.1:port
 }
 
 // newTestApp builds the app on a migrated database of a dialect and on redisURL
@@ -107,10 +98,6 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string, env ...string)
 		t.Fatal(err)
 	}
 	metrics := NewMetrics(store, rdb, log)
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Sandbox: sb, Log: log, Metrics: metrics})
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base, metrics: metrics}
 	box, err := secret.NewBox(cfg.TokenEncSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -119,10 +106,11 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string, env ...string)
 	notifier := jobs.NewNotifier(jobs.NotifierOptions{Store: store, Queue: queue, Box: box, HTTP: &http.Client{Timeout: 5 * time.Second},
 		Log: log, Interval: 200 * time.Millisecond, Backoff: []time.Duration{time.Second}})
 	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress,
-		Notifier: notifier, Sandbox: sb, Log: log})
+		Notifier: notifier, Sandbox: sb, Log: log, Metrics: metrics})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &testApp{app: app, store: store, redis: rdb, engine: engine, notify: notifier, sb: sb, cfg: cfg, log: log, logs: logs, url: base}
+	return &testApp{app: app, store: store, redis: rdb, engine: engine, notify: notifier, sb: sb, cfg: cfg, log: log, logs: logs, url: base,
+		metrics: metrics}
 }
 
 // runWorkers runs the engine's task handlers and its loop, as a worker process

@@ -61,13 +61,11 @@ type handler struct {
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress, log: d.Log, sandbox: d.Sandbox,
-		metrics: d.Metrics}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress,
+		notify: d.Notifier, log: d.Log, sandbox: d.Sandbox, metrics: d.Metrics}
 	if h.metrics == nil {
 		h.metrics = NewMetrics(d.Store, d.Redis, d.Log)
 	}
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress,
-		notify: d.Notifier, log: d.Log, sandbox: d.Sandbox}
 	if box, err := secret.NewBox(d.Config.TokenEncSecret); err == nil {
 		h.box = box
 	}

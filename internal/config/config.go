@@ -288,6 +288,8 @@ var Settings = []Setting{
 			return fmt.Errorf("want host:port such as 127.0.0.1:9090, got %q", v)
 		}
 		c.MetricsAddr = v
+		return nil
+	}},
 	{"SMTP_URL", "", "SMTP server for notification e-mails: smtp://user:password@host:587?from=simcrm@example.com. Unset: no e-mail, webhooks only.", func(c *Config, v string) error {
 		if v == "" {
 			return nil

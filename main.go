@@ -20,6 +20,7 @@ import (
 	"github.com/simcrm/simcrm/internal/cli"
 	"github.com/simcrm/simcrm/internal/config"
 	"github.com/simcrm/simcrm/internal/sandbox"
+	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/web"
@@ -85,9 +86,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	mailer, err := jobs.NewMailer(cfg.SMTPURL)
+	if err != nil {
+		return fmt.Errorf("SMTP_URL: %w", err)
+	}
+	box, _ := secret.NewBox(cfg.TokenEncSecret) // nil without a key: webhooks then cannot be signed
+	notifier := jobs.NewNotifier(jobs.NotifierOptions{Store: store, Queue: queue, Box: box, Mail: mailer, Log: log})
 	// Workers run the engine's tasks (Worker); its Reconciler flushes counters and
 	// reconciles plans with the ledger (at start, periodically, and when Redis
-	// comes back). The web side uses its Lifecycle and Progress.
+	// comes back). The web side uses its Lifecycle and Progress. The notifier sends
+	// webhooks and e-mails about simulations.
 	var workers *asynq.Server
 	engineCtx, stopEngine := context.WithCancel(context.Background())
 	defer stopEngine()
@@ -106,12 +114,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		mux.Use(jobs.Instrument(rdb))
 		mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
 		engine.Worker.Register(mux)
+		notifier.Register(mux)
 		if err := workers.Start(mux); err != nil {
 			return fmt.Errorf("workers: %w", err)
 		}
 		go func() { engine.Reconciler.Run(engineCtx); close(engineDone) }()
 		// The heartbeat lasts until in-flight jobs are done (stopEngine).
 		go rdb.Heartbeat(engineCtx, storage.NewWorkerID())
+		go notifier.Run(engineCtx)
 	} else {
 		close(engineDone)
 	}
@@ -125,7 +135,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.Role != config.RoleWorker {
 		sb := sandbox.New(store.Sandbox(), cli.SandboxOptions(cfg, log))
 		metrics := web.NewMetrics(store, rdb, log)
-		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Log: log, Sandbox: sb, Metrics: metrics})
+		a := web.New(web.Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress,
+			Notifier: notifier, Log: log, Sandbox: sb, Metrics: metrics})
 		if cfg.MetricsAddr != "" {
 			metricsSrv = &http.Server{Addr: cfg.MetricsAddr, Handler: metrics.Handler(cfg.MetricsToken), ReadHeaderTimeout: 10 * time.Second}
 			go func() {

@@ -17,7 +17,7 @@ type objectInput struct {
 	key    string
 	props  map[string]string
 	assoc  []hubspot.Association
-	at     time.Time // planned moment (simulated): its lateness is measured against it
+	at     time.Time // planned moment (simulated): the ledger's planned time; lateness is measured against it
 }
 
 // failure is an object that cannot be created: no retry will help (validation,
@@ -260,7 +260,7 @@ func (e *Worker) record(ctx context.Context, run *simRun, kind sim.Kind, ins []o
 	for _, in := range ins {
 		if id, ok := ids[in.key]; ok {
 			entries = append(entries, storage.LedgerEntry{SimulationID: run.sim.ID, RecordIndex: in.record,
-				ObjectType: string(kind), RecordKey: in.key, ExternalID: id})
+				ObjectType: string(kind), RecordKey: in.key, ExternalID: id, PlannedAt: in.at})
 		}
 	}
 	added, err := e.store.AddLedgerEntries(context.WithoutCancel(ctx), entries)

@@ -132,6 +132,9 @@ func (e *Reconciler) Reconcile(ctx context.Context) error {
 	if firstErr == nil {
 		e.switches = switches
 	}
+	if err := e.resumeCleanups(ctx); err != nil && firstErr == nil {
+		firstErr = err
+	}
 	return firstErr
 }
 

@@ -19,4 +19,5 @@ func (e *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeTick, e.handleTick)
 	mux.HandleFunc(TypeRecords, e.handleRecords)
 	mux.HandleFunc(TypeActivityPrefix, e.handleActivities)
+	mux.HandleFunc(TypeCleanup, e.handleCleanup)
 }

@@ -16,6 +16,7 @@ type LedgerEntry struct {
 	ObjectType   string // contact, company, deal, ticket, note, call, task, meeting
 	RecordKey    string
 	ExternalID   string
+	PlannedAt    time.Time // the plan's moment for the object; zero when unknown
 	CreatedAt    time.Time
 }
 
@@ -66,11 +67,15 @@ func (s *Store) AddLedgerEntries(ctx context.Context, entries []LedgerEntry) (ma
 			list := byType[typ]
 			for lo := 0; lo < len(list); lo += maxRowsPerInsert {
 				part := list[lo:min(lo+maxRowsPerInsert, len(list))]
-				q := s.insertIgnore() + ` ledger (simulation_id, record_index, object_type, record_key, external_id, created_at) VALUES ` +
-					strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?),`, len(part)), ",")
-				args := make([]any, 0, 6*len(part))
+				q := s.insertIgnore() + ` ledger (simulation_id, record_index, object_type, record_key, external_id, planned_at, created_at) VALUES ` +
+					strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?),`, len(part)), ",")
+				args := make([]any, 0, 7*len(part))
 				for _, e := range part {
-					args = append(args, e.SimulationID, e.RecordIndex, e.ObjectType, e.RecordKey, e.ExternalID, at)
+					var planned sql.NullTime
+					if !e.PlannedAt.IsZero() {
+						planned = sql.NullTime{Time: dbTime(e.PlannedAt), Valid: true}
+					}
+					args = append(args, e.SimulationID, e.RecordIndex, e.ObjectType, e.RecordKey, e.ExternalID, planned, at)
 				}
 				res, err := tx.ExecContext(ctx, q, args...)
 				if err != nil {

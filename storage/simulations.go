@@ -122,10 +122,18 @@ func (s *Store) CreateSimulation(ctx context.Context, sim *Simulation) error {
 	at := now()
 	sim.Status, sim.CreatedAt, sim.UpdatedAt = StatusQueued, at, at
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO simulations (user_id, name, scenario, scenario_version, distribution,
+		// SQLite hands a deleted last id out again; objects in a target still name a
+		// deleted simulation by id, so its id is taken from past every id ever used.
+		// (MySQL's AUTO_INCREMENT never goes back.)
+		idCol, idVal := ``, ``
+		if s.dialect == SQLite {
+			idCol, idVal = `id, `, `(SELECT MAX(x) + 1 FROM (SELECT COALESCE(MAX(id), 0) AS x FROM simulations
+				UNION ALL SELECT COALESCE(MAX(id), 0) FROM deleted_simulations) ids), `
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO simulations (`+idCol+`user_id, name, scenario, scenario_version, distribution,
 			hour_weights, start_at, end_at, time_zone, total_records, effective_total, pace_mode, pace_factor, target_kind,
 			connection_id, pipeline, owner_ids, seed, status, status_reason, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (`+idVal+`?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			sim.UserID, sim.Name, sim.Scenario, sim.ScenarioVersion, sim.Distribution, jsonText(sim.HourWeights),
 			dbTime(sim.StartAt), dbTime(sim.EndAt), sim.TimeZone, sim.TotalRecords, sim.EffectiveTotal, sim.PaceMode,
 			sim.PaceFactor, sim.TargetKind, sim.ConnectionID, sim.Pipeline, jsonText(sim.OwnerIDs), sim.Seed,

@@ -25,6 +25,23 @@ type SimulationForm struct {
 	Scenarios, Distributions, Targets []Option
 	Paces                             []Option
 	TimeZones                         []string
+	Notice                            string // where the values came from: a simulation run again, a profile
+	ProfileName                       string // "save as profile"
+	Profiles                          []ProfileLink
+}
+
+// ProfileLink is one of the user's saved profiles.
+type ProfileLink struct {
+	ID   int64
+	Name string
+}
+
+// URL opens the form filled from the profile.
+func (p ProfileLink) URL() string { return "/simulations/new?profile=" + strconv.FormatInt(p.ID, 10) }
+
+// DeleteURL deletes the profile.
+func (p ProfileLink) DeleteURL() string {
+	return "/profiles/" + strconv.FormatInt(p.ID, 10) + "/delete"
 }
 
 // PreviewView is the live preview beside the form.
@@ -162,9 +179,13 @@ type ControlsView struct {
 	SimID                                   int64
 	Status                                  string
 	CanStart, CanPause, CanResume, CanAbort bool
+	CanDelete                               bool   // not running or paused
 	Message                                 string // a refused action, e.g. a state conflict
 	CSRF                                    string
 }
+
+// PageURL is the simulation's page.
+func (c ControlsView) PageURL() string { return "/simulations/" + strconv.FormatInt(c.SimID, 10) }
 
 // ActionURL is where a control posts.
 func (c ControlsView) ActionURL(action string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/simcrm/simcrm/internal/auth"
 	"github.com/simcrm/simcrm/internal/config"
 	"github.com/simcrm/simcrm/internal/sandbox"
+	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
@@ -39,6 +40,7 @@ type testApp struct {
 	logs    *logBuffer
 	url     string // http://127.0.0.1:port
 	metrics *Metrics
+	notify  *jobs.Notifier
 }
 
 // newTestApp builds the app on a migrated database of a dialect and on redisURL
@@ -96,10 +98,19 @@ func newTestApp(t *testing.T, d testenv.Dialect, redisURL string, env ...string)
 		t.Fatal(err)
 	}
 	metrics := NewMetrics(store, rdb, log)
-	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress, Sandbox: sb, Log: log, Metrics: metrics})
+	box, err := secret.NewBox(cfg.TokenEncSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Test webhooks listen on loopback, which the production client refuses.
+	notifier := jobs.NewNotifier(jobs.NotifierOptions{Store: store, Queue: queue, Box: box, HTTP: &http.Client{Timeout: 5 * time.Second},
+		Log: log, Interval: 200 * time.Millisecond, Backoff: []time.Duration{time.Second}})
+	app := New(Deps{Config: cfg, Store: store, Redis: rdb, Queue: queue, Lifecycle: engine.Lifecycle, Progress: engine.Progress,
+		Notifier: notifier, Sandbox: sb, Log: log, Metrics: metrics})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return &testApp{app: app, store: store, redis: rdb, engine: engine, sb: sb, cfg: cfg, log: log, logs: logs, url: base, metrics: metrics}
+	return &testApp{app: app, store: store, redis: rdb, engine: engine, notify: notifier, sb: sb, cfg: cfg, log: log, logs: logs, url: base,
+		metrics: metrics}
 }
 
 // runWorkers runs the engine's task handlers and its loop, as a worker process
@@ -112,14 +123,16 @@ func (a *testApp) runWorkers(t *testing.T) {
 	mux.Use(jobs.Instrument(a.redis))
 	mux.Handle(jobs.TypeNoop, jobs.NoopHandler(nil))
 	a.engine.Worker.Register(mux)
+	a.notify.Register(mux)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	done, notified := make(chan struct{}), make(chan struct{})
 	go func() { a.engine.Reconciler.Run(ctx); close(done) }()
 	go a.redis.Heartbeat(ctx, storage.NewWorkerID())
-	t.Cleanup(func() { srv.Shutdown(); cancel(); <-done })
+	go func() { a.notify.Run(ctx); close(notified) }()
+	t.Cleanup(func() { srv.Shutdown(); cancel(); <-done; <-notified })
 }
 
 // browser keeps cookies and the page's CSRF token like a real one would.

@@ -15,7 +15,7 @@ var hostileParams = []string{"0", "-1", "abc", "%FF%FE", "%C0%AF", "999999999999
 // Real values of the non-id parameters of the sandbox's HubSpot paths.
 var realParams = map[string][]string{
 	"type": {"contacts"}, "objectType": {"contacts", "0-1", "deals"}, "fromType": {"contacts"}, "toType": {"companies"},
-	"propertyName": {"email"}, "pipelineId": {"default"}, "ownerId": {"1"},
+	"propertyName": {"email"}, "pipelineId": {"default"}, "ownerId": {"1"}, "name": {"b2b"}, "format": {"csv", "json"},
 }
 
 // walkBody is a request body with its content type.

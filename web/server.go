@@ -30,7 +30,9 @@ type Deps struct {
 	// Lifecycle creates and drives simulations; Progress reads their live state.
 	Lifecycle *jobs.Lifecycle
 	Progress  *jobs.Progress
-	Log       *slog.Logger
+	// Notifier sends the notifications page's test deliveries; nil sends none.
+	Notifier *jobs.Notifier
+	Log      *slog.Logger
 	// Sandbox is the built-in HubSpot sandbox, served at sandbox.MountPath; nil
 	// serves none.
 	Sandbox *sandbox.Server
@@ -47,6 +49,7 @@ type handler struct {
 	queue     *asynq.Client
 	lifecycle *jobs.Lifecycle
 	progress  *jobs.Progress
+	notify    *jobs.Notifier
 	log       *slog.Logger
 
 	sandbox *sandbox.Server
@@ -58,8 +61,8 @@ type handler struct {
 
 // New builds the Fiber app with every route.
 func New(d Deps) *fiber.App {
-	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress, log: d.Log, sandbox: d.Sandbox,
-		metrics: d.Metrics}
+	h := &handler{cfg: d.Config, store: d.Store, redis: d.Redis, queue: d.Queue, lifecycle: d.Lifecycle, progress: d.Progress,
+		notify: d.Notifier, log: d.Log, sandbox: d.Sandbox, metrics: d.Metrics}
 	if h.metrics == nil {
 		h.metrics = NewMetrics(d.Store, d.Redis, d.Log)
 	}

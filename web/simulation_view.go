@@ -263,5 +263,6 @@ func controlsView(c *fiber.Ctx, h *handler, s storage.Simulation) views.Controls
 		CanPause:  s.Status == storage.StatusRunning,
 		CanResume: s.Status == storage.StatusPaused,
 		CanAbort:  !s.Finished(),
+		CanDelete: s.Status != storage.StatusRunning && s.Status != storage.StatusPaused,
 	}
 }

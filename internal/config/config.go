@@ -53,6 +53,7 @@ type Config struct {
 	DLQSampleMax        int
 	DLQReplayCap        int
 	ThinningMax         int
+	SMTPURL             string // notification e-mails; empty: none
 
 	// The built-in sandbox's rate limits and injected faults (internal/sandbox).
 	SandboxBurst            int           // calls per rolling 10 s per token; 0 is off
@@ -287,6 +288,17 @@ var Settings = []Setting{
 			return fmt.Errorf("want host:port such as 127.0.0.1:9090, got %q", v)
 		}
 		c.MetricsAddr = v
+		return nil
+	}},
+	{"SMTP_URL", "", "SMTP server for notification e-mails: smtp://user:password@host:587?from=simcrm@example.com. Unset: no e-mail, webhooks only.", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme != "smtp" || u.Hostname() == "" || u.Query().Get("from") == "" {
+			return errors.New("want smtp://user:password@host:port?from=address")
+		}
+		c.SMTPURL = v
 		return nil
 	}},
 	{"THINNING_EVENTS_MAX", "200", "How many thinning decisions each simulation keeps in sim:<id>:thinning:events.", intIn(1, 10000, func(c *Config, n int) { c.ThinningMax = n })},

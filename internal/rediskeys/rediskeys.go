@@ -95,3 +95,7 @@ func JobDurations(taskType, outcome string) string {
 
 // JobDurationsPattern matches every JobDurations key (SCAN MATCH).
 const JobDurationsPattern = jobDurationsPrefix + "*"
+
+// SimulationMatch is the SCAN pattern of every key of one simulation, sim:<id>:*
+// (deleting a simulation removes them all).
+func SimulationMatch(id int64) string { return simPrefix(id) + "*" }

@@ -208,15 +208,9 @@ func ApplyOverrides(s Scenario, o Overrides) (Scenario, error) {
 	canon := make(Overrides, len(o))
 	for _, key := range keys {
 		v := o[key]
-		p, ok := lookupParameter(key)
-		if !ok {
-			return s, invalid(key, ErrUnknownOverride, "")
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < p.min || v > p.max {
-			return s, invalid(key, ErrOverrideValue, "must be between "+fmtNum(p.min)+" and "+fmtNum(p.max)+", got "+fmtNum(v))
-		}
-		if p.integer && v != math.Trunc(v) {
-			return s, invalid(key, ErrOverrideValue, "must be a whole number, got "+fmtNum(v))
+		p, err := checkOverride(key, v)
+		if err != nil {
+			return s, err
 		}
 		p.set(&out, v)
 		canon[p.key] = v
@@ -225,6 +219,71 @@ func ApplyOverrides(s Scenario, o Overrides) (Scenario, error) {
 		return s, blameOverride(err, canon)
 	}
 	return out, nil
+}
+
+// checkOverride checks one override on its own: a known key, a value in range,
+// a whole number where the parameter counts something.
+func checkOverride(key string, v float64) (parameter, error) {
+	p, ok := lookupParameter(key)
+	if !ok {
+		return p, invalid(key, ErrUnknownOverride, "")
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < p.min || v > p.max {
+		return p, invalid(key, ErrOverrideValue, "must be between "+fmtNum(p.min)+" and "+fmtNum(p.max)+", got "+fmtNum(v))
+	}
+	if p.integer && v != math.Trunc(v) {
+		return p, invalid(key, ErrOverrideValue, "must be a whole number, got "+fmtNum(v))
+	}
+	return p, nil
+}
+
+// OverrideProblems checks overrides of s for a form: every key on its own first
+// (one message per bad key), then, when each is fine, the scenario they make
+// (the one cross-field rule that fails). It returns a message per parameter key
+// ("" for a rule that belongs to no single key); empty means valid.
+func OverrideProblems(s Scenario, o Overrides) map[string]string {
+	out := map[string]string{}
+	for key, v := range o {
+		if _, err := checkOverride(key, v); err != nil {
+			out[CanonicalKey(key)] = problemText(err)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if _, err := ApplyOverrides(s, o); err != nil {
+		field := ""
+		if ve, ok := err.(*ValidationError); ok {
+			if _, known := lookupParameter(ve.Field); known {
+				field = ve.Field
+			}
+		}
+		out[field] = problemText(err)
+	}
+	return out
+}
+
+// problemText is a validation error as a sentence for a person.
+func problemText(err error) string {
+	ve, ok := err.(*ValidationError)
+	if !ok {
+		return err.Error()
+	}
+	msg := ve.Err.Error()
+	if ve.Reason != "" {
+		msg = ve.Reason
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}
+
+// ParameterValues returns the value of every overridable parameter in s, keyed
+// like overrides.
+func ParameterValues(s Scenario) Overrides {
+	out := make(Overrides, len(parameters))
+	for _, p := range parameters {
+		out[p.key] = p.get(&s)
+	}
+	return out
 }
 
 // blameOverride names the overridden key when a cross-field rule fails on

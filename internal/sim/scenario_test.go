@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -137,5 +138,51 @@ func TestOverridesJSON(t *testing.T) {
 		if _, err := ApplyOverrides(base, Overrides{p.Key: p.Min}); err != nil && !errors.Is(err, ErrScenario) {
 			t.Errorf("parameter %s at its minimum: %v", p.Key, err)
 		}
+	}
+}
+
+func TestOverrideProblems(t *testing.T) {
+	base, _ := ScenarioByName("b2b")
+	tests := []struct {
+		name string
+		in   Overrides
+		want []string // keys with a message
+	}{
+		{"valid", Overrides{"win_rate": 0.7, "cap.notes": 2}, nil},
+		{"each bad key named", Overrides{"win_rate": 2, "cap.calls": 1.5, "p_deal": 0.5}, []string{"cap.calls", "win_rate"}},
+		{"unknown key", Overrides{"nope": 1}, []string{"nope"}},
+		{"cross-field rule", Overrides{"delay.task_min": 500}, []string{"delay.task_min"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := OverrideProblems(base, tt.in)
+			keys := slices.Sorted(maps.Keys(got))
+			if !slices.Equal(keys, tt.want) {
+				t.Fatalf("want messages for %v, got %v", tt.want, got)
+			}
+			for k, msg := range got {
+				if msg == "" || msg[len(msg)-1] != '.' {
+					t.Errorf("%s: want a sentence, got %q", k, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestParameterValues(t *testing.T) {
+	base, _ := ScenarioByName("b2b")
+	v := ParameterValues(base)
+	if len(v) != len(Parameters()) {
+		t.Fatalf("want a value per parameter (%d), got %d", len(Parameters()), len(v))
+	}
+	if v["win_rate"] != 0.60 || v["budget.notes"] != 5000 {
+		t.Errorf("want win_rate 0.6 and budget.notes 5000, got %v and %v", v["win_rate"], v["budget.notes"])
+	}
+	changed, err := ApplyOverrides(base, Overrides{"win_rate": 0.25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ParameterValues(changed)["win_rate"]; got != 0.25 {
+		t.Errorf("want the override read back, got %v", got)
 	}
 }

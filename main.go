@@ -19,6 +19,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/cli"
 	"github.com/simcrm/simcrm/internal/config"
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/jobs"
@@ -91,7 +92,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("SMTP_URL: %w", err)
 	}
 	box, _ := secret.NewBox(cfg.TokenEncSecret) // nil without a key: webhooks then cannot be signed
-	notifier := jobs.NewNotifier(jobs.NotifierOptions{Store: store, Queue: queue, Box: box, Mail: mailer, Log: log})
+	notifier := jobs.NewNotifier(jobs.NotifierOptions{Store: store, Queue: queue, Box: box, Mail: mailer, Log: log,
+		Egress: hubspot.Egress{AllowPrivate: cfg.AllowPrivateTargets}})
 	// Workers run the engine's tasks (Worker); its Reconciler flushes counters and
 	// reconciles plans with the ledger (at start, periodically, and when Redis
 	// comes back). The web side uses its Lifecycle and Progress. The notifier sends

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/secret"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -60,6 +61,7 @@ type NotifierOptions struct {
 	Mail     *Mailer
 	BaseURL  string
 	Log      *slog.Logger
+	Egress   hubspot.Egress  // which addresses webhooks may reach (public ones unless private targets are allowed)
 	Interval time.Duration   // how often to look for events; 0: 2 s
 	Backoff  []time.Duration // waits between attempts; nil: 1 s, 5 s, 30 s, 2 min, 10 min
 }
@@ -69,7 +71,7 @@ func NewNotifier(o NotifierOptions) *Notifier {
 	n := &Notifier{store: o.Store, queue: o.Queue, box: o.Box, http: o.HTTP, mail: o.Mail, baseURL: o.BaseURL, log: o.Log,
 		interval: o.Interval, backoff: o.Backoff}
 	if n.http == nil {
-		n.http = PublicHTTPClient(10 * time.Second)
+		n.http = o.Egress.HTTPClient(10 * time.Second)
 	}
 	if n.interval <= 0 {
 		n.interval = 2 * time.Second

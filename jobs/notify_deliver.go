@@ -10,11 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -124,37 +121,4 @@ func (n *Notifier) send(ctx context.Context, c storage.NotificationChannel, d st
 		return resp.StatusCode, string(answer), fmt.Errorf("%d %s: %s", resp.StatusCode, http.StatusText(resp.StatusCode), answer)
 	}
 	return resp.StatusCode, string(answer), nil
-}
-
-// errNotPublic refuses a connection to an address that is not public.
-var errNotPublic = errors.New("webhook address not allowed: not a public address")
-
-// PublicHTTPClient is an HTTP client whose every connection (redirects included)
-// is checked after DNS resolution and refused unless the address is public:
-// webhooks are URLs people type, and must not reach inside.
-func PublicHTTPClient(timeout time.Duration) *http.Client {
-	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil || !publicAddr(ap.Addr()) {
-			return errNotPublic
-		}
-		return nil
-	}}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = nil // through a proxy the check would see the proxy
-	tr.DialContext = d.DialContext
-	return &http.Client{Timeout: timeout, Transport: tr}
-}
-
-func publicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
-		return false
-	}
-	for _, p := range []string{"100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "240.0.0.0/4", "64:ff9b::/96", "2002::/16"} {
-		if netip.MustParsePrefix(p).Contains(ip) {
-			return false
-		}
-	}
-	return true
 }

@@ -41,6 +41,16 @@ func (e Egress) Options(baseURL string) []Option {
 	return []Option{WithPublicAddressesOnly()}
 }
 
+// HTTPClient is a client for other URLs people type, such as webhooks: every
+// connection it opens (redirects included) reaches public addresses only, unless
+// private targets are allowed.
+func (e Egress) HTTPClient(timeout time.Duration) *http.Client {
+	if e.AllowPrivate {
+		return &http.Client{Timeout: timeout}
+	}
+	return &http.Client{Timeout: timeout, Transport: publicTransport()}
+}
+
 // WithPublicAddressesOnly makes every connection the client opens (redirects
 // included) refuse non-public addresses with ErrNotAllowed, after DNS resolution.
 // It replaces the HTTP client, so give it after WithHTTPClient.

@@ -508,7 +508,7 @@ func (r *simRun) gate(replay bool) (drop bool, wait error) {
 		return false, nil
 	case storage.StatusPaused, storage.StatusQueued:
 		return false, &Throttled{Wait: pausedWait, Reason: "simulation " + strconv.FormatInt(r.sim.ID, 10) + " is " + r.sim.Status}
-	case storage.StatusCompleted, storage.StatusFailed:
+	case storage.StatusCompleted, storage.StatusCompletedWithFailures, storage.StatusFailed:
 		if replay {
 			return false, nil
 		}

@@ -150,6 +150,7 @@ type ControlsView struct {
 	Status                                  string
 	CanStart, CanPause, CanResume, CanAbort bool
 	Message                                 string // a refused action, e.g. a state conflict
+	StartRefused                            string // why Start is disabled now (no Redis), "" when it is not
 	CSRF                                    string
 }
 

@@ -361,6 +361,9 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
+	if p.Replay {
+		e.settleSoon(ctx, p.Sim)
+	}
 	return nil
 }
 

@@ -465,9 +465,12 @@ func TestHonestFinalStates(t *testing.T) {
 	})
 	t.Run("30% 5xx, 1 attempt", func(t *testing.T) {
 		e := newTestEnv(t, firstDialect(t), envOptions{env: map[string]string{"CONTACT_ATTEMPTS": "1", "NOTE_ATTEMPTS": "1",
-			"CALL_ATTEMPTS": "1", "TASK_ATTEMPTS": "1", "MEETING_ATTEMPTS": "1", "TICKET_ATTEMPTS": "1"}, engineOptions: noBreaker})
+			"CALL_ATTEMPTS": "1", "TASK_ATTEMPTS": "1", "MEETING_ATTEMPTS": "1", "TICKET_ATTEMPTS": "1", "DLQ_REPLAY_LIMIT_CAP": "1000"},
+			engineOptions: noBreaker})
 		ctx := context.Background()
-		s := e.createPrepared(backfillInput(300))
+		// 2,000 records in 7 records tasks: with 30% of calls failing, some
+		// succeed for certain in practice (all failing is below 1 in 10,000).
+		s := e.createPrepared(backfillInput(2500))
 		if err := e.sandbox.SetFaults(sandbox.Faults{ErrorRate: 0.3}); err != nil {
 			t.Fatal(err)
 		}
@@ -498,5 +501,73 @@ func TestHonestFinalStates(t *testing.T) {
 		if mFailed != failed+nBlocked {
 			t.Errorf("metrics: want %d failed (%d in the DLQ + %d blocked), got %d", failed+nBlocked, failed, nBlocked, mFailed)
 		}
+
+		// Replay every failure with the target healthy: the run becomes
+		// completed, and Redis and the database agree, also after a flush.
+		if err := e.sandbox.SetFaults(sandbox.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+		boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
+		tri := NewTriage(e.store, e.engine.Worker.queue, e.cfg)
+		for i := 0; i < 40; i++ {
+			if n, _ := e.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID}); n == 0 {
+				break
+			}
+			if _, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
+				Strategy: storage.ReplayOldest, Limit: 1000}); err != nil {
+				t.Fatal(err)
+			}
+			e.drain()
+		}
+		// The state follows the DLQ: completed once nothing is left in it.
+		waitUntil(t, 30*time.Second, "the state settled after the replay", func() bool {
+			s, _ = e.store.Simulation(ctx, s.ID)
+			return strings.HasPrefix(s.StatusReason, "after a DLQ replay: ")
+		})
+		left, _ := e.store.FailedCounts(ctx, s.ID)
+		var nLeft int64
+		for _, n := range left {
+			nLeft += n
+		}
+		if want := map[bool]string{true: storage.StatusCompleted, false: storage.StatusCompletedWithFailures}[nLeft == 0]; s.Status != want {
+			t.Errorf("after the replay %d objects are in the DLQ: want %s, got %s (%s)", nLeft, want, s.Status, s.StatusReason)
+		}
+		agree := func(when string) {
+			t.Helper()
+			m, err := e.engine.Progress.Metrics(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, _ := e.rdb.Client.HGetAll(ctx, rediskeys.Metrics(s.ID)).Result()
+			db, err := e.store.SimulationCounters(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ledger, _ := e.store.LedgerCounts(ctx, s.ID)
+			for _, k := range sim.ObjectKinds {
+				p := k.Plural()
+				for _, f := range []string{p + "_created", p + "_failed"} {
+					if live[f] != strconv.FormatInt(db[f], 10) {
+						t.Errorf("%s: %s: Redis %q, database %d", when, f, live[f], db[f])
+					}
+				}
+				if m.Created[p] != ledger[string(k)] || m.Failed[p] != left[string(k)] {
+					t.Errorf("%s: %s: metrics %d created, %d failed; ledger %d", when, p, m.Created[p], m.Failed[p], ledger[string(k)])
+				}
+			}
+			tallies, _ := e.store.DLQTallies(ctx, s.ID)
+			counts, _ := e.rdb.HashCounts(ctx, rediskeys.DLQCounts(s.ID))
+			if fmt.Sprint(tallies) != fmt.Sprint(counts) {
+				t.Errorf("%s: sim:%d:dlq:counts %v, database %v", when, s.ID, counts, tallies)
+			}
+		}
+		agree("after the replay")
+		if err := e.rdb.Client.FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := e.engine.Progress.Metrics(ctx, s.ID); m.Source != "db" {
+			t.Errorf("after a flush the first look reads the database, got %s", m.Source)
+		}
+		agree("after a flush")
 	})
 }

@@ -481,12 +481,21 @@ func (e *testEnv) drain() {
 				continue // a queue nothing was ever enqueued on
 			}
 			if info.Pending+info.Active+info.Scheduled+info.Retry > 0 {
+				if os.Getenv("DEBUGDRAIN") != "" {
+					for _, l := range [][]*asynq.TaskInfo{must(insp.ListRetryTasks(q)), must(insp.ListScheduledTasks(q)), must(insp.ListPendingTasks(q))} {
+						for _, ti := range l {
+							e.t.Logf("left %s %s retried %d err %s payload %.200s", q, ti.Type, ti.Retried, ti.LastErr, ti.Payload)
+						}
+					}
+				}
 				return false
 			}
 		}
 		return true
 	})
 }
+
+func must[T any](v T, _ error) T { return v }
 
 func waitUntil(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()

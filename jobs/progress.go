@@ -64,6 +64,14 @@ func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 		if fields, err = e.dbMetrics(ctx, id); err != nil {
 			return Metrics{}, err
 		}
+		if s.Finished() && e.redis.Up() {
+			// No reconcile looks after a finished simulation: rebuild its
+			// metrics and DLQ tallies in Redis (lost to a flush) now that
+			// someone looks, so redis-cli and the pages agree with the database.
+			if err := e.rebuildMetrics(ctx, id); err != nil {
+				e.log.Warn("metrics rebuild", "simulation", id, "err", err)
+			}
+		}
 	}
 	for _, p := range pluralKinds() {
 		m.Created[p] = fields[p+"_"+sim.EventCreated]

@@ -106,6 +106,9 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
+	if p.Replay {
+		e.settleSoon(ctx, p.Sim)
+	}
 	return w.scheduleNext(ctx)
 }
 

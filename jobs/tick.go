@@ -71,6 +71,8 @@ func (e *Worker) tick(ctx context.Context, id int64) (time.Duration, error) {
 		return 0, err
 	}
 	if run.sim.Status != storage.StatusRunning {
+		// A tick of a finished simulation comes after a DLQ replay (settleSoon).
+		e.settleReplay(ctx, run)
 		return 0, nil
 	}
 	if err := run.target.prepare(ctx); err != nil {
@@ -379,6 +381,41 @@ func (e *Worker) complete(ctx context.Context, run *simRun) error {
 	e.retire(ctx, id)
 	e.log.Info("simulation finished", "simulation", id, "status", status, "reason", reason)
 	return nil
+}
+
+// settleSoon asks for settleReplay about a second from now, in a tick task: one
+// per simulation and second however many replayed tasks end meanwhile, and the
+// last one's comes after it.
+func (e *Worker) settleSoon(ctx context.Context, simID int64) {
+	task, opts := newTickTask(simID)
+	opts = append(opts, asynq.TaskID(fmt.Sprintf("%ssettle-%d", taskIDPrefix(simID), time.Now().Unix())), asynq.ProcessIn(time.Second))
+	if _, err := e.queue.EnqueueContext(context.WithoutCancel(ctx), task, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		e.log.Warn("settle after a replay", "simulation", simID, "err", err)
+	}
+}
+
+// settleReplay brings a finished simulation up to date after a DLQ replay ran
+// some of its work: the counters (database and Redis) become exact again, and a
+// run that completed with failures becomes completed once nothing is left in the
+// DLQ (or the other way round if the replay failed anew). A simulation that
+// failed is left as it is: its run did not reach every object.
+func (e *Worker) settleReplay(ctx context.Context, run *simRun) {
+	ctx = context.WithoutCancel(ctx)
+	s, err := e.store.Simulation(ctx, run.sim.ID)
+	if err != nil || s.Status != storage.StatusCompleted && s.Status != storage.StatusCompletedWithFailures {
+		return
+	}
+	if err := e.trueUp(ctx, run); err != nil {
+		e.log.Warn("metrics true-up after a replay", "simulation", s.ID, "err", err)
+		return
+	}
+	status, reason, err := e.outcome(ctx, run)
+	if err != nil || status == s.Status || status == storage.StatusFailed {
+		return
+	}
+	if _, err := e.store.TransitionSimulation(ctx, s.ID, []string{s.Status}, status, "after a DLQ replay: "+reason); err == nil {
+		e.log.Info("simulation state after a replay", "simulation", s.ID, "status", status)
+	}
 }
 
 // outcome is the final state of a simulation whose every object is accounted for,

@@ -59,7 +59,7 @@ func TestChaosBinary(t *testing.T) {
 		"MYSQL_DSN="+dsn, fmt.Sprintf("REDIS_URL=redis://127.0.0.1:%d/0", redisPort),
 		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), "DATA_DIR="+dir, "TOKEN_ENC_SECRET="+key, "SESSION_SECRET="+key,
 		"SANDBOX_TOKEN=pat-na1-chaos-sandbox-token-0123456789", "SANDBOX_BURST=0", "SANDBOX_DAILY=0",
-		"SANDBOX_FAULT_LATENCY=200ms", "WORKER_CONCURRENCY=8", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=20s")
+		"SANDBOX_FAULT_LATENCY=200ms", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=20s")
 	cli := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
@@ -149,13 +149,14 @@ func TestChaosBinary(t *testing.T) {
 
 	// Each case interrupts one backfill at fractions of its planned objects.
 	cases := []struct {
-		name  string
-		at    []float64
-		exact bool // every planned object created: nothing thinned, nothing failed
+		name    string
+		records int
+		at      []float64
+		exact   bool // every planned object created: nothing thinned, nothing failed
 	}{
-		{"SIGTERM", []float64{0.2, 0.45, 0.7}, true},
-		{"kill -9 + FLUSHALL", []float64{0.3}, false},
-		{"FLUSHALL", []float64{0.3}, false},
+		{"SIGTERM", 5000, []float64{0.2, 0.45, 0.7}, true}, // about 15,000 objects
+		{"kill -9 + FLUSHALL", 2000, []float64{0.3}, false},
+		{"FLUSHALL", 2000, []float64{0.3}, false},
 	}
 	for _, c := range cases {
 		end := time.Now().UTC().Truncate(time.Hour)
@@ -164,7 +165,7 @@ func TestChaosBinary(t *testing.T) {
 			EffectiveTotal int   `json:"effectiveTotal"`
 		}
 		if code := api("POST", "/api/simulations", map[string]any{"name": "chaos " + c.name, "scenario": "b2b", "distribution": "linear",
-			"startTime": end.Add(-48 * time.Hour).Format(time.RFC3339), "endTime": end.Format(time.RFC3339), "totalRecords": 2000,
+			"startTime": end.Add(-48 * time.Hour).Format(time.RFC3339), "endTime": end.Format(time.RFC3339), "totalRecords": c.records,
 			"pace": "backfill", "target": "sandbox", "seed": 7}, &created); code != http.StatusCreated && code != http.StatusOK {
 			t.Fatalf("create: %d", code)
 		}

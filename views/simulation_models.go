@@ -86,6 +86,11 @@ type MetricsView struct {
 	Lateness       *LatenessView // paced runs, once something was measured
 	Unavailable    string        // why there are no numbers right now
 	NoWorker       bool          // the simulation waits for work and no worker was seen for 15 s
+	// Bar is the progress bar's parts, in percent of the planned objects.
+	Bar ProgressParts
+	// Holding says, one line each, what holds the work back while the target is
+	// failing (retries, breaker, cooldown, daily limit); empty when nothing does.
+	Holding []string
 }
 
 // LatenessView is how long after their planned moment objects were made.
@@ -102,6 +107,10 @@ func Millis(ms int64) string {
 	}
 	return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64) + " s"
 }
+
+// ProgressParts are the progress bar's coloured parts: created, failed (DLQ) and
+// thinned, each in percent of the planned objects.
+type ProgressParts struct{ Created, Failed, Thinned float64 }
 
 // MetricsRow is one object type's counters.
 type MetricsRow struct {

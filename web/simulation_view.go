@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,7 +259,30 @@ func (h *handler) metricsView(ctx context.Context, s storage.Simulation) views.M
 		v.Rows = append(v.Rows, row)
 	}
 	v.Throughput = views.NewSparkline(m.Throughput)
+	if m.Planned > 0 {
+		pct := func(n int64) float64 { return min(100, float64(n)*100/float64(m.Planned)) }
+		v.Bar = views.ProgressParts{Created: pct(v.Created), Failed: pct(v.Failed), Thinned: pct(v.Thinned)}
+	}
+	v.Holding = holding(h.progress.TargetHealth(ctx, s), s.Status)
 	return v
+}
+
+// holding words what holds a simulation's work back, one line each.
+func holding(th jobs.TargetHealth, status string) []string {
+	var out []string
+	if th.DailyLimit {
+		out = append(out, "Daily limit reached: the simulation is paused until the target's daily limit resets.")
+	}
+	if !th.BreakerUntil.IsZero() {
+		out = append(out, "Circuit breaker open until "+th.BreakerUntil.Format("15:04:05 MST")+": too many calls failed, none are sent before then.")
+	}
+	if !th.CooldownUntil.IsZero() {
+		out = append(out, "Rate-limit cooldown until "+th.CooldownUntil.Format("15:04:05 MST")+": the target answered 429.")
+	}
+	if th.Retrying > 0 && status == storage.StatusRunning {
+		out = append(out, fmt.Sprintf("Retries in progress: %d tasks wait to try again.", th.Retrying))
+	}
+	return out
 }
 
 // segmentsAround is how many segment rows the panel lists around the current one.

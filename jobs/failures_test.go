@@ -514,7 +514,7 @@ func TestHonestFinalStates(t *testing.T) {
 				break
 			}
 			if _, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
-				Strategy: storage.ReplayOldest, Limit: 1000}); err != nil {
+				Strategy: ReplayOldest, Limit: 1000}); err != nil {
 				t.Fatal(err)
 			}
 			e.drain()

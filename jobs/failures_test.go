@@ -519,11 +519,17 @@ func TestHonestFinalStates(t *testing.T) {
 			}
 			e.drain()
 		}
-		// The state follows the DLQ: completed once nothing is left in it.
-		waitUntil(t, 30*time.Second, "the state settled after the replay", func() bool {
-			s, _ = e.store.Simulation(ctx, s.ID)
-			return strings.HasPrefix(s.StatusReason, "after a DLQ replay: ")
+		// The state follows the DLQ: completed once nothing is left in it. The
+		// last replayed task's settle tick comes after every replayed task.
+		insp := asynq.NewInspectorFromRedisClient(e.rdb.Client)
+		waitUntil(t, 30*time.Second, "the settle ticks ran", func() bool {
+			info, err := insp.GetQueueInfo(ControlQueue)
+			return err == nil && info.Pending+info.Active+info.Scheduled+info.Retry == 0
 		})
+		s, _ = e.store.Simulation(ctx, s.ID)
+		if !strings.HasPrefix(s.StatusReason, "after a DLQ replay: ") {
+			t.Errorf("reason after the replay: got %q", s.StatusReason)
+		}
 		left, _ := e.store.FailedCounts(ctx, s.ID)
 		var nLeft int64
 		for _, n := range left {

@@ -383,12 +383,13 @@ func (e *Worker) complete(ctx context.Context, run *simRun) error {
 	return nil
 }
 
-// settleSoon asks for settleReplay about a second from now, in a tick task: one
-// per simulation and second however many replayed tasks end meanwhile, and the
-// last one's comes after it.
+// settleSoon asks for settleReplay about two seconds from now, in a tick task:
+// one per simulation and second however many replayed tasks end meanwhile, and
+// the last one's comes after them (a settle while replayed work still runs is
+// set right by the next).
 func (e *Worker) settleSoon(ctx context.Context, simID int64) {
 	task, opts := newTickTask(simID)
-	opts = append(opts, asynq.TaskID(fmt.Sprintf("%ssettle-%d", taskIDPrefix(simID), time.Now().Unix())), asynq.ProcessIn(time.Second))
+	opts = append(opts, asynq.TaskID(fmt.Sprintf("%ssettle-%d", taskIDPrefix(simID), time.Now().Unix())), asynq.ProcessIn(2*time.Second))
 	if _, err := e.queue.EnqueueContext(context.WithoutCancel(ctx), task, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		e.log.Warn("settle after a replay", "simulation", simID, "err", err)
 	}

@@ -35,7 +35,7 @@ func TestReadyzDuringDatabaseOutage(t *testing.T) {
 	proxy.Cut()
 	for _, who := range []*browser{a.browser(t), b} {
 		resp, body := who.get("/readyz")
-		var ready map[string]string
+		var ready map[string]any
 		if err := json.Unmarshal([]byte(body), &ready); err != nil || resp.StatusCode != http.StatusServiceUnavailable || ready["database"] != "down" {
 			t.Errorf("/readyz (cookies %d): want 503 JSON with the database down, got %d %s", len(who.cookies), resp.StatusCode, body)
 		}

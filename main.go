@@ -163,7 +163,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return fmt.Errorf("web: %w", err)
 		}
 	}
-	// Stop taking requests, then let in-flight jobs finish or go back to the queue.
+	// Workers first: they stop taking tasks and their in-flight jobs finish (or go
+	// back to the queue after SHUTDOWN_TIMEOUT) while the web server, which also
+	// serves the built-in sandbox they call, still answers.
+	began := time.Now()
+	if workers != nil {
+		workers.Stop()
+		workers.Shutdown()
+	}
+	// In-flight jobs are done or back in the queue: write their counters.
+	stopEngine()
+	<-engineDone
 	if app != nil {
 		if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
 			log.Warn("web shutdown", "err", err)
@@ -172,13 +182,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if metricsSrv != nil {
 		_ = metricsSrv.Close()
 	}
-	if workers != nil {
-		workers.Shutdown()
-	}
-	// In-flight jobs are done or back in the queue: write their counters.
-	stopEngine()
-	<-engineDone
-	log.Info("simcrm stopped cleanly")
+	log.Info("simcrm stopped cleanly", "took", time.Since(began).Round(time.Millisecond))
 	return nil
 }
 

@@ -298,9 +298,15 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	// An activity decided as skipped (thinned, or blocked by its failed record)
+	// while this task waited is not created: the decision stands.
+	skipped, err := e.store.SkippedKeys(ctx, p.Sim, keys)
+	if err != nil {
+		return err
+	}
 	var ins []objectInput
 	for _, it := range p.Items {
-		if _, ok := have[it.Key]; ok {
+		if _, ok := have[it.Key]; ok || skipped[it.Key] {
 			continue
 		}
 		props := make(map[string]string, len(it.Props)+1)
@@ -350,18 +356,21 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
-	e.clearMarkers(ctx, p, have, failed)
+	e.clearMarkers(ctx, p, have, failed, skipped)
 	if stepErr != nil {
 		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
+	if p.Replay {
+		e.settleSoon(ctx, p.Sim)
+	}
 	return nil
 }
 
 // clearMarkers deletes the idempotency markers of activities that are settled
-// (created or in the DLQ): the ledger and the DLQ now keep them from being queued
-// again, and Redis memory stays bounded.
-func (e *Worker) clearMarkers(ctx context.Context, p ActivitiesPayload, have map[string]string, failed map[string]failure) {
+// (created, in the DLQ or skipped): the ledger, the DLQ and the skips now keep them
+// from being queued again, and Redis memory stays bounded.
+func (e *Worker) clearMarkers(ctx context.Context, p ActivitiesPayload, have map[string]string, failed map[string]failure, skipped map[string]bool) {
 	if !e.redis.Enabled() {
 		return
 	}
@@ -369,7 +378,7 @@ func (e *Worker) clearMarkers(ctx context.Context, p ActivitiesPayload, have map
 	for _, it := range p.Items {
 		_, created := have[it.Key]
 		_, dead := failed[it.Key]
-		if created || dead {
+		if created || dead || skipped[it.Key] {
 			keys = append(keys, rediskeys.ActivityMarker(p.Sim, it.Record, string(p.Kind), it.Ordinal))
 		}
 	}

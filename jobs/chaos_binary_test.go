@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,10 +26,13 @@ import (
 
 // TestChaosBinary runs the real binary (SIMCRM_CHAOS_BIN, built by .ci/chaos.sh)
 // on MySQL and a private redis-server, creates b2b backfills through the JSON API
-// with a bearer token from `simcrm token create`, and in the middle of a run
-// (a) kills the process with SIGKILL and starts it again, (b) runs FLUSHALL on the
-// Redis. Each run must complete with exactly the planned objects in the sandbox,
-// once each.
+// with a bearer token from `simcrm token create` (the sandbox answers after 200 ms,
+// so jobs are in flight), and interrupts them: (a) SIGTERM three times, restarting
+// each time — every planned object must be created once, nothing thinned or
+// failed; (b) SIGKILL plus FLUSHALL, then a restart; (c) FLUSHALL under a running
+// process. Every run must account for each planned object by key: created,
+// thinned, failed or blocked, never created and skipped at once, never twice in
+// the sandbox.
 func TestChaosBinary(t *testing.T) {
 	bin := os.Getenv("SIMCRM_CHAOS_BIN")
 	if bin == "" {
@@ -55,7 +59,7 @@ func TestChaosBinary(t *testing.T) {
 		"MYSQL_DSN="+dsn, fmt.Sprintf("REDIS_URL=redis://127.0.0.1:%d/0", redisPort),
 		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort), "DATA_DIR="+dir, "TOKEN_ENC_SECRET="+key, "SESSION_SECRET="+key,
 		"SANDBOX_TOKEN=pat-na1-chaos-sandbox-token-0123456789", "SANDBOX_BURST=0", "SANDBOX_DAILY=0",
-		"SANDBOX_FAULT_LATENCY=40ms", "WORKER_CONCURRENCY=8", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=5s")
+		"SANDBOX_FAULT_LATENCY=200ms", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=20s")
 	cli := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
@@ -143,52 +147,105 @@ func TestChaosBinary(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	check := &testEnv{t: t, dialect: testenv.Dialect{Name: storage.MySQL, DSN: dsn}, store: store, engine: &Engine{Worker: &Worker{core: &core{store: store}}}}
 
-	for _, chaos := range []string{"kill -9", "FLUSHALL"} {
+	// Each case interrupts one backfill at fractions of its planned objects.
+	cases := []struct {
+		name    string
+		records int
+		at      []float64
+		exact   bool // every planned object created: nothing thinned, nothing failed
+	}{
+		{"SIGTERM", 5000, []float64{0.2, 0.45, 0.7}, true}, // about 15,000 objects
+		{"kill -9 + FLUSHALL", 2000, []float64{0.3}, false},
+		{"FLUSHALL", 2000, []float64{0.3}, false},
+	}
+	for _, c := range cases {
 		end := time.Now().UTC().Truncate(time.Hour)
-		var sim struct {
+		var created struct {
 			ID             int64 `json:"id"`
 			EffectiveTotal int   `json:"effectiveTotal"`
 		}
-		if code := api("POST", "/api/simulations", map[string]any{"name": "chaos " + chaos, "scenario": "b2b", "distribution": "linear",
-			"startTime": end.Add(-48 * time.Hour).Format(time.RFC3339), "endTime": end.Format(time.RFC3339), "totalRecords": 2000,
-			"pace": "backfill", "target": "sandbox", "seed": 7}, &sim); code != http.StatusCreated && code != http.StatusOK {
+		if code := api("POST", "/api/simulations", map[string]any{"name": "chaos " + c.name, "scenario": "b2b", "distribution": "linear",
+			"startTime": end.Add(-48 * time.Hour).Format(time.RFC3339), "endTime": end.Format(time.RFC3339), "totalRecords": c.records,
+			"pace": "backfill", "target": "sandbox", "seed": 7}, &created); code != http.StatusCreated && code != http.StatusOK {
 			t.Fatalf("create: %d", code)
 		}
-		if code := api("POST", fmt.Sprintf("/api/simulations/%d/start", sim.ID), nil, nil); code != http.StatusOK {
+		if code := api("POST", fmt.Sprintf("/api/simulations/%d/start", created.ID), nil, nil); code != http.StatusOK {
 			t.Fatalf("start: %d", code)
 		}
-		var m metrics
-		waitUntil(t, 2*time.Minute, "a quarter of the records created", func() bool {
-			api("GET", fmt.Sprintf("/api/simulations/%d/metrics", sim.ID), nil, &m)
-			return m.Created["contacts"] >= int64(sim.EffectiveTotal/4)
-		})
-		t.Logf("%s with %d of %d contacts created", chaos, m.Created["contacts"], sim.EffectiveTotal)
-		switch chaos {
-		case "kill -9":
-			if err := server.Process.Kill(); err != nil { // SIGKILL
-				t.Fatal(err)
-			}
-			_ = server.Wait()
-			start()
-		case "FLUSHALL":
-			if err := rc.FlushAll(context.Background()).Err(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		began := time.Now()
-		waitUntil(t, 5*time.Minute, "the simulation completed after "+chaos, func() bool {
-			api("GET", fmt.Sprintf("/api/simulations/%d/metrics", sim.ID), nil, &m)
-			return m.Status == storage.StatusCompleted
-		})
-		t.Logf("%s: completed %s later; metrics from %s: %v", chaos, time.Since(began).Round(time.Second), m.Source, m.Created)
-		s, err := store.Simulation(context.Background(), sim.ID)
+		s, err := store.Simulation(context.Background(), created.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		check.checkExact(s)
-		for kind, n := range check.planOf(s) {
-			if p := pluralOf(kind); m.Created[p] != int64(n) {
-				t.Errorf("%s: metrics say %d created, the plan has %d", p, m.Created[p], n)
+		plan := check.planOf(s)
+		planned := 0
+		for _, n := range plan {
+			planned += n
+		}
+		for _, share := range c.at {
+			var have int64
+			waitUntil(t, 3*time.Minute, fmt.Sprintf("%.0f%% of the planned objects created", share*100), func() bool {
+				l, _ := store.LedgerCounts(context.Background(), s.ID)
+				have = 0
+				for _, n := range l {
+					have += n
+				}
+				return have >= int64(share*float64(planned))
+			})
+			switch c.name {
+			case "SIGTERM":
+				began := time.Now()
+				if err := server.Process.Signal(syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+				_ = server.Wait()
+				t.Logf("SIGTERM at %d of %d objects: the process took %s to stop (exit %d)", have, planned,
+					time.Since(began).Round(time.Millisecond), server.ProcessState.ExitCode())
+				if !server.ProcessState.Success() {
+					t.Errorf("SIGTERM: want a clean exit, got %v", server.ProcessState)
+				}
+				start()
+			case "kill -9 + FLUSHALL":
+				if err := server.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				_ = server.Wait()
+				if err := rc.FlushAll(context.Background()).Err(); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("kill -9 and FLUSHALL at %d of %d objects", have, planned)
+				start()
+			case "FLUSHALL":
+				if err := rc.FlushAll(context.Background()).Err(); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("FLUSHALL at %d of %d objects", have, planned)
+			}
+		}
+		var m metrics
+		began := time.Now()
+		waitUntil(t, 5*time.Minute, "the simulation finished after "+c.name, func() bool {
+			api("GET", fmt.Sprintf("/api/simulations/%d/metrics", s.ID), nil, &m)
+			return m.Status == storage.StatusCompleted || m.Status == storage.StatusCompletedWithFailures || m.Status == storage.StatusFailed
+		})
+		t.Logf("%s: %s %s later; metrics from %s: %v", c.name, m.Status, time.Since(began).Round(time.Second), m.Source, m.Created)
+		if s, err = store.Simulation(context.Background(), s.ID); err != nil {
+			t.Fatal(err)
+		}
+		thinned, failed := check.checkAccounted(s)
+		t.Logf("%s: %d thinned, %d failed", c.name, thinned, failed)
+		if c.exact {
+			check.checkExact(s)
+			if thinned != 0 || failed != 0 || m.Status != storage.StatusCompleted {
+				t.Errorf("%s: want every object created and %q, got %d thinned, %d failed, %q", c.name, storage.StatusCompleted, thinned, failed, m.Status)
+			}
+		}
+		ledger, err := store.LedgerCounts(context.Background(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for kind, n := range ledger {
+			if p := pluralOf(kind); m.Created[p] != n {
+				t.Errorf("%s: metrics say %d created, the ledger has %d", p, m.Created[p], n)
 			}
 		}
 	}

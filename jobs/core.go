@@ -22,6 +22,22 @@ var ErrNotFound = storage.ErrNotFound
 // (REDIS_URL=off): there is no queue to run it on.
 var ErrNoRedis = errors.New("jobs: simulations need Redis (REDIS_URL is off)")
 
+// ErrRedisDown refuses to start a simulation while Redis does not answer: its
+// work could not be queued.
+var ErrRedisDown = errors.New("jobs: Redis is unreachable")
+
+// StartRefusal says in words why no simulation can start now ("" when one can):
+// SimCRM runs without Redis, or Redis does not answer.
+func StartRefusal(r *storage.Redis) string {
+	switch {
+	case !r.Enabled():
+		return "Simulations need Redis to queue their work, and this SimCRM runs without it (REDIS_URL=off)."
+	case !r.Up():
+		return "Redis is unreachable, so this simulation's work cannot be queued. Start it once Redis answers again."
+	}
+	return ""
+}
+
 // Engine is the simulation engine of a process, in four parts that share one
 // cache of running simulations: Lifecycle creates and drives simulations,
 // Progress reads their live state, Worker handles their queued tasks and

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -105,7 +106,32 @@ func (e *Worker) deadLetter(ctx context.Context, run *simRun, t *asynq.Task, job
 	}
 	e.log.Warn("job failed into the DLQ", "simulation", run.sim.ID, "job", jobType, "objects", len(items),
 		"category", items[0].category, "err", items[0].err)
+	if cats[string(hubspot.CategoryAuth)] > 0 {
+		e.failOnAuth(dctx, run, items)
+	}
 	return nil
+}
+
+// failOnAuth ends a running simulation whose target rejected the token (401): no
+// call can succeed, so it fails at once with the reason instead of sending every
+// remaining object into the DLQ. (A 403 — a scope missing for one object type —
+// lets the rest of the run go on.)
+func (e *Worker) failOnAuth(ctx context.Context, run *simRun, items []dlqItem) {
+	for _, it := range items {
+		var he *hubspot.Error
+		if !errors.As(it.err, &he) || he.StatusCode != http.StatusUnauthorized {
+			continue
+		}
+		reason := "the target rejected SimCRM's token"
+		if it.err != nil {
+			reason += ": " + it.err.Error()
+		}
+		if _, err := e.store.TransitionSimulation(ctx, run.sim.ID, []string{storage.StatusRunning}, storage.StatusFailed, reason); err == nil {
+			e.log.Warn("simulation failed: the target rejected the token", "simulation", run.sim.ID)
+		}
+		e.forgetRun(run.sim.ID)
+		return
+	}
 }
 
 // lastAttempt reports whether the running task is on its last attempt: the job

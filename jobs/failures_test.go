@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +42,8 @@ func (e *testEnv) createPrepared(in siminput.Input) storage.Simulation {
 
 // Work that fails for good (here: every call 403) goes to the durable DLQ with its
 // category, is counted in Redis (counts and capped samples) and the metrics, and
-// the simulation still completes: failed work is accounted for.
+// the simulation still finishes: failed work is accounted for, and as nothing
+// could be created it ends failed with that reason.
 func TestFailedWorkIsAccountedFor(t *testing.T) {
 	e := newTestEnv(t, firstDialect(t), envOptions{})
 	ctx := context.Background()
@@ -52,7 +54,10 @@ func TestFailedWorkIsAccountedFor(t *testing.T) {
 	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+	s = e.wait(s.ID, storage.StatusFailed, time.Minute)
+	if !strings.HasPrefix(s.StatusReason, "nothing could be created: 0 objects created") {
+		t.Errorf("reason: want nothing could be created, got %q", s.StatusReason)
+	}
 	counts, err := e.store.DLQCounts(ctx, s.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +113,7 @@ func TestRetriesThenDLQThenReplay(t *testing.T) {
 	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+	s = e.wait(s.ID, storage.StatusFailed, time.Minute)
 	page, err := e.store.DLQEntries(ctx, storage.DLQFilter{SimulationID: s.ID}, 0, 500)
 	if err != nil {
 		t.Fatal(err)
@@ -212,11 +217,11 @@ func TestFailuresLandInTheirCategoryAfterTheirAttempts(t *testing.T) {
 		wantAttempts int
 		wantStatus   string // "": completed or failed
 	}{
-		{name: "forced 403", faults: sandbox.Faults{Force403: true}, wantCategory: "auth", wantAttempts: 1, wantStatus: storage.StatusCompleted},
+		{name: "forced 403", faults: sandbox.Faults{Force403: true}, wantCategory: "auth", wantAttempts: 1, wantStatus: storage.StatusFailed},
 		{name: "forced 401", faults: sandbox.Faults{Force401: true}, wantCategory: "auth", wantAttempts: 1},
-		{name: "5xx burst", faults: sandbox.Faults{ErrorRate: 1}, wantCategory: "server", wantAttempts: 3, wantStatus: storage.StatusCompleted},
+		{name: "5xx burst", faults: sandbox.Faults{ErrorRate: 1}, wantCategory: "server", wantAttempts: 3, wantStatus: storage.StatusFailed},
 		{name: "timeouts", faults: sandbox.Faults{TimeoutRate: 1, TimeoutAfter: 10 * time.Second}, clientWait: 300 * time.Millisecond,
-			wantCategory: "timeout", wantAttempts: 3, wantStatus: storage.StatusCompleted},
+			wantCategory: "timeout", wantAttempts: 3, wantStatus: storage.StatusFailed},
 	}
 	for i, d := range testenv.Dialects(t) {
 		for _, tc := range cases {
@@ -333,7 +338,7 @@ func TestReplayOfExistingObjectsCreatesNoDuplicate(t *testing.T) {
 			if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 				t.Fatal(err)
 			}
-			s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+			s = e.wait(s.ID, storage.StatusFailed, time.Minute)
 			if err := e.sandbox.SetFaults(sandbox.Faults{}); err != nil {
 				t.Fatal(err)
 			}
@@ -393,7 +398,7 @@ func TestReplayRunsWithOneAttemptOrTheFullProfile(t *testing.T) {
 			if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
 				t.Fatal(err)
 			}
-			s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+			s = e.wait(s.ID, storage.StatusFailed, time.Minute)
 			first, _ := e.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID})
 			boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
 			res, err := NewTriage(e.store, e.engine.Worker.queue, e.cfg).Replay(ctx, ReplayRequest{UserID: boss.ID,
@@ -418,4 +423,147 @@ func TestReplayRunsWithOneAttemptOrTheFullProfile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A run ends in the state its outcome earns: a token the target rejects mid-run
+// fails it at once with that reason; a run where some objects failed for good
+// ends completed_with_failures, its failed count equal to the DLQ's objects and
+// the plan accounted for.
+func TestHonestFinalStates(t *testing.T) {
+	t.Run("401 mid-run", func(t *testing.T) {
+		e := newTestEnv(t, firstDialect(t), envOptions{engineOptions: noBreaker})
+		ctx := context.Background()
+		s := e.createPrepared(backfillInput(500)) // 400 records
+		if err := e.sandbox.SetFaults(sandbox.Faults{Latency: 20 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.waitLedger(s.ID, 50, time.Minute)
+		if err := e.sandbox.SetFaults(sandbox.Faults{Force401: true}); err != nil {
+			t.Fatal(err)
+		}
+		s = e.wait(s.ID, storage.StatusFailed, time.Minute)
+		if !strings.Contains(s.StatusReason, "rejected SimCRM's token") || !strings.Contains(s.StatusReason, "401") {
+			t.Errorf("reason: want the rejected token and its 401, got %q", s.StatusReason)
+		}
+		m, err := e.engine.Progress.Metrics(ctx, s.ID)
+		if err != nil || m.Status != storage.StatusFailed {
+			t.Errorf("metrics: want status failed, got %+v, %v", m.Status, err)
+		}
+	})
+	t.Run("30% 5xx, 1 attempt", func(t *testing.T) {
+		e := newTestEnv(t, firstDialect(t), envOptions{env: map[string]string{"CONTACT_ATTEMPTS": "1", "NOTE_ATTEMPTS": "1",
+			"CALL_ATTEMPTS": "1", "TASK_ATTEMPTS": "1", "MEETING_ATTEMPTS": "1", "TICKET_ATTEMPTS": "1", "DLQ_REPLAY_LIMIT_CAP": "1000"},
+			engineOptions: noBreaker})
+		ctx := context.Background()
+		// 2,000 records in 7 records tasks: with 30% of calls failing, some
+		// succeed for certain in practice (all failing is below 1 in 10,000).
+		s := e.createPrepared(backfillInput(2500))
+		if err := e.sandbox.SetFaults(sandbox.Faults{ErrorRate: 0.3}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		s = e.wait(s.ID, storage.StatusCompletedWithFailures, 2*time.Minute)
+		thinned, failed := e.checkAccounted(s)
+		if failed == 0 || thinned != 0 {
+			t.Errorf("want some failed and nothing thinned, got %d failed, %d thinned", failed, thinned)
+		}
+		if !strings.Contains(s.StatusReason, "failed into the DLQ") || !strings.Contains(s.StatusReason, "server") {
+			t.Errorf("reason: want the DLQ count and its category, got %q", s.StatusReason)
+		}
+		m, err := e.engine.Progress.Metrics(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mFailed int64
+		for _, n := range m.Failed {
+			mFailed += n
+		}
+		blocked, _ := e.store.SkipCounts(ctx, s.ID)
+		var nBlocked int64
+		for _, n := range blocked[storage.SkipBlocked] {
+			nBlocked += n
+		}
+		if mFailed != failed+nBlocked {
+			t.Errorf("metrics: want %d failed (%d in the DLQ + %d blocked), got %d", failed+nBlocked, failed, nBlocked, mFailed)
+		}
+
+		// Replay every failure with the target healthy: the run becomes
+		// completed, and Redis and the database agree, also after a flush.
+		if err := e.sandbox.SetFaults(sandbox.Faults{}); err != nil {
+			t.Fatal(err)
+		}
+		boss, _ := e.store.CreateUser(ctx, "boss@example.com", "x", storage.RoleBoss)
+		tri := NewTriage(e.store, e.engine.Worker.queue, e.cfg)
+		for i := 0; i < 40; i++ {
+			if n, _ := e.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID}); n == 0 {
+				break
+			}
+			if _, err := tri.Replay(ctx, ReplayRequest{UserID: boss.ID, Filter: storage.DLQFilter{SimulationID: s.ID},
+				Strategy: ReplayOldest, Limit: 1000}); err != nil {
+				t.Fatal(err)
+			}
+			e.drain()
+		}
+		// The state follows the DLQ: completed once nothing is left in it. The
+		// last replayed task's settle tick comes after every replayed task.
+		insp := asynq.NewInspectorFromRedisClient(e.rdb.Client)
+		waitUntil(t, 30*time.Second, "the settle ticks ran", func() bool {
+			info, err := insp.GetQueueInfo(ControlQueue)
+			return err == nil && info.Pending+info.Active+info.Scheduled+info.Retry == 0
+		})
+		s, _ = e.store.Simulation(ctx, s.ID)
+		if !strings.HasPrefix(s.StatusReason, "after a DLQ replay: ") {
+			t.Errorf("reason after the replay: got %q", s.StatusReason)
+		}
+		left, _ := e.store.FailedCounts(ctx, s.ID)
+		var nLeft int64
+		for _, n := range left {
+			nLeft += n
+		}
+		if want := map[bool]string{true: storage.StatusCompleted, false: storage.StatusCompletedWithFailures}[nLeft == 0]; s.Status != want {
+			t.Errorf("after the replay %d objects are in the DLQ: want %s, got %s (%s)", nLeft, want, s.Status, s.StatusReason)
+		}
+		agree := func(when string) {
+			t.Helper()
+			m, err := e.engine.Progress.Metrics(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, _ := e.rdb.Client.HGetAll(ctx, rediskeys.Metrics(s.ID)).Result()
+			db, err := e.store.SimulationCounters(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ledger, _ := e.store.LedgerCounts(ctx, s.ID)
+			for _, k := range sim.ObjectKinds {
+				p := k.Plural()
+				for _, f := range []string{p + "_created", p + "_failed"} {
+					if live[f] != strconv.FormatInt(db[f], 10) {
+						t.Errorf("%s: %s: Redis %q, database %d", when, f, live[f], db[f])
+					}
+				}
+				if m.Created[p] != ledger[string(k)] || m.Failed[p] != left[string(k)] {
+					t.Errorf("%s: %s: metrics %d created, %d failed; ledger %d", when, p, m.Created[p], m.Failed[p], ledger[string(k)])
+				}
+			}
+			tallies, _ := e.store.DLQTallies(ctx, s.ID)
+			counts, _ := e.rdb.HashCounts(ctx, rediskeys.DLQCounts(s.ID))
+			if fmt.Sprint(tallies) != fmt.Sprint(counts) {
+				t.Errorf("%s: sim:%d:dlq:counts %v, database %v", when, s.ID, counts, tallies)
+			}
+		}
+		agree("after the replay")
+		if err := e.rdb.Client.FlushDB(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := e.engine.Progress.Metrics(ctx, s.ID); m.Source != "db" {
+			t.Errorf("after a flush the first look reads the database, got %s", m.Source)
+		}
+		agree("after a flush")
+	})
 }

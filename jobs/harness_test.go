@@ -335,6 +335,79 @@ func (e *testEnv) checkExact(s storage.Simulation) {
 	}
 }
 
+// checkAccounted verifies the engine's promise for every object type, by
+// distinct record key: planned = created + thinned + failed (in the DLQ, not
+// created) + blocked by a failed record; no key is both created and skipped; the
+// sandbox holds each created object once. It returns the thinned and failed
+// totals.
+func (e *testEnv) checkAccounted(s storage.Simulation) (thinned, failed int64) {
+	e.t.Helper()
+	ctx := context.Background()
+	plan := e.planOf(s)
+	ledger, err := e.store.LedgerCounts(ctx, s.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	skips, err := e.store.SkipCounts(ctx, s.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	dead, err := e.store.FailedCounts(ctx, s.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	db := e.rawDB()
+	var both int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger l JOIN simulation_skips k
+		ON k.simulation_id = l.simulation_id AND k.record_key = l.record_key WHERE l.simulation_id = ?`, s.ID).Scan(&both); err != nil {
+		e.t.Fatal(err)
+	}
+	if both != 0 {
+		e.t.Errorf("%d objects are both created and skipped", both)
+	}
+	var skippedFailed int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT d.record_key) FROM dlq_entries d JOIN simulation_skips k
+		ON k.simulation_id = d.simulation_id AND k.record_key = d.record_key WHERE d.simulation_id = ?`, s.ID).Scan(&skippedFailed); err != nil {
+		e.t.Fatal(err)
+	}
+	if skippedFailed != 0 {
+		e.t.Errorf("%d objects are both in the DLQ and skipped", skippedFailed)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT o.object_type, COUNT(*), COUNT(DISTINCT u.value) FROM sandbox_objects o
+		LEFT JOIN sandbox_unique_values u ON u.object_id = o.id AND u.property = 'simcrm_record_key'
+		WHERE o.simulation_id = ? AND o.archived = FALSE GROUP BY o.object_type`, simID(s.ID))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	inTarget := map[string]int64{}
+	for rows.Next() {
+		var typ string
+		var n, distinct int64
+		if err := rows.Scan(&typ, &n, &distinct); err != nil {
+			e.t.Fatal(err)
+		}
+		if n != distinct {
+			e.t.Errorf("%s: %d objects but %d distinct simcrm_record_key values", typ, n, distinct)
+		}
+		inTarget[typ] = n
+	}
+	for _, k := range sim.ObjectKinds {
+		typ := string(k)
+		th, bl := skips[storage.SkipThinned][typ], skips[storage.SkipBlocked][typ]
+		thinned += th
+		failed += dead[typ]
+		if got := ledger[typ] + th + dead[typ] + bl; got != int64(plan[typ]) {
+			e.t.Errorf("%s: planned %d, but created %d + thinned %d + failed %d + blocked %d = %d",
+				k.Plural(), plan[typ], ledger[typ], th, dead[typ], bl, got)
+		}
+		if inTarget[k.Plural()] != ledger[typ] {
+			e.t.Errorf("%s: sandbox has %d, ledger %d", k.Plural(), inTarget[k.Plural()], ledger[typ])
+		}
+	}
+	return thinned, failed
+}
+
 func firstDialect(t *testing.T) testenv.Dialect { return testenv.Dialects(t)[0] }
 
 // noBreaker keeps the circuit breaker out of a test about retries.
@@ -408,12 +481,21 @@ func (e *testEnv) drain() {
 				continue // a queue nothing was ever enqueued on
 			}
 			if info.Pending+info.Active+info.Scheduled+info.Retry > 0 {
+				if os.Getenv("DEBUGDRAIN") != "" {
+					for _, l := range [][]*asynq.TaskInfo{must(insp.ListRetryTasks(q)), must(insp.ListScheduledTasks(q)), must(insp.ListPendingTasks(q))} {
+						for _, ti := range l {
+							e.t.Logf("left %s %s retried %d err %s payload %.200s", q, ti.Type, ti.Retried, ti.LastErr, ti.Payload)
+						}
+					}
+				}
 				return false
 			}
 		}
 		return true
 	})
 }
+
+func must[T any](v T, _ error) T { return v }
 
 func waitUntil(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()

@@ -231,6 +231,9 @@ func (e *Lifecycle) Start(ctx context.Context, id int64) (storage.Simulation, er
 	if !e.redis.Enabled() {
 		return storage.Simulation{}, ErrNoRedis
 	}
+	if !e.redis.Up() {
+		return storage.Simulation{}, ErrRedisDown
+	}
 	s, err := e.store.Simulation(ctx, id)
 	if err != nil {
 		return storage.Simulation{}, err

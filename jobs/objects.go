@@ -271,7 +271,10 @@ func (e *Worker) record(ctx context.Context, run *simRun, kind sim.Kind, ins []o
 	if kind.IsUpdate() {
 		total = "" // "created" counts objects
 	}
-	e.countObjects(ctx, run.sim.ID, sim.EventCreated, total, added, run.lateness(ins, ids))
+	e.countObjects(ctx, run.sim.ID, sim.EventCreated, total, added.Created, run.lateness(ins, ids))
+	// A skip decided while the object was being created gave way to it.
+	e.countUnthinned(ctx, run.sim.ID, added.Unskipped[storage.SkipThinned])
+	e.countLifted(ctx, run.sim.ID, added.Unskipped[storage.SkipBlocked])
 	return nil
 }
 

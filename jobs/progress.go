@@ -30,6 +30,7 @@ type Metrics struct {
 	Scheduled       map[string]int64
 	Failed          map[string]int64
 	Thinned         map[string]int64
+	Planned         int64   // objects the simulation plans (0 while unknown)
 	Processed       int64   // records whose journey is done or accounted for
 	PercentComplete float64 // 0..100, against the effective total and its activities
 	Throughput      []int64 // objects created per interval, oldest first, for the sparkline
@@ -64,6 +65,14 @@ func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 		if fields, err = e.dbMetrics(ctx, id); err != nil {
 			return Metrics{}, err
 		}
+		if s.Finished() && e.redis.Up() {
+			// No reconcile looks after a finished simulation: rebuild its
+			// metrics and DLQ tallies in Redis (lost to a flush) now that
+			// someone looks, so redis-cli and the pages agree with the database.
+			if err := e.rebuildMetrics(ctx, id); err != nil {
+				e.log.Warn("metrics rebuild", "simulation", id, "err", err)
+			}
+		}
 	}
 	for _, p := range pluralKinds() {
 		m.Created[p] = fields[p+"_"+sim.EventCreated]
@@ -76,6 +85,7 @@ func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 	m.Throughput = e.throughput(ctx, id)
 	planned, err := e.plannedTotal(ctx, s)
 	if err == nil && planned > 0 {
+		m.Planned = planned
 		var done int64
 		for _, p := range pluralKinds() {
 			done += m.Created[p] + m.Failed[p] + m.Thinned[p]

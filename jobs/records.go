@@ -106,6 +106,9 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 		return e.wait(ctx, t, e.retryOrWait(ctx, run, stepErr))
 	}
 	e.forgetFailure(ctx)
+	if p.Replay {
+		e.settleSoon(ctx, p.Sim)
+	}
 	return w.scheduleNext(ctx)
 }
 
@@ -468,6 +471,19 @@ func (e *Worker) countLifted(ctx context.Context, simID int64, lifted map[string
 	e.count(ctx, simID, d)
 }
 
+// countUnthinned takes thinned objects that were created after all back out of
+// the thinned counts.
+func (e *Worker) countUnthinned(ctx context.Context, simID int64, unthinned map[string]int) {
+	d := map[string]int64{}
+	for kind, n := range unthinned {
+		if k, ok := sim.ParseKind(kind); ok && n > 0 {
+			d[sim.MetricKey(k, eventThinned)] -= int64(n)
+			d[fieldThinned] -= int64(n)
+		}
+	}
+	e.count(ctx, simID, d)
+}
+
 // startWork finds a task's simulation and readies its target. A nil run means the
 // handler returns stop instead: the simulation is gone, the work is dropped, or it
 // waits (the tick fails the simulation if the target refuses the token; until the
@@ -495,7 +511,7 @@ func (r *simRun) gate(replay bool) (drop bool, wait error) {
 		return false, nil
 	case storage.StatusPaused, storage.StatusQueued:
 		return false, &Throttled{Wait: pausedWait, Reason: "simulation " + strconv.FormatInt(r.sim.ID, 10) + " is " + r.sim.Status}
-	case storage.StatusCompleted, storage.StatusFailed:
+	case storage.StatusCompleted, storage.StatusCompletedWithFailures, storage.StatusFailed:
 		if replay {
 			return false, nil
 		}

@@ -186,6 +186,12 @@ func (t *target) do(ctx context.Context, kind sim.Kind, call func(context.Contex
 	}
 	err := call(ctx)
 	bctx := context.WithoutCancel(ctx)
+	if err != nil && ctx.Err() != nil {
+		// Our own stop (or the task's deadline) cut the call off: that says
+		// nothing about the target.
+		release()
+		return &Throttled{Wait: outageWait, Reason: "interrupted: " + err.Error()}
+	}
 	if err == nil {
 		if t.breaker != nil {
 			_ = t.breaker.Success(bctx, probe)

@@ -7,10 +7,15 @@ import (
 )
 
 // ThinningFactor is the share of optional secondary work kept under pressure
-// (ARCHITECTURE.md section 7): 1; ×0.4 while the breaker is tripped; then ×0.5
-// when more than 5000 tasks wait, else ×0.7 above 2000, else ×0.85 above 1000;
-// never below 0.2.
+// (ARCHITECTURE.md section 7): 1; then ×0.5 when more than 5000 tasks wait, else
+// ×0.7 above 2000, else ×0.85 above 1000; ×0.4 more while the breaker is tripped;
+// never below 0.2. Thinning is a decision about a real backlog only: a tripped
+// breaker without one (a failing target, nothing piling up) thins nothing — the
+// work waits for the breaker instead.
 func ThinningFactor(breakerTripped bool, waiting int) float64 {
+	if waiting <= 1000 {
+		return 1
+	}
 	f := 1.0
 	if breakerTripped {
 		f *= 0.4
@@ -20,7 +25,7 @@ func ThinningFactor(breakerTripped bool, waiting int) float64 {
 		f *= 0.5
 	case waiting > 2000:
 		f *= 0.7
-	case waiting > 1000:
+	default:
 		f *= 0.85
 	}
 	return math.Max(f, 0.2)

@@ -27,7 +27,8 @@ func TestThinningFactor(t *testing.T) {
 		{false, 2001, 0.7},
 		{false, 5000, 0.7},
 		{false, 5001, 0.5},
-		{true, 0, 0.4},
+		{true, 0, 1},
+		{true, 1000, 1},
 		{true, 1500, 0.34},
 		{true, 2500, 0.28},
 		{true, 6000, 0.2},
@@ -90,7 +91,7 @@ func TestThinningUnderBacklogAndBreaker(t *testing.T) {
 		want    float64
 	}{
 		{0, false, 1}, {1001, false, 0.85}, {2001, false, 0.7}, {5001, false, 0.5},
-		{0, true, 0.4}, {1500, true, 0.34}, {3000, true, 0.28}, {6000, true, 0.2},
+		{0, true, 1}, {1500, true, 0.34}, {3000, true, 0.28}, {6000, true, 0.2},
 	}
 	for _, c := range cases {
 		backlog(c.waiting)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -69,6 +71,8 @@ func (e *Worker) tick(ctx context.Context, id int64) (time.Duration, error) {
 		return 0, err
 	}
 	if run.sim.Status != storage.StatusRunning {
+		// A tick of a finished simulation comes after a DLQ replay (settleSoon).
+		e.settleReplay(ctx, run)
 		return 0, nil
 	}
 	if err := run.target.prepare(ctx); err != nil {
@@ -357,14 +361,17 @@ func (e *Worker) checkDone(ctx context.Context, run *simRun, segs []storage.Segm
 
 // complete finishes a simulation whose every segment is done: the counters are
 // set to the exact numbers of the ledger, the DLQ and the skips, then the
-// simulation becomes completed.
+// simulation ends in the state its outcome earns (outcome).
 func (e *Worker) complete(ctx context.Context, run *simRun) error {
 	id := run.sim.ID
 	if err := e.trueUp(ctx, run); err != nil {
 		return err
 	}
-	reason := fmt.Sprintf("all %d records and their activities are done or accounted for", run.sim.EffectiveTotal)
-	if _, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusRunning}, storage.StatusCompleted, reason); err != nil {
+	status, reason, err := e.outcome(ctx, run)
+	if err != nil {
+		return err
+	}
+	if _, err := e.store.TransitionSimulation(ctx, id, []string{storage.StatusRunning}, status, reason); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return nil
 		}
@@ -372,8 +379,89 @@ func (e *Worker) complete(ctx context.Context, run *simRun) error {
 	}
 	e.forgetRun(id)
 	e.retire(ctx, id)
-	e.log.Info("simulation completed", "simulation", id)
+	e.log.Info("simulation finished", "simulation", id, "status", status, "reason", reason)
 	return nil
+}
+
+// settleSoon asks for settleReplay about two seconds from now, in a tick task:
+// one per simulation and second however many replayed tasks end meanwhile, and
+// the last one's comes after them (a settle while replayed work still runs is
+// set right by the next).
+func (e *Worker) settleSoon(ctx context.Context, simID int64) {
+	task, opts := newTickTask(simID)
+	opts = append(opts, asynq.TaskID(fmt.Sprintf("%ssettle-%d", taskIDPrefix(simID), time.Now().Unix())), asynq.ProcessIn(2*time.Second))
+	if _, err := e.queue.EnqueueContext(context.WithoutCancel(ctx), task, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		e.log.Warn("settle after a replay", "simulation", simID, "err", err)
+	}
+}
+
+// settleReplay brings a finished simulation up to date after a DLQ replay ran
+// some of its work: the counters (database and Redis) become exact again, and a
+// run that completed with failures becomes completed once nothing is left in the
+// DLQ (or the other way round if the replay failed anew). A simulation that
+// failed is left as it is: its run did not reach every object.
+func (e *Worker) settleReplay(ctx context.Context, run *simRun) {
+	ctx = context.WithoutCancel(ctx)
+	s, err := e.store.Simulation(ctx, run.sim.ID)
+	if err != nil || s.Status != storage.StatusCompleted && s.Status != storage.StatusCompletedWithFailures {
+		return
+	}
+	if err := e.trueUp(ctx, run); err != nil {
+		e.log.Warn("metrics true-up after a replay", "simulation", s.ID, "err", err)
+		return
+	}
+	status, reason, err := e.outcome(ctx, run)
+	if err != nil || status == s.Status || status == storage.StatusFailed {
+		return
+	}
+	if _, err := e.store.TransitionSimulation(ctx, s.ID, []string{s.Status}, status, "after a DLQ replay: "+reason); err == nil {
+		e.log.Info("simulation state after a replay", "simulation", s.ID, "status", status)
+	}
+}
+
+// outcome is the final state of a simulation whose every object is accounted for,
+// with the reason in words: completed when nothing is in the DLQ; failed when
+// nothing could be created; else completed_with_failures. (A token the target
+// rejects fails the simulation at once: failOnAuth.)
+func (e *Worker) outcome(ctx context.Context, run *simRun) (status, reason string, err error) {
+	id := run.sim.ID
+	created, err := e.store.LedgerCounts(ctx, id)
+	if err != nil {
+		return "", "", err
+	}
+	dead, err := e.store.FailedCounts(ctx, id)
+	if err != nil {
+		return "", "", err
+	}
+	var nCreated, nFailed int64
+	for _, n := range created {
+		nCreated += n
+	}
+	for _, n := range dead {
+		nFailed += n
+	}
+	if nFailed == 0 {
+		return storage.StatusCompleted, fmt.Sprintf("all %d records and their activities are done or accounted for: %d objects created",
+			run.sim.EffectiveTotal, nCreated), nil
+	}
+	cats, err := e.store.DLQTallies(ctx, id)
+	if err != nil {
+		return "", "", err
+	}
+	names := make([]string, 0, len(cats))
+	for c := range cats {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, c := range names {
+		parts[i] = fmt.Sprintf("%s %d", c, cats[c])
+	}
+	why := fmt.Sprintf("%d objects created, %d failed into the DLQ (%s)", nCreated, nFailed, strings.Join(parts, ", "))
+	if nCreated == 0 {
+		return storage.StatusFailed, "nothing could be created: " + why, nil
+	}
+	return storage.StatusCompletedWithFailures, why + "; replay them from the DLQ", nil
 }
 
 // trueUp makes the durable counters exact: created, failed, thinned and blocked from

@@ -14,10 +14,10 @@ type Worker struct {
 	firstFail sync.Map     // task id → time of its first failure
 }
 
-// Register adds the engine's task handlers to a worker's mux.
+// Register adds the engine's task handlers to a worker's mux, each behind guard.
 func (e *Worker) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(TypeTick, e.handleTick)
-	mux.HandleFunc(TypeRecords, e.handleRecords)
-	mux.HandleFunc(TypeActivityPrefix, e.handleActivities)
-	mux.HandleFunc(TypeCleanup, e.handleCleanup)
+	mux.HandleFunc(TypeTick, e.guard(e.handleTick))
+	mux.HandleFunc(TypeRecords, e.guard(e.handleRecords))
+	mux.HandleFunc(TypeActivityPrefix, e.guard(e.handleActivities))
+	mux.HandleFunc(TypeCleanup, e.guard(e.handleCleanup))
 }

@@ -35,6 +35,14 @@ type Skip struct {
 	Reason       string
 }
 
+// fromDual is the FROM clause of a SELECT without a table where the dialect needs one.
+func (s *Store) fromDual() string {
+	if s.dialect == SQLite {
+		return ""
+	}
+	return ` FROM DUAL`
+}
+
 // maxRowsPerInsert keeps multi-row statements well under both dialects' limits.
 const maxRowsPerInsert = 500
 
@@ -45,11 +53,23 @@ func (s *Store) insertIgnore() string {
 	return `INSERT IGNORE INTO`
 }
 
-// AddLedgerEntries writes created objects in multi-row inserts and returns how many
-// rows were new per object type; keys already in the ledger are left alone, so
-// writing the same objects again (a retried job) counts nothing twice.
-func (s *Store) AddLedgerEntries(ctx context.Context, entries []LedgerEntry) (map[string]int, error) {
-	added := map[string]int{}
+// LedgerAdded is what writing created objects to the ledger changed.
+type LedgerAdded struct {
+	// Created counts the rows that were new, per object type.
+	Created map[string]int
+	// Unskipped counts, per skip reason and object type, the skip rows the new
+	// rows replaced: an object that exists in the target is created, whatever was
+	// decided about it meanwhile.
+	Unskipped map[string]map[string]int
+}
+
+// AddLedgerEntries writes created objects in multi-row inserts and, in the same
+// transaction, deletes any skip row of their keys, so an object is never both
+// created and skipped (AddSkips refuses keys the ledger has). Keys already in the
+// ledger are left alone, so writing the same objects again (a retried job) counts
+// nothing twice.
+func (s *Store) AddLedgerEntries(ctx context.Context, entries []LedgerEntry) (LedgerAdded, error) {
+	added := LedgerAdded{Created: map[string]int{}, Unskipped: map[string]map[string]int{}}
 	if len(entries) == 0 {
 		return added, nil
 	}
@@ -85,15 +105,60 @@ func (s *Store) AddLedgerEntries(ctx context.Context, entries []LedgerEntry) (ma
 				if err != nil {
 					return fmt.Errorf("storage: ledger: %w", err)
 				}
-				added[typ] += int(n)
+				added.Created[typ] += int(n)
 			}
 		}
-		return nil
+		return s.unskip(ctx, tx, entries, added.Unskipped)
 	})
 	if err != nil {
-		return nil, err
+		return LedgerAdded{}, err
 	}
 	return added, nil
+}
+
+// unskip deletes the skip rows of created objects, counting them into out.
+func (s *Store) unskip(ctx context.Context, tx *sql.Tx, entries []LedgerEntry, out map[string]map[string]int) error {
+	for lo := 0; lo < len(entries); lo += maxRowsPerInsert {
+		part := entries[lo:min(lo+maxRowsPerInsert, len(entries))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, part[0].SimulationID)
+		for _, e := range part {
+			args = append(args, e.RecordKey)
+		}
+		where := `WHERE simulation_id = ? AND record_key IN (?` + strings.Repeat(`, ?`, len(part)-1) + `)`
+		rows, err := tx.QueryContext(ctx, `SELECT reason, object_type, COUNT(*) FROM simulation_skips `+where+` GROUP BY reason, object_type`, args...)
+		if err != nil {
+			return fmt.Errorf("storage: ledger unskip: %w", err)
+		}
+		found := 0
+		for rows.Next() {
+			var (
+				reason, typ string
+				n           int
+			)
+			if err := rows.Scan(&reason, &typ, &n); err != nil {
+				rows.Close()
+				return fmt.Errorf("storage: ledger unskip: %w", err)
+			}
+			if out[reason] == nil {
+				out[reason] = map[string]int{}
+			}
+			out[reason][typ] += n
+			found += n
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("storage: ledger unskip: %w", err)
+		}
+		if found == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM simulation_skips `+where, args...); err != nil {
+			return fmt.Errorf("storage: ledger unskip: %w", err)
+		}
+	}
+	return nil
 }
 
 // LedgerRange returns the objects of records first ≤ record_index < end.
@@ -153,7 +218,10 @@ func (s *Store) LedgerCounts(ctx context.Context, simID int64) (map[string]int64
 }
 
 // AddSkips records skip decisions and returns how many were new per object type;
-// a key already skipped keeps its first reason.
+// a key already skipped keeps its first reason, and a key the ledger has (the
+// object was created) is not skipped: the insert checks the ledger in the same
+// statement, and AddLedgerEntries deletes skips in its transaction, so created and
+// skipped never overlap.
 func (s *Store) AddSkips(ctx context.Context, skips []Skip) (map[string]int, error) {
 	added := map[string]int{}
 	if len(skips) == 0 {
@@ -163,7 +231,8 @@ func (s *Store) AddSkips(ctx context.Context, skips []Skip) (map[string]int, err
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, sk := range skips {
 			res, err := tx.ExecContext(ctx, s.insertIgnore()+` simulation_skips (simulation_id, record_key, record_index, object_type, reason, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, sk.SimulationID, sk.RecordKey, sk.RecordIndex, sk.ObjectType, sk.Reason, at)
+				SELECT ?, ?, ?, ?, ?, ?`+s.fromDual()+` WHERE NOT EXISTS (SELECT 1 FROM ledger WHERE simulation_id = ? AND record_key = ?)`,
+				sk.SimulationID, sk.RecordKey, sk.RecordIndex, sk.ObjectType, sk.Reason, at, sk.SimulationID, sk.RecordKey)
 			if err != nil {
 				return fmt.Errorf("storage: skips: %w", err)
 			}
@@ -179,6 +248,38 @@ func (s *Store) AddSkips(ctx context.Context, skips []Skip) (map[string]int, err
 		return nil, err
 	}
 	return added, nil
+}
+
+// SkippedKeys returns which of the keys have a skip row.
+func (s *Store) SkippedKeys(ctx context.Context, simID int64, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for lo := 0; lo < len(keys); lo += maxRowsPerInsert {
+		part := keys[lo:min(lo+maxRowsPerInsert, len(keys))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, simID)
+		for _, k := range part {
+			args = append(args, k)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT record_key FROM simulation_skips WHERE simulation_id = ? AND record_key IN (?`+
+			strings.Repeat(`, ?`, len(part)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("storage: skipped keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("storage: skipped keys: %w", err)
+			}
+			out[k] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("storage: skipped keys: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // SkipsRange returns the skips of records first ≤ record_index < end.

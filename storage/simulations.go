@@ -12,14 +12,18 @@ import (
 	"time"
 )
 
-// Simulation states: queued → running ⇄ paused → completed | aborted | failed.
+// Simulation states: queued → running ⇄ paused → completed |
+// completed_with_failures | aborted | failed. completed: every planned object was
+// created or deliberately thinned; completed_with_failures: some are in the DLQ;
+// failed: the target refused the token, or nothing could be created.
 const (
-	StatusQueued    = "queued"
-	StatusRunning   = "running"
-	StatusPaused    = "paused"
-	StatusCompleted = "completed"
-	StatusAborted   = "aborted"
-	StatusFailed    = "failed"
+	StatusQueued                = "queued"
+	StatusRunning               = "running"
+	StatusPaused                = "paused"
+	StatusCompleted             = "completed"
+	StatusCompletedWithFailures = "completed_with_failures"
+	StatusAborted               = "aborted"
+	StatusFailed                = "failed"
 )
 
 // Targets a simulation writes to.
@@ -64,7 +68,7 @@ type Simulation struct {
 // Finished reports whether the simulation reached a final state.
 func (s Simulation) Finished() bool {
 	switch s.Status {
-	case StatusCompleted, StatusAborted, StatusFailed:
+	case StatusCompleted, StatusCompletedWithFailures, StatusAborted, StatusFailed:
 		return true
 	}
 	return false
@@ -212,7 +216,7 @@ func (s *Store) TransitionSimulation(ctx context.Context, id int64, from []strin
 			args = append(args, at)
 		}
 		switch to {
-		case StatusCompleted, StatusAborted, StatusFailed:
+		case StatusCompleted, StatusCompletedWithFailures, StatusAborted, StatusFailed:
 			q += `, finished_at = ?`
 			args = append(args, at)
 		}

@@ -109,6 +109,11 @@ type MetricsView struct {
 	Lateness       *LatenessView // paced runs, once something was measured
 	Unavailable    string        // why there are no numbers right now
 	NoWorker       bool          // the simulation waits for work and no worker was seen for 15 s
+	// Bar is the progress bar's parts, in percent of the planned objects.
+	Bar ProgressParts
+	// Holding says, one line each, what holds the work back while the target is
+	// failing (retries, breaker, cooldown, daily limit); empty when nothing does.
+	Holding []string
 }
 
 // Notice is a warning with a link to where it can be acted on.
@@ -132,6 +137,10 @@ type LatenessView struct {
 	Measured int64
 	Early    int64 // made more than a second before their moment
 }
+
+// ProgressParts are the progress bar's coloured parts: created, failed (DLQ) and
+// thinned, each in percent of the planned objects.
+type ProgressParts struct{ Created, Failed, Thinned float64 }
 
 // MetricsRow is one object type's counters.
 type MetricsRow struct {
@@ -181,6 +190,7 @@ type ControlsView struct {
 	CanStart, CanPause, CanResume, CanAbort bool
 	CanDelete                               bool   // not running or paused
 	Message                                 string // a refused action, e.g. a state conflict
+	StartRefused                            string // why Start is disabled now (no Redis), "" when it is not
 	CSRF                                    string
 }
 

@@ -74,14 +74,18 @@ func TestPreviewShowsTotalsWarningsOrProblems(t *testing.T) {
 
 func TestMetricsPanelPollsUntilFinished(t *testing.T) {
 	running := MetricsView{SimID: 7, Status: "running", Source: "redis", Percent: 42.5, EffectiveTotal: 800, Records: 340,
+		Bar:  ProgressParts{Created: 40, Failed: 2.5},
 		Rows: []MetricsRow{{Type: "contacts", Created: 340, Scheduled: 400}, {Type: "notes", Failed: 2}}, Throughput: NewThroughput([]int64{1, 4, 2}, 10*time.Second)}
 	d := renderDoc(t, SimulationMetrics(running))
 	panel := d.Find("#sim-metrics")
 	if panel.AttrOr("hx-trigger", "") != "every 2s" || panel.AttrOr("hx-get", "") != "/fragments/simulations/7/metrics?shown=running" {
 		t.Errorf("running: want polling every 2s of the fragment, got hx-get=%q hx-trigger=%q", panel.AttrOr("hx-get", ""), panel.AttrOr("hx-trigger", ""))
 	}
-	if got := panel.Find(".progress span").AttrOr("style", ""); !strings.Contains(got, "width: 42.5%") {
-		t.Errorf("progress bar: want width 42.5%%, got %q", got)
+	if got := panel.Find(".progress span.part-created").AttrOr("style", ""); !strings.Contains(got, "width: 40.0%") {
+		t.Errorf("progress bar: want the created part 40%% wide, got %q", got)
+	}
+	if got := panel.Find(".progress span.part-failed").AttrOr("style", ""); !strings.Contains(got, "width: 2.5%") {
+		t.Errorf("progress bar: want the failed part 2.5%% wide, got %q", got)
 	}
 	if got := panel.Find("#metrics-source").Text(); got != "source: redis" {
 		t.Errorf("source: got %q", got)

@@ -34,7 +34,10 @@ func currentUser(c *fiber.Ctx) *storage.User {
 // authenticate finds the user from an API bearer token or the session cookie
 // (on /metrics, METRICS_TOKEN counts too).
 func (h *handler) authenticate(c *fiber.Ctx) error {
-	if strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/healthz" {
+	switch p := c.Path(); {
+	case strings.HasPrefix(p, "/static/"), p == "/healthz", p == "/readyz", p == "/fragments/health":
+		// Probes and the health strip need no user, and must answer while the
+		// database (where sessions live) does not.
 		return c.Next()
 	}
 	ctx := c.UserContext()

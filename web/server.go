@@ -106,7 +106,8 @@ func New(d Deps) *fiber.App {
 }
 
 // handleError renders any error that reaches Fiber: a JSON body under /api, the
-// app's error page elsewhere. Unknown errors are logged and shown as 500.
+// app's error page elsewhere. Unknown errors are logged and shown as 500, or as
+// 503 "database unreachable" when the database does not answer.
 func (h *handler) handleError(c *fiber.Ctx, err error) error {
 	status := fiber.StatusInternalServerError
 	msg := "Something went wrong on our side. It has been logged."
@@ -120,6 +121,12 @@ func (h *handler) handleError(c *fiber.Ctx, err error) error {
 		case fiber.StatusRequestEntityTooLarge:
 			msg = "The request body is too large."
 		}
+	}
+	if status == fiber.StatusInternalServerError && h.store.Ping(c.UserContext()) != nil {
+		// Not a fault of the request or of the code: the database is away.
+		status, msg = fiber.StatusServiceUnavailable, "The database is unreachable. SimCRM carries on by itself when it answers again; try again in a moment."
+		h.log.Warn("request failed: database unreachable", "method", c.Method(), "path", c.Path(), "err", err)
+		return h.fail(c, status, msg)
 	}
 	if status >= 500 {
 		h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)

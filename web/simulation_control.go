@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -16,7 +17,8 @@ var simulationActions = map[string]string{"start": "started", "pause": "paused",
 
 // controlSimulation starts, pauses, resumes or aborts a simulation, for the page
 // (redirect back, or the controls for htmx) and the API (the simulation as JSON).
-// A change the current state does not allow is a 409 that says why.
+// A change the current state does not allow, or a start without a working Redis,
+// is a 409 that says why.
 func (h *handler) controlSimulation(action string) fiber.Handler {
 	if _, ok := simulationActions[action]; !ok {
 		panic("web: unknown simulation action " + action)
@@ -42,11 +44,16 @@ func (h *handler) controlSimulation(action string) fiber.Handler {
 		case "abort":
 			updated, err = h.lifecycle.Abort(ctx, s.ID, purge)
 		}
-		if errors.Is(err, storage.ErrConflict) {
-			if now, rerr := h.store.Simulation(ctx, s.ID); rerr == nil {
-				s = now
+		if errors.Is(err, storage.ErrConflict) || errors.Is(err, jobs.ErrNoRedis) || errors.Is(err, jobs.ErrRedisDown) {
+			msg := jobs.StartRefusal(h.redis)
+			if errors.Is(err, storage.ErrConflict) {
+				if now, rerr := h.store.Simulation(ctx, s.ID); rerr == nil {
+					s = now
+				}
+				msg = fmt.Sprintf("Simulation %d is %s, so it cannot be %s.", s.ID, s.Status, simulationActions[action])
+			} else if msg == "" {
+				msg = "Redis is unreachable, so this simulation's work cannot be queued. Start it once Redis answers again."
 			}
-			msg := fmt.Sprintf("Simulation %d is %s, so it cannot be %s.", s.ID, s.Status, simulationActions[action])
 			if isHTMX(c) && !isAPI(c) {
 				cv := controlsView(c, h, s)
 				cv.Message = msg

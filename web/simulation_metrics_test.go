@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
@@ -48,5 +52,47 @@ func TestMetricsFragmentStopsPollingWhenFinished(t *testing.T) {
 				t.Errorf("current status: want no controls in the answer")
 			}
 		})
+	}
+}
+
+// While the target is failing, the progress panel says what holds the work back
+// (breaker, cooldown, daily limit) until when; the bar shows created, failed and
+// thinned as separate parts.
+func TestMetricsBannerWhileTheTargetFails(t *testing.T) {
+	a := newTestApp(t, testenv.Dialects(t)[0], "")
+	b := a.browser(t)
+	b.signUp("maker@example.com", "maker password 1")
+	uid := a.user(t, "maker@example.com").ID
+	s := a.seedSimulation(t, uid, "held", storage.StatusRunning)
+	path := fmt.Sprintf("/fragments/simulations/%d/metrics?shown=running", s.ID)
+	_, body := b.htmx(http.MethodGet, path, nil)
+	d := doc(t, body)
+	if d.Find("#target-failing").Length() != 0 {
+		t.Errorf("banner shown while nothing holds the work back")
+	}
+	if d.Find(".progress.parts > span.part-created").Length() != 1 || d.Find(".progress.parts > span.part-failed").Length() != 1 ||
+		d.Find(".progress.parts > span.part-thinned").Length() != 1 {
+		t.Errorf("progress bar: want created, failed and thinned parts")
+	}
+	ctx := context.Background()
+	until := time.Now().Add(30 * time.Second)
+	a.redis.Client.Set(ctx, rediskeys.TrippedUntil, until.UnixMilli(), time.Minute)
+	a.redis.Client.Set(ctx, rediskeys.Cooldown, until.UnixMilli(), time.Minute)
+	t.Cleanup(func() { a.redis.Client.Del(ctx, rediskeys.TrippedUntil, rediskeys.Cooldown) })
+	_, body = b.htmx(http.MethodGet, path, nil)
+	banner := doc(t, body).Find("#target-failing").Text()
+	at := until.UTC().Format("15:04:05")
+	if !strings.Contains(banner, "Circuit breaker open until "+at) || !strings.Contains(banner, "Rate-limit cooldown until "+at) {
+		t.Errorf("banner: want the breaker and the cooldown until %s, got %q", at, banner)
+	}
+
+	p := a.seedSimulation(t, uid, "daily", storage.StatusRunning)
+	if _, err := a.store.TransitionSimulation(ctx, p.ID, []string{storage.StatusRunning}, storage.StatusPaused,
+		"paused: the target's daily API limit is spent; it resets at 2026-12-04 00:00 UTC; resume it after the reset"); err != nil {
+		t.Fatal(err)
+	}
+	_, body = b.htmx(http.MethodGet, fmt.Sprintf("/fragments/simulations/%d/metrics?shown=paused", p.ID), nil)
+	if !strings.Contains(doc(t, body).Find("#target-failing").Text(), "Daily limit reached") {
+		t.Errorf("paused at the daily limit: want the banner to say so")
 	}
 }

@@ -65,6 +65,11 @@ func (h *handler) metricsView(c *fiber.Ctx, s storage.Simulation) views.MetricsV
 		objects = append(objects, row)
 	}
 	v.Types = views.NewHBarChart(objects)
+	if m.Planned > 0 {
+		pct := func(n int64) float64 { return min(100, float64(n)*100/float64(m.Planned)) }
+		v.Bar = views.ProgressParts{Created: pct(v.Created), Failed: pct(v.Failed), Thinned: pct(v.Thinned)}
+	}
+	v.Holding = holding(h.progress.TargetHealth(ctx, s), s.Status, readerClock(c))
 	v.Throughput = views.NewThroughput(m.Throughput, throughputInterval)
 	now := time.Now()
 	pl := planner(s)
@@ -72,6 +77,24 @@ func (h *handler) metricsView(c *fiber.Ctx, s storage.Simulation) views.MetricsV
 	v.Timing = timingView(s, v.Percent, simNow, now, readerClock(c))
 	v.Progress = h.progressChart(ctx, s, pl, simNow, v.Records)
 	return v
+}
+
+// holding words what holds a simulation's work back, one line each.
+func holding(th jobs.TargetHealth, status string, clk format.Clock) []string {
+	var out []string
+	if th.DailyLimit {
+		out = append(out, "Daily limit reached: the simulation is paused until the target's daily limit resets.")
+	}
+	if !th.BreakerUntil.IsZero() {
+		out = append(out, "Circuit breaker open until "+clk.Precise(th.BreakerUntil)+": too many calls failed, none are sent before then.")
+	}
+	if !th.CooldownUntil.IsZero() {
+		out = append(out, "Rate-limit cooldown until "+clk.Precise(th.CooldownUntil)+": the target answered 429.")
+	}
+	if th.Retrying > 0 && status == storage.StatusRunning {
+		out = append(out, "Retries in progress: "+format.Count(th.Retrying)+" tasks wait to try again.")
+	}
+	return out
 }
 
 // targetNotice says what about a simulation's target explains failures on its

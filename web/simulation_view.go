@@ -12,6 +12,7 @@ import (
 
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/internal/siminput"
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 	"github.com/simcrm/simcrm/views"
 )
@@ -258,11 +259,15 @@ func recordsText(first, end int) string {
 
 // controlsView says which state changes a status allows.
 func controlsView(c *fiber.Ctx, h *handler, s storage.Simulation) views.ControlsView {
-	return views.ControlsView{SimID: s.ID, Status: s.Status, CSRF: csrfToken(c, h.cfg.SessionSecret),
+	v := views.ControlsView{SimID: s.ID, Status: s.Status, CSRF: csrfToken(c, h.cfg.SessionSecret),
 		CanStart:  s.Status == storage.StatusQueued,
 		CanPause:  s.Status == storage.StatusRunning,
 		CanResume: s.Status == storage.StatusPaused,
 		CanAbort:  !s.Finished(),
 		CanDelete: s.Status != storage.StatusRunning && s.Status != storage.StatusPaused,
 	}
+	if v.CanStart {
+		v.StartRefused = jobs.StartRefusal(h.redis)
+	}
+	return v
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/simcrm/simcrm/internal/auth"
 	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/testenv"
@@ -228,12 +229,12 @@ func (b *tab) shoot(name string, w int) {
 // pageSamples are values for the route table's path parameters.
 type pageSamples map[string]string
 
-// pagePaths are the route table's GET pages (no API, fragments, assets, probes or
-// the sandbox's HubSpot API) with their parameters filled from samples; a
+// pagePaths are the route table's GET pages (no API, fragments, assets, probes,
+// downloads or the sandbox's HubSpot API) with their parameters filled from samples; a
 // parameter without a sample fails the test, so a new page cannot be missed.
 func pagePaths(t *testing.T, a *testApp, samples pageSamples) []string {
 	t.Helper()
-	skip := regexp.MustCompile(`^/(api|fragments|static|sandbox/hubspot)(/|$)|^/(healthz|readyz|metrics|favicon\.ico)$`)
+	skip := regexp.MustCompile(`^/(api|fragments|static|sandbox/hubspot)(/|$)|^/(healthz|readyz|metrics|favicon\.ico)$|/export\.`)
 	param := regexp.MustCompile(`:[A-Za-z]+`)
 	seen := map[string]bool{}
 	var out []string
@@ -291,7 +292,24 @@ func TestBrowserEveryPageFitsAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := sandboxRecord(t, a, sim.ID)
+	invite := storage.AccountLink{Kind: storage.LinkInvite, Role: storage.RolePlayer, CreatedBy: boss.ID, ExpiresAt: time.Now().Add(time.Hour)}
+	reset := storage.AccountLink{Kind: storage.LinkReset, UserID: &boss.ID, CreatedBy: boss.ID, ExpiresAt: time.Now().Add(time.Hour)}
+	for token, l := range map[string]*storage.AccountLink{"walk-invite-token": &invite, "walk-reset-token": &reset} {
+		if err := a.store.CreateAccountLink(ctx, l, auth.HashToken(token)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	channel := storage.NotificationChannel{UserID: boss.ID, Kind: "webhook", Target: "https://hooks.example.com/simcrm", Events: []string{"finished"}}
+	if err := a.store.CreateNotificationChannel(ctx, &channel); err != nil {
+		t.Fatal(err)
+	}
 	samples := pageSamples{
+		"/invite/:token :token":            "walk-invite-token",
+		"/reset/:token :token":             "walk-reset-token",
+		"/simulations/:id/report :id":      fmt.Sprint(sim.ID),
+		"/simulations/:id/clone :id":       fmt.Sprint(sim.ID),
+		"/notifications/:id :id":           fmt.Sprint(channel.ID),
+		"/boss/scenarios/:name :name":      "b2b",
 		"/simulations/:id :id":             fmt.Sprint(sim.ID),
 		"/connections/:id :id":             fmt.Sprint(conn.ID),
 		"/boss/dlq/:id :id":                fmt.Sprint(rows[0].ID),

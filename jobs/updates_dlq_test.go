@@ -51,7 +51,7 @@ func TestRefusedUpdatesGoToTheDLQAndReplay(t *testing.T) {
 	}})
 	ctx := context.Background()
 	s := e.run(backfillInput(400))
-	s = e.wait(s.ID, storage.StatusCompleted, 2*time.Minute)
+	s = e.wait(s.ID, storage.StatusCompletedWithFailures, 2*time.Minute) // refused updates are in the DLQ
 	_, recs := e.planAll(s)
 	wonUpdates := 0
 	for _, r := range recs {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/simcrm/simcrm/internal/format"
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
@@ -81,7 +82,7 @@ func TestMetricsBannerWhileTheTargetFails(t *testing.T) {
 	t.Cleanup(func() { a.redis.Client.Del(ctx, rediskeys.TrippedUntil, rediskeys.Cooldown) })
 	_, body = b.htmx(http.MethodGet, path, nil)
 	banner := doc(t, body).Find("#target-failing").Text()
-	at := until.UTC().Format("15:04:05")
+	at := format.Clock{Loc: time.UTC}.Precise(until)
 	if !strings.Contains(banner, "Circuit breaker open until "+at) || !strings.Contains(banner, "Rate-limit cooldown until "+at) {
 		t.Errorf("banner: want the breaker and the cooldown until %s, got %q", at, banner)
 	}

@@ -47,8 +47,8 @@ func TestScaleOutBinary(t *testing.T) {
 			t.Errorf("shard %d: want 3 servers serving it, got %v (present %v)", q, v, ok)
 		}
 	}
-	if v, _ := metricSample(m, `simcrm_job_duration_seconds_count{outcome="ok",type="simulation:records"}`); v < float64(records/TaskSize) {
-		t.Errorf("records jobs timed: want at least %d, got %v", records/TaskSize, v)
+	if v, _ := metricSample(m, `simcrm_job_duration_seconds_count{outcome="ok",type="simulation:records"}`); v < float64(records/BackfillTaskSize) {
+		t.Errorf("records jobs timed: want at least %d, got %v", records/BackfillTaskSize, v)
 	}
 	if got := c.sandboxAnswers(); got["429"] != 0 || got["5xx"] != 0 {
 		t.Errorf("sandbox answers: %v (want no 429 and no 5xx)", got)

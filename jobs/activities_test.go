@@ -3,14 +3,18 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/sandbox"
 	"github.com/simcrm/simcrm/internal/sim"
 	"github.com/simcrm/simcrm/internal/siminput"
+	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
 )
 
@@ -163,5 +167,72 @@ func TestActivityDelaysAreApplied(t *testing.T) {
 	again, _ := e.engine.Worker.inspector.ListScheduledTasks(SecondaryQueue, asynq.PageSize(10000))
 	if len(again) != len(tasks) {
 		t.Errorf("a second scheduling queued %d more tasks", len(again)-len(tasks))
+	}
+}
+
+// Copies of activity tasks racing each other (what a Redis failover leaves: the
+// task that was running and the one recovered for it) create each activity once
+// and put none in the DLQ: every copy that meets "already exists" takes the
+// objects the others made and sends only the rest, however often that happens.
+func TestRacingCopiesOfActivityTasks(t *testing.T) {
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			e := newTestEnv(t, d, envOptions{concurrency: 12})
+			if err := e.sandbox.SetFaults(sandbox.Faults{Latency: 30 * time.Millisecond}); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			s := e.run(backfillInput(2000))
+			ins := e.engine.Worker.inspector
+			copied := map[string]bool{}
+			copies := 0
+			for done := false; !done; {
+				for _, list := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){ins.ListPendingTasks, ins.ListScheduledTasks} {
+					tasks, _ := list(SecondaryQueue, asynq.PageSize(500))
+					for _, ti := range tasks {
+						if copied[ti.ID] || strings.HasSuffix(ti.ID, "-copy") {
+							continue
+						}
+						copied[ti.ID] = true
+						var p ActivitiesPayload
+						if err := json.Unmarshal(ti.Payload, &p); err != nil {
+							t.Fatal(err)
+						}
+						// Copies that overlap the task in different ways, as tasks
+						// queued again from the plan group items their own way:
+						// the task meets "already exists" once per copy.
+						for n := range 4 {
+							part := p
+							part.Items = nil
+							for i, it := range p.Items {
+								if i%4 == n {
+									part.Items = append(part.Items, it)
+								}
+							}
+							body, _ := json.Marshal(part)
+							_, err := e.engine.Worker.queue.EnqueueContext(ctx, asynq.NewTask(ti.Type, body),
+								asynq.Queue(SecondaryQueue), asynq.TaskID(fmt.Sprintf("%s-%d-copy", ti.ID, n)), asynq.MaxRetry(3))
+							if err == nil {
+								copies++
+							}
+						}
+					}
+				}
+				cur, _ := e.store.Simulation(ctx, s.ID)
+				done = cur.Status != storage.StatusRunning
+				time.Sleep(10 * time.Millisecond)
+			}
+			if copies < 10 {
+				t.Fatalf("only %d copies were queued: the race was not tried", copies)
+			}
+			s = e.wait(s.ID, storage.StatusCompleted, time.Minute)
+			e.drain()
+			e.checkExact(s)
+			if n, _ := e.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID}); n != 0 {
+				page, _ := e.store.DLQEntries(ctx, storage.DLQFilter{SimulationID: s.ID}, 0, 3)
+				t.Errorf("%d rows in the DLQ after %d copies, e.g. %+v", n, copies, page.Entries)
+			}
+			t.Logf("%d copies of activity tasks", copies)
+		})
 	}
 }

@@ -86,7 +86,7 @@ func (e *Worker) createBatch(ctx context.Context, run *simRun, kind sim.Kind, in
 	out := newOutcome()
 	t := run.target
 	pending := ins
-	for round := 0; len(pending) > 0; round++ {
+	for len(pending) > 0 {
 		objs, batchErrs, err := e.sendBatch(ctx, t, kind, pending)
 		if err != nil {
 			if IsThrottled(err) || isDailyLimit(err) {
@@ -94,25 +94,16 @@ func (e *Worker) createBatch(ctx context.Context, run *simRun, kind sim.Kind, in
 			}
 			cat := hubspot.Classify(err)
 			switch {
-			case cat == hubspot.CategoryConflict && round < 2:
-				found, rerr := e.findExisting(ctx, run, kind, pending)
-				if rerr != nil {
-					return out, rerr
+			case cat == hubspot.CategoryConflict:
+				var done bool
+				pending, done, err = e.settleConflict(ctx, run, kind, pending, depth, out, err)
+				if done || err != nil {
+					return out, err
 				}
-				out.merge(found)
-				pending = without(pending, found.ids)
 				continue
-			case cat == hubspot.CategoryValidation && len(pending) > 1 && depth < 8:
-				half := len(pending) / 2
-				for _, p := range [][]objectInput{pending[:half], pending[half:]} {
-					part, perr := e.createBatch(ctx, run, kind, p, depth+1)
-					out.merge(part)
-					if perr != nil {
-						return out, perr
-					}
-				}
-				return out, nil
-			case !hubspot.Retryable(cat) || cat == hubspot.CategoryConflict:
+			case cat == hubspot.CategoryValidation && len(pending) > 1 && depth < maxSplitDepth:
+				return out, e.splitBatch(ctx, run, kind, pending, depth, out)
+			case !hubspot.Retryable(cat):
 				for _, in := range pending {
 					out.failed[in.key] = failure{category: cat, err: err}
 				}
@@ -130,13 +121,12 @@ func (e *Worker) createBatch(ctx context.Context, run *simRun, kind sim.Kind, in
 		}
 		cat, retryable := summarize(batchErrs)
 		switch {
-		case cat == hubspot.CategoryConflict && round < 2:
-			found, rerr := e.findExisting(ctx, run, kind, pending)
-			if rerr != nil {
-				return out, rerr
+		case cat == hubspot.CategoryConflict:
+			var done bool
+			pending, done, err = e.settleConflict(ctx, run, kind, pending, depth, out, &batchErrs[0])
+			if done || err != nil {
+				return out, err
 			}
-			out.merge(found)
-			pending = without(pending, found.ids)
 		case retryable || len(batchErrs) == 0:
 			be := &batchFailure{category: cat, failed: len(pending)}
 			if len(batchErrs) > 0 {
@@ -153,6 +143,55 @@ func (e *Worker) createBatch(ctx context.Context, run *simRun, kind sim.Kind, in
 		}
 	}
 	return out, nil
+}
+
+// maxSplitDepth bounds the halving of a batch that isolates bad inputs: 2^8
+// parts cover the largest batch.
+const maxSplitDepth = 8
+
+// settleConflict handles a target saying some pending objects exist already. The
+// ones that exist (created by an earlier try whose answer was lost, or by a copy
+// of the task running at the same time, as after a Redis failover) are looked up
+// and taken as created, and the rest is sent again: every round takes at least
+// one object off, so copies racing each other always finish. When none of them
+// exists under its key, the conflict is another record's value (an e-mail already
+// taken); the batch is halved until that input stands alone and fails by itself.
+// It returns what is still to send, or done when nothing is.
+func (e *Worker) settleConflict(ctx context.Context, run *simRun, kind sim.Kind, pending []objectInput, depth int,
+	out createOutcome, cause error) (rest []objectInput, done bool, err error) {
+	found, err := e.findExisting(ctx, run, kind, pending)
+	if err != nil {
+		return pending, true, err
+	}
+	out.merge(found)
+	if len(found.ids) > 0 {
+		rest = without(pending, found.ids)
+		return rest, len(rest) == 0, nil
+	}
+	if len(found.failed) > 0 {
+		return nil, true, nil
+	}
+	if len(pending) > 1 && depth < maxSplitDepth {
+		return nil, true, e.splitBatch(ctx, run, kind, pending, depth, out)
+	}
+	for _, in := range pending {
+		out.failed[in.key] = failure{category: hubspot.CategoryConflict, err: cause}
+	}
+	return nil, true, nil
+}
+
+// splitBatch sends the two halves of a batch on their own, so one input the
+// target refuses does not fail the others.
+func (e *Worker) splitBatch(ctx context.Context, run *simRun, kind sim.Kind, pending []objectInput, depth int, out createOutcome) error {
+	half := len(pending) / 2
+	for _, p := range [][]objectInput{pending[:half], pending[half:]} {
+		part, err := e.createBatch(ctx, run, kind, p, depth+1)
+		out.merge(part)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sendBatch makes the batch call of a kind: upsert by key for companies (when

@@ -72,6 +72,7 @@ type core struct {
 	running  []int64 // running simulations: the last reconcile's and those started since
 
 	counters counterBuf
+	shown    floors // progress shown per running simulation (Progress.Metrics)
 }
 
 // Options wire an Engine to the process.

@@ -189,34 +189,55 @@ func (e *core) dbMetrics(ctx context.Context, id int64) (map[string]int64, error
 }
 
 // rebuildMetrics writes the database's view of a simulation's metrics and DLQ
-// tallies into Redis (after a flush lost the hash), in one transaction.
+// tallies into Redis (after a flush lost the hash, or a failover may have lost
+// its last increments), in one script: exact counts (created, failed, thinned)
+// are set; counters keep the larger of Redis and the database, so no figure an
+// operator has seen drops.
 func (e *core) rebuildMetrics(ctx context.Context, id int64) error {
 	fields, err := e.dbMetrics(ctx, id)
 	if err != nil {
 		return err
 	}
-	vals := make(map[string]any, len(fields))
+	args := make([]any, 0, 3*len(fields)+3)
 	for k, v := range fields {
 		if strings.HasPrefix(k, fieldThroughput) {
 			continue
 		}
-		vals[k] = v
+		mode := "max"
+		if exactField(k) {
+			mode = "set"
+		}
+		args = append(args, k, v, mode)
 	}
+	args = append(args, fieldSince, time.Now().UnixMilli(), "set")
 	tallies, err := e.store.DLQTallies(ctx, id)
 	if err != nil {
 		return err
 	}
-	vals[fieldSince] = time.Now().UnixMilli()
 	_, err = e.redis.Client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.Del(ctx, rediskeys.DLQCounts(id))
 		for c, n := range tallies {
 			pipe.HSet(ctx, rediskeys.DLQCounts(id), c, n)
 		}
-		pipe.HSet(ctx, rediskeys.Metrics(id), vals)
+		rebuildScript.Eval(ctx, pipe, []string{rediskeys.Metrics(id)}, args...)
 		return nil
 	})
 	return err
 }
+
+// rebuildScript writes field, value, mode triples into a hash: mode "set" sets
+// the value, "max" keeps the larger of the value and the hash's.
+var rebuildScript = redis.NewScript(`
+for i = 1, #ARGV, 3 do
+  local v = tonumber(ARGV[i+1])
+  if ARGV[i+2] == "max" then
+    local cur = tonumber(redis.call("HGET", KEYS[1], ARGV[i]) or "0") or 0
+    if cur > v then v = cur end
+  end
+  redis.call("HSET", KEYS[1], ARGV[i], v)
+end
+return #ARGV / 3
+`)
 
 // whole reports whether Redis is up and holds a simulation's whole live state:
 // its metrics hash carries "since" (written at start and by a rebuild, which

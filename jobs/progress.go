@@ -60,6 +60,11 @@ func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 	fields, ok := e.redisMetrics(ctx, id)
 	if ok {
 		m.Source = "redis"
+		counters, err := e.store.SimulationCounters(ctx, id)
+		if err != nil {
+			return Metrics{}, err
+		}
+		mergeCounters(fields, counters)
 	} else {
 		m.Source = "db"
 		if fields, err = e.dbMetrics(ctx, id); err != nil {
@@ -95,6 +100,7 @@ func (e *Progress) Metrics(ctx context.Context, id int64) (Metrics, error) {
 	if s.Status == storage.StatusCompleted {
 		m.PercentComplete = 100
 	}
+	e.shown.hold(id, &m, s.Finished())
 	return m, nil
 }
 

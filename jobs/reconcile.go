@@ -146,7 +146,9 @@ func (e *Reconciler) reconcileSimulation(ctx context.Context, s storage.Simulati
 	if err != nil {
 		return err
 	}
-	if !whole {
+	if !whole || switched {
+		// After a failover the hash may lack the last increments the old
+		// master had not passed on: set its exact counts again.
 		if err := e.rebuildMetrics(ctx, id); err != nil {
 			return err
 		}

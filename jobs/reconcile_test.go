@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,4 +110,116 @@ func TestRestartMidRun(t *testing.T) {
 	e.startWorkers(8)
 	s = e.wait(s.ID, storage.StatusCompleted, 2*time.Minute)
 	e.checkExact(s)
+}
+
+// What a viewer sees never goes backwards: a web process polling a run's progress
+// through a Redis flush and a restart of the workers (fresh engine) sees created,
+// scheduled and processed counts and the percentage only grow, and ends on the
+// exact plan.
+func TestProgressNeverGoesBackwards(t *testing.T) {
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			e := newTestEnv(t, d, envOptions{concurrency: 4, engineOptions: func(o *Options) {
+				o.BackfillQueued = 1
+				o.ReconcileEvery = time.Second
+			}})
+			if err := e.sandbox.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond}); err != nil {
+				t.Fatal(err)
+			}
+			web, err := New(e.engine.Worker.opts) // the web process: it only reads
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			s := e.run(backfillInput(3000))
+			var (
+				mu     sync.Mutex
+				drops  []string
+				polls  int
+				last   Metrics
+				stop   = make(chan struct{})
+				polled = make(chan struct{})
+			)
+			go func() {
+				defer close(polled)
+				var prev *Metrics
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+					m, err := web.Progress.Metrics(ctx, s.ID)
+					if err != nil {
+						continue
+					}
+					mu.Lock()
+					polls++
+					if prev != nil {
+						for p, v := range prev.Created {
+							if m.Created[p] < v {
+								drops = append(drops, fmt.Sprintf("%s created %d → %d (%s)", p, v, m.Created[p], m.Source))
+							}
+						}
+						for p, v := range prev.Scheduled {
+							if m.Scheduled[p] < v {
+								drops = append(drops, fmt.Sprintf("%s scheduled %d → %d (%s)", p, v, m.Scheduled[p], m.Source))
+							}
+						}
+						if m.Processed < prev.Processed {
+							drops = append(drops, fmt.Sprintf("processed %d → %d (%s)", prev.Processed, m.Processed, m.Source))
+						}
+						if m.PercentComplete < prev.PercentComplete {
+							drops = append(drops, fmt.Sprintf("percent %.2f → %.2f (%s)", prev.PercentComplete, m.PercentComplete, m.Source))
+						}
+					}
+					last = m
+					prev = &last
+					mu.Unlock()
+				}
+			}()
+			e.waitLedger(s.ID, 600, time.Minute)
+			if err := e.rdb.Client.FlushDB(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+			e.waitLedger(s.ID, 1500, time.Minute)
+			e.stopWorkers()
+			engine, err := New(e.engine.Worker.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.engine = engine
+			e.startWorkers(4)
+			if err := e.sandbox.SetFaults(sandbox.Faults{}); err != nil {
+				t.Fatal(err)
+			}
+			s = e.wait(s.ID, storage.StatusCompleted, 2*time.Minute)
+			time.Sleep(100 * time.Millisecond)
+			close(stop)
+			<-polled
+			e.checkExact(s)
+			mu.Lock()
+			defer mu.Unlock()
+			if polls < 20 {
+				t.Fatalf("only %d polls: the run was not watched", polls)
+			}
+			for i, d := range drops {
+				if i == 10 {
+					t.Errorf("… %d drops in all", len(drops))
+					break
+				}
+				t.Errorf("went backwards: %s", d)
+			}
+			final, err := web.Progress.Metrics(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for kind, n := range e.planOf(s) {
+				if p := pluralOf(kind); final.Created[p] != int64(n) {
+					t.Errorf("%s: the page ends on %d created, the plan has %d", p, final.Created[p], n)
+				}
+			}
+			t.Logf("%d polls, %d drops", polls, len(drops))
+		})
+	}
 }

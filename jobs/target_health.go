@@ -20,6 +20,7 @@ const retryLookMax = 200
 // and the daily limit.
 type TargetHealth struct {
 	Retrying      int64     // work tasks of the simulation waiting to try again after a failed attempt (of the first retryLookMax per queue)
+	RetryingMore  bool      // a queue had more waiting tasks than a look reads: Retrying is a lower bound
 	BreakerUntil  time.Time // zero: the breaker is closed
 	CooldownUntil time.Time // zero: no cooldown
 	DailyLimit    bool      // the simulation is paused at the target's daily limit
@@ -52,6 +53,7 @@ func (e *Progress) TargetHealth(ctx context.Context, s storage.Simulation) Targe
 			if err != nil {
 				continue
 			}
+			h.RetryingMore = h.RetryingMore || len(list) == retryLookMax
 			for _, t := range list {
 				if t.Retried > 0 && payloadSim(t.Payload) == s.ID {
 					h.Retrying++

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/simcrm/simcrm/internal/format"
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/testenv"
 	"github.com/simcrm/simcrm/storage"
@@ -95,5 +96,22 @@ func TestMetricsBannerWhileTheTargetFails(t *testing.T) {
 	_, body = b.htmx(http.MethodGet, fmt.Sprintf("/fragments/simulations/%d/metrics?shown=paused", p.ID), nil)
 	if !strings.Contains(doc(t, body).Find("#target-failing").Text(), "Daily limit reached") {
 		t.Errorf("paused at the daily limit: want the banner to say so")
+	}
+}
+
+// The retry count is exact when the look read every waiting task, and says "at
+// least" when a queue held more than one look reads.
+func TestBannerRetryCountSaysWhenItIsALowerBound(t *testing.T) {
+	clk := format.Clock{Loc: time.UTC}
+	got := strings.Join(holding(jobs.TargetHealth{Retrying: 12}, storage.StatusRunning, clk), " ")
+	if !strings.Contains(got, "Retries in progress: 12 tasks") {
+		t.Errorf("exact count: got %q", got)
+	}
+	got = strings.Join(holding(jobs.TargetHealth{Retrying: 200, RetryingMore: true}, storage.StatusRunning, clk), " ")
+	if !strings.Contains(got, "Retries in progress: at least 200 tasks") {
+		t.Errorf("bounded look: got %q", got)
+	}
+	if got := holding(jobs.TargetHealth{Retrying: 5}, storage.StatusPaused, clk); len(got) != 0 {
+		t.Errorf("paused: retries are not news, got %q", got)
 	}
 }

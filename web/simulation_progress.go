@@ -92,7 +92,11 @@ func holding(th jobs.TargetHealth, status string, clk format.Clock) []string {
 		out = append(out, "Rate-limit cooldown until "+clk.Precise(th.CooldownUntil)+": the target answered 429.")
 	}
 	if th.Retrying > 0 && status == storage.StatusRunning {
-		out = append(out, "Retries in progress: "+format.Count(th.Retrying)+" tasks wait to try again.")
+		n := format.Count(th.Retrying)
+		if th.RetryingMore {
+			n = "at least " + n
+		}
+		out = append(out, "Retries in progress: "+n+" tasks wait to try again.")
 	}
 	return out
 }

@@ -444,7 +444,7 @@ func (e *Worker) outcome(ctx context.Context, run *simRun) (status, reason strin
 		return storage.StatusCompleted, fmt.Sprintf("all %d records and their activities are done or accounted for: %d objects created",
 			run.sim.EffectiveTotal, nCreated), nil
 	}
-	cats, err := e.store.DLQTallies(ctx, id)
+	cats, err := e.store.FailedCategories(ctx, id)
 	if err != nil {
 		return "", "", err
 	}

@@ -380,6 +380,16 @@ func (s *Store) FailedCounts(ctx context.Context, simID int64) (map[string]int64
 		GROUP BY d.object_type`, simID)
 }
 
+// FailedCategories counts the objects FailedCounts counts (in the DLQ, not in
+// the ledger) by the category of each one's latest DLQ row: an object that failed
+// twice counts once, one created by a replay not at all.
+func (s *Store) FailedCategories(ctx context.Context, simID int64) (map[string]int64, error) {
+	return keyedInts[int64](ctx, s.db, "failed categories", `SELECT d.category, COUNT(*) FROM dlq_entries d
+		JOIN (SELECT record_key, MAX(id) AS id FROM dlq_entries WHERE simulation_id = ? GROUP BY record_key) latest ON latest.id = d.id
+		WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.simulation_id = d.simulation_id AND l.record_key = d.record_key)
+		GROUP BY d.category`, simID)
+}
+
 // ResolvedObjects counts the distinct objects of records first ≤ record_index <
 // end that are accounted for: created (ledger), failed (DLQ, any status) or
 // skipped.

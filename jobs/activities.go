@@ -287,6 +287,8 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 	if run == nil {
 		return stop
 	}
+	ctx, tally := withTally(ctx)
+	defer e.countTally(ctx, p.Sim, tally)
 	if err := holdUntil(ctx, p.NotBefore); err != nil {
 		return e.wait(ctx, t, err)
 	}
@@ -338,7 +340,7 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 			}
 			stepErr = nil
 		} else {
-			e.noteFailure(ctx)
+			e.noteFailure(ctx, p.Sim)
 		}
 	}
 	if len(failed) > 0 {

@@ -179,8 +179,10 @@ func (e *Worker) wait(ctx context.Context, t *asynq.Task, err error) error {
 	return nil
 }
 
-// noteFailure remembers when a task first failed, for its DLQ row.
-func (e *Worker) noteFailure(ctx context.Context) {
+// noteFailure remembers when a task first failed, for its DLQ row, and counts
+// the retry it leads to.
+func (e *Worker) noteFailure(ctx context.Context, simID int64) {
+	e.count(context.WithoutCancel(ctx), simID, map[string]int64{fieldRetries: 1})
 	if id, ok := asynq.GetTaskID(ctx); ok {
 		e.firstFail.LoadOrStore(id, time.Now().UTC())
 	}

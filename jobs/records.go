@@ -55,6 +55,8 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 	if run == nil {
 		return stop
 	}
+	ctx, tally := withTally(ctx)
+	defer e.countTally(ctx, p.Sim, tally)
 	if err := holdUntil(ctx, p.NotBefore); err != nil {
 		return e.wait(ctx, t, err)
 	}
@@ -81,7 +83,7 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 			w.failPendingUpdates(cat, stepErr)
 			stepErr = nil
 		} else {
-			e.noteFailure(ctx)
+			e.noteFailure(ctx, p.Sim)
 		}
 	}
 	if err := w.deadLetter(ctx); err != nil {

@@ -185,6 +185,10 @@ func (t *target) do(ctx context.Context, kind sim.Kind, call func(context.Contex
 		return err
 	}
 	err := call(ctx)
+	tally := tallyOf(ctx)
+	if tally != nil {
+		tally.calls.Add(1)
+	}
 	bctx := context.WithoutCancel(ctx)
 	if err != nil && ctx.Err() != nil {
 		// Our own stop (or the task's deadline) cut the call off: that says
@@ -201,9 +205,14 @@ func (t *target) do(ctx context.Context, kind sim.Kind, call func(context.Contex
 	switch hubspot.Classify(err) {
 	case hubspot.CategoryServer, hubspot.CategoryTimeout, hubspot.CategoryNetwork:
 		if t.breaker != nil {
-			_ = t.breaker.Failure(bctx, probe)
+			if tripped, _ := t.breaker.FailureTripped(bctx, probe); tripped && tally != nil {
+				tally.breakerTrips.Add(1)
+			}
 		}
 	case hubspot.CategoryRateLimit:
+		if tally != nil {
+			tally.rateLimited.Add(1)
+		}
 		if t.breaker != nil {
 			_ = t.breaker.Success(bctx, probe)
 		}

@@ -140,7 +140,7 @@ func (b *Breaker) Success(ctx context.Context, probe bool) error {
 //
 //	KEYS: tripped_until, probe, failures
 //	ARGV: now, probe (1/0), threshold, window ms, open ms, member suffix
-//	reply: {tripped until (0: closed), failures in window}
+//	reply: {tripped until (0: closed), failures in window, 1 when this failure opened it}
 var failureScript = redis.NewScript(luaClock + `
 local now = clock(ARGV[1])
 local window, open = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -152,30 +152,37 @@ local tripped = tonumber(redis.call('GET', KEYS[1]))
 if ARGV[2] == '1' then
   redis.call('SET', KEYS[1], now + open)
   redis.call('DEL', KEYS[2])
-  return {now + open, count}
+  return {now + open, count, 1}
 end
 -- only a closed breaker trips on the count; while open or half-open the probe decides
 if tripped == nil and count >= tonumber(ARGV[3]) then
   redis.call('SET', KEYS[1], now + open)
-  return {now + open, count}
+  return {now + open, count, 1}
 end
-return {tripped or 0, count}
+return {tripped or 0, count, 0}
 `)
 
 // Failure reports a failed call (see Breaker for which failures to report). A
 // failed probe trips the breaker again for Open.
 func (b *Breaker) Failure(ctx context.Context, probe bool) error {
+	_, err := b.FailureTripped(ctx, probe)
+	return err
+}
+
+// FailureTripped is Failure, also saying whether this failure opened the
+// breaker (the count reached the threshold, or the probe failed).
+func (b *Breaker) FailureTripped(ctx context.Context, probe bool) (bool, error) {
 	p := "0"
 	if probe {
 		p = "1"
 	}
-	err := failureScript.Run(ctx, b.rdb, []string{rediskeys.TrippedUntil, rediskeys.Probe, rediskeys.Failures},
+	res, err := failureScript.Run(ctx, b.rdb, []string{rediskeys.TrippedUntil, rediskeys.Probe, rediskeys.Failures},
 		b.s.nowArg(), p, b.cfg.Threshold, b.cfg.Window.Milliseconds(), b.cfg.Open.Milliseconds(), randomSuffix(),
-	).Err()
+	).Int64Slice()
 	if err != nil {
-		return fmt.Errorf("ratelimit: breaker failure: %w", err)
+		return false, fmt.Errorf("ratelimit: breaker failure: %w", err)
 	}
-	return nil
+	return len(res) == 3 && res[2] == 1, nil
 }
 
 // breaker read script: {now, tripped until (0: none), failures in window, probe held until}

@@ -38,8 +38,8 @@ func TestBreakerTripsAtThreshold(t *testing.T) {
 	b := bs[0]
 	ctx := context.Background()
 	for range 7 {
-		if err := b.Failure(ctx, false); err != nil {
-			t.Fatal(err)
+		if tripped, err := b.FailureTripped(ctx, false); err != nil || tripped {
+			t.Fatalf("a failure below the threshold: tripped %v, %v", tripped, err)
 		}
 		clk.Advance(5 * time.Second)
 	}
@@ -47,7 +47,12 @@ func TestBreakerTripsAtThreshold(t *testing.T) {
 	if d, _ := b.Allow(ctx); !d.Allowed || d.Probe {
 		t.Fatalf("Allow after 7 failures = %+v; want allowed", d)
 	}
-	_ = b.Failure(ctx, false) // the 8th within 60 s
+	if tripped, _ := b.FailureTripped(ctx, false); !tripped { // the 8th within 60 s
+		t.Errorf("the 8th failure within 60 s: want it to say it tripped the breaker")
+	}
+	if tripped, _ := b.FailureTripped(ctx, false); tripped {
+		t.Errorf("a failure while open: want no new trip")
+	}
 	until := wantState(t, b, BreakerOpen)
 	if want := clk.Now().Add(30 * time.Second); !until.Equal(want) {
 		t.Fatalf("tripped until %s; want %s", until, want)

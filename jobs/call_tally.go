@@ -1,0 +1,41 @@
+package jobs
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Fields of a simulation's counters that say what its work cost the target:
+// the report shows them.
+const (
+	fieldCalls        = "calls"         // calls made to the target
+	fieldRateLimited  = "rate_limited"  // calls the target answered 429
+	fieldRetries      = "retries"       // tasks that failed an attempt and were tried again
+	fieldBreakerTrips = "breaker_trips" // times a call of this simulation opened the breaker
+)
+
+// callTally counts the target calls of one task; the task adds it to its
+// simulation's counters when it ends.
+type callTally struct {
+	calls, rateLimited, breakerTrips atomic.Int64
+}
+
+type tallyKey struct{}
+
+// withTally returns ctx carrying a fresh tally for the calls made under it.
+func withTally(ctx context.Context) (context.Context, *callTally) {
+	t := &callTally{}
+	return context.WithValue(ctx, tallyKey{}, t), t
+}
+
+// tallyOf is the tally ctx carries, or nil (calls outside a simulation's task).
+func tallyOf(ctx context.Context) *callTally {
+	t, _ := ctx.Value(tallyKey{}).(*callTally)
+	return t
+}
+
+// countTally adds a task's tally to its simulation's counters.
+func (e *core) countTally(ctx context.Context, simID int64, t *callTally) {
+	e.count(context.WithoutCancel(ctx), simID, map[string]int64{fieldCalls: t.calls.Load(),
+		fieldRateLimited: t.rateLimited.Load(), fieldBreakerTrips: t.breakerTrips.Load()})
+}

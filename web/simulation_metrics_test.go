@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/simcrm/simcrm/internal/format"
-	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/testenv"
+	"github.com/simcrm/simcrm/jobs"
 	"github.com/simcrm/simcrm/storage"
 )
 

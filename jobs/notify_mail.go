@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net"
 	"net/smtp"
 	"net/url"
@@ -61,8 +62,8 @@ func (m *Mailer) Send(ctx context.Context, to string, d storage.Delivery) error 
 	for k, v := range p.DLQ {
 		fmt.Fprintf(&body, "DLQ %s: %d\r\n", k, v)
 	}
-	msg := "From: " + m.from + "\r\nTo: " + to + "\r\nSubject: " + strings.NewReplacer("\r", "", "\n", "").Replace(subject) +
-		"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body.String()
+	msg := "From: " + m.from + "\r\nTo: " + to + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", strings.NewReplacer("\r", "", "\n", "").Replace(subject)) +
+		"\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body.String()
 	done := make(chan error, 1)
 	go func() { done <- smtp.SendMail(m.addr, m.auth, m.from, []string{to}, []byte(msg)) }()
 	select {

@@ -21,13 +21,14 @@ const (
 	EventFinished              = "finished"                // completed with nothing in the DLQ
 	EventCompletedWithFailures = "completed_with_failures" // completed, some work in the DLQ
 	EventFailed                = "failed"
+	EventAborted               = "aborted" // stopped for good by a person (its owner or a boss)
 	EventPaused                = "paused" // paused by SimCRM (a daily limit), not by a person
 	EventDLQGrowth             = "dlq"    // the DLQ grew past a multiple of the channel's threshold
 	EventTest                  = "test"   // sent from the notifications page
 )
 
 // NotificationEvents lists the events a channel can subscribe to.
-var NotificationEvents = []string{EventFinished, EventCompletedWithFailures, EventFailed, EventPaused, EventDLQGrowth}
+var NotificationEvents = []string{EventFinished, EventCompletedWithFailures, EventFailed, EventAborted, EventPaused, EventDLQGrowth}
 
 // TypeNotify delivers one notification.
 const TypeNotify = "notify:deliver"
@@ -170,20 +171,19 @@ func (n *Notifier) scanTransitions(ctx context.Context, byUser map[int64][]stora
 	}
 }
 
-// eventOf names the notification a state change is, "" for none.
-func (n *Notifier) eventOf(ctx context.Context, e storage.SimulationEvent) (string, error) {
+// eventOf names the notification a state change is, "" for none. The final
+// states say themselves whether work is left in the DLQ: completed means none
+// (a replay that emptied it moves completed_with_failures to completed).
+func (n *Notifier) eventOf(_ context.Context, e storage.SimulationEvent) (string, error) {
 	switch e.To {
 	case storage.StatusCompleted:
-		dlq, err := n.store.DLQTallies(ctx, e.SimulationID)
-		if err != nil {
-			return "", err
-		}
-		if len(dlq) > 0 {
-			return EventCompletedWithFailures, nil
-		}
 		return EventFinished, nil
+	case storage.StatusCompletedWithFailures:
+		return EventCompletedWithFailures, nil
 	case storage.StatusFailed:
 		return EventFailed, nil
+	case storage.StatusAborted:
+		return EventAborted, nil
 	case storage.StatusPaused:
 		if e.Reason != reasonPausedByUser {
 			return EventPaused, nil

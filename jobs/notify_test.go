@@ -150,7 +150,7 @@ func TestNotifierWebhooks(t *testing.T) {
 			if err := store.AddDLQEntries(ctx, rows); err != nil {
 				t.Fatal(err)
 			}
-			for _, to := range []string{storage.StatusRunning, storage.StatusCompleted} {
+			for _, to := range []string{storage.StatusRunning, storage.StatusCompletedWithFailures} {
 				if _, err := store.TransitionSimulation(ctx, s.ID, []string{s.Status}, to, "test"); err != nil {
 					t.Fatal(err)
 				}
@@ -221,5 +221,26 @@ func TestNotifierWebhooks(t *testing.T) {
 				t.Error("a signature must not verify under another secret")
 			}
 		})
+	}
+}
+
+// Each state change a user hears about maps to its event, whatever the DLQ holds
+// (the final states carry that themselves); a pause someone asked for and the
+// start of a run are not news.
+func TestNotificationEventOfEachStateChange(t *testing.T) {
+	n := NewNotifier(NotifierOptions{})
+	for _, c := range []struct{ to, reason, want string }{
+		{storage.StatusCompleted, "all done", EventFinished},
+		{storage.StatusCompletedWithFailures, "20 failed into the DLQ", EventCompletedWithFailures},
+		{storage.StatusFailed, "the target rejected SimCRM's token", EventFailed},
+		{storage.StatusAborted, "aborted", EventAborted},
+		{storage.StatusPaused, "paused: the target's daily API limit is spent", EventPaused},
+		{storage.StatusPaused, reasonPausedByUser, ""},
+		{storage.StatusRunning, "", ""},
+	} {
+		got, err := n.eventOf(context.Background(), storage.SimulationEvent{To: c.to, Reason: c.reason})
+		if err != nil || got != c.want {
+			t.Errorf("%s (%s): want %q, got %q (%v)", c.to, c.reason, c.want, got, err)
+		}
 	}
 }

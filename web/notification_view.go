@@ -17,7 +17,7 @@ import (
 
 var eventLabels = map[string]string{
 	jobs.EventFinished: "Finished", jobs.EventCompletedWithFailures: "Completed with failures", jobs.EventFailed: "Failed",
-	jobs.EventPaused: "Paused by a daily limit", jobs.EventDLQGrowth: "DLQ growth",
+	jobs.EventAborted: "Aborted", jobs.EventPaused: "Paused by a daily limit", jobs.EventDLQGrowth: "DLQ growth",
 }
 
 // channelInput is a new channel as typed.
@@ -126,7 +126,7 @@ func (h *handler) notificationsView(ctx context.Context, u *storage.User, form v
 // channelForm is the add form as typed (nil: the defaults).
 func channelForm(in *channelInput, fe views.FormErrors) views.ChannelForm {
 	f := views.ChannelForm{Kind: storage.ChannelWebhook, Threshold: "100", Errors: fe}
-	chosen := []string{jobs.EventFinished, jobs.EventCompletedWithFailures, jobs.EventFailed, jobs.EventPaused}
+	chosen := []string{jobs.EventFinished, jobs.EventCompletedWithFailures, jobs.EventFailed, jobs.EventAborted, jobs.EventPaused}
 	if in != nil {
 		f.Kind, f.URL, f.Email, f.Threshold, chosen = clip(in.Kind, 20), clip(in.URL, 500), clip(in.Email, 254), clip(in.Threshold, 12), in.Events
 	}

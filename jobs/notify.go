@@ -22,9 +22,9 @@ const (
 	EventCompletedWithFailures = "completed_with_failures" // completed, some work in the DLQ
 	EventFailed                = "failed"
 	EventAborted               = "aborted" // stopped for good by a person (its owner or a boss)
-	EventPaused                = "paused" // paused by SimCRM (a daily limit), not by a person
-	EventDLQGrowth             = "dlq"    // the DLQ grew past a multiple of the channel's threshold
-	EventTest                  = "test"   // sent from the notifications page
+	EventPaused                = "paused"  // paused by SimCRM (a daily limit), not by a person
+	EventDLQGrowth             = "dlq"     // the DLQ grew past a multiple of the channel's threshold
+	EventTest                  = "test"    // sent from the notifications page
 )
 
 // NotificationEvents lists the events a channel can subscribe to.

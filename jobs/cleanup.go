@@ -16,7 +16,7 @@ import (
 )
 
 // TypeCleanup removes a finished simulation's objects from its target.
-const TypeCleanup = "cleanup:run"
+const TypeCleanup = storage.JobTypeCleanup
 
 // CleanupOrder is the order a clean-up archives object types in: dependants before
 // what they hang on (engagements, tickets, deals, contacts, then companies).
@@ -30,9 +30,38 @@ const cleanupBatch = 100
 // go to the DLQ.
 const cleanupAttempts = 3
 
+// cleanupPayload is a clean-up task: a simulation's whole clean-up, or (Action
+// "archive", a DLQ row replayed) one object whose archive failed.
 type cleanupPayload struct {
-	Simulation int64 `json:"simulation"`
+	Simulation int64           `json:"simulation"`
+	Action     string          `json:"action,omitempty"`
+	ObjectType string          `json:"objectType,omitempty"`
+	Objects    []cleanupObject `json:"objects,omitempty"`
 }
+
+// cleanupObject is an object a clean-up failed to archive.
+type cleanupObject struct {
+	ID  string `json:"id"`  // its id in the target
+	Key string `json:"key"` // its record key (the ledger's)
+}
+
+// mergeCleanupReplay adds the objects of a clean-up DLQ row's payload to a
+// replay task's payload (one archive call takes up to cleanupBatch objects).
+func mergeCleanupReplay(task, row string) (string, error) {
+	var into, from cleanupPayload
+	if err := json.Unmarshal([]byte(task), &into); err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal([]byte(row), &from); err != nil {
+		return "", err
+	}
+	into.Objects = append(into.Objects, from.Objects...)
+	b, err := json.Marshal(into)
+	return string(b), err
+}
+
+// cleanupArchive is the Action of a clean-up DLQ row.
+const cleanupArchive = "archive"
 
 // StartCleanup starts removing a simulation's objects from its target: only once it
 // has finished (ErrConflict before). Its progress is in the ledger, so it resumes
@@ -95,6 +124,9 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	if p.Action == cleanupArchive {
+		return e.replayArchive(ctx, s, p)
+	}
 	c, err := e.store.Cleanup(ctx, s.ID)
 	if err != nil || c.Status != storage.CleanupRunning {
 		return nil
@@ -106,22 +138,19 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 	if err := tg.prepare(ctx); err != nil {
 		return err
 	}
-	failed := 0
 	for _, kind := range CleanupOrder {
-		n, err := e.cleanLedger(ctx, s, tg, kind)
-		failed += n
-		if err != nil {
+		if _, err := e.cleanLedger(ctx, s, tg, kind); err != nil {
 			return err
 		}
 		if err := e.cleanBySearch(ctx, s, tg, kind); err != nil {
 			return err
 		}
 	}
-	msg := "Every object of this simulation is gone from the target."
-	if failed > 0 {
-		msg = strconv.Itoa(failed) + " objects could not be archived; they are in the DLQ."
+	msg, err := e.cleanupMessage(ctx, s.ID)
+	if err != nil {
+		return err
 	}
-	e.log.Info("cleanup done", "simulation", s.ID, "failed", failed)
+	e.log.Info("cleanup done", "simulation", s.ID, "outcome", msg)
 	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, msg)
 }
 
@@ -194,7 +223,8 @@ func (e *Worker) cleanupFailed(ctx context.Context, s storage.Simulation, kind s
 	entries := make([]storage.DLQEntry, 0, len(batch))
 	keys := make([]string, 0, len(batch))
 	for _, le := range batch {
-		payload, _ := json.Marshal(map[string]string{"action": "archive", "objectType": string(kind), "id": le.ExternalID})
+		payload, _ := json.Marshal(cleanupPayload{Simulation: s.ID, Action: cleanupArchive, ObjectType: string(kind),
+			Objects: []cleanupObject{{ID: le.ExternalID, Key: le.RecordKey}}})
 		entries = append(entries, storage.DLQEntry{SimulationID: s.ID, JobType: TypeCleanup, ObjectType: string(kind),
 			RecordIndex: le.RecordIndex, RecordKey: le.RecordKey, TaskID: "cleanup-" + strconv.FormatInt(s.ID, 10),
 			Payload: string(payload), Category: cat, Error: cause.Error(), Attempts: cleanupAttempts, FirstFailedAt: now,
@@ -208,16 +238,82 @@ func (e *Worker) cleanupFailed(ctx context.Context, s storage.Simulation, kind s
 	return e.store.SetCleanupState(dctx, s.ID, keys, storage.CleanupFailed)
 }
 
+// replayArchive archives again objects whose archive failed (replayed DLQ rows),
+// through the target's limiter like the clean-up itself: archived, their ledger
+// rows say so and a finished clean-up's message is brought up to date; failing
+// again, they come back to the DLQ. The clean-up's own run never touches rows in
+// the failed state, so the two never archive the same object.
+func (e *Worker) replayArchive(ctx context.Context, s storage.Simulation, p cleanupPayload) error {
+	kind, ok := sim.ParseKind(p.ObjectType)
+	if !ok || len(p.Objects) == 0 || len(p.Objects) > cleanupBatch {
+		return fmt.Errorf("%w: clean-up replay: %d objects of type %q", asynq.SkipRetry, len(p.Objects), p.ObjectType)
+	}
+	ids, keys := make([]string, len(p.Objects)), make([]string, len(p.Objects))
+	batch := make([]storage.LedgerEntry, len(p.Objects))
+	for i, o := range p.Objects {
+		ids[i], keys[i] = o.ID, o.Key
+		batch[i] = storage.LedgerEntry{SimulationID: s.ID, ObjectType: string(kind), RecordKey: o.Key, ExternalID: o.ID}
+	}
+	tg, err := e.targetOf(ctx, s)
+	if err != nil {
+		return err
+	}
+	if err := tg.prepare(ctx); err != nil {
+		return err
+	}
+	err = e.archive(ctx, tg, kind, ids)
+	if IsThrottled(err) || ctx.Err() != nil {
+		return err
+	}
+	if err != nil {
+		return e.cleanupFailed(ctx, s, kind, batch, err)
+	}
+	dctx := context.WithoutCancel(ctx)
+	if err := e.store.SetCleanupState(dctx, s.ID, keys, storage.CleanupArchived); err != nil {
+		return err
+	}
+	c, err := e.store.Cleanup(dctx, s.ID)
+	if err != nil || c.Status != storage.CleanupDone {
+		return err
+	}
+	msg, err := e.cleanupMessage(dctx, s.ID)
+	if err != nil {
+		return err
+	}
+	return e.store.FinishCleanup(dctx, s.ID, msg)
+}
+
+// cleanupMessage words where a clean-up stands, from the ledger: a clean-up
+// resumed after a crash, retried or replayed counts every earlier failure too.
+func (e *Worker) cleanupMessage(ctx context.Context, simID int64) (string, error) {
+	counts, err := e.store.CleanupCounts(ctx, simID)
+	if err != nil {
+		return "", err
+	}
+	var failed int64
+	for _, m := range counts {
+		failed += m[storage.CleanupFailed]
+	}
+	if failed > 0 {
+		return strconv.FormatInt(failed, 10) + " objects could not be archived; they are in the DLQ.", nil
+	}
+	return "Every object of this simulation is gone from the target.", nil
+}
+
 // cleanBySearch archives objects of a kind that name the simulation in
 // simcrm_simulation_id but are not in its ledger (created just before a crash that
-// lost the ledger write), unless another simulation's ledger has them.
+// lost the ledger write), leaving those another simulation's ledger has and those
+// whose archive failed into the DLQ. It pages through the whole search first
+// (HubSpot answers at most 10,000 results a query), then archives in batches, so
+// what it leaves never hides what comes after it.
 func (e *Worker) cleanBySearch(ctx context.Context, s storage.Simulation, tg *target, kind sim.Kind) error {
 	if !tg.simProp[kind] {
 		return nil
 	}
 	req := hubspot.SearchRequest{Limit: cleanupBatch, FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
 		{PropertyName: hubspot.SimulationIDProperty, Operator: hubspot.OpEQ, Value: strconv.FormatInt(s.ID, 10)}}}}}
-	done := map[string]bool{} // a search index may still list what was just archived
+	var found []string
+	seen := map[string]bool{}
 	for {
 		var page *hubspot.SearchPage
 		err := tg.do(ctx, "", func(ctx context.Context) error {
@@ -233,36 +329,43 @@ func (e *Worker) cleanBySearch(ctx context.Context, s storage.Simulation, tg *ta
 		if err != nil {
 			return err
 		}
-		ids := make([]string, 0, len(page.Results))
 		for _, o := range page.Results {
-			ids = append(ids, o.ID)
-		}
-		shared, err := e.store.SharedExternalIDs(ctx, s.ID, string(kind), ids)
-		if err != nil {
-			return err
-		}
-		mine := ids[:0]
-		for _, id := range ids {
-			if !shared[id] && !done[id] {
-				mine = append(mine, id)
-				done[id] = true
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				found = append(found, o.ID)
 			}
 		}
-		if len(mine) == 0 {
-			return nil // nothing more to find (what is left belongs to others too)
+		next := page.After()
+		if next == "" || next == req.After || len(page.Results) == 0 || len(found) >= hubspot.MaxSearchResults {
+			break
 		}
-		if err := e.archive(ctx, tg, kind, mine); err != nil {
+		req.After = next
+	}
+	kept, err := e.store.KeptExternalIDs(ctx, s.ID, string(kind), found)
+	if err != nil {
+		return err
+	}
+	mine := found[:0]
+	for _, id := range found {
+		if !kept[id] {
+			mine = append(mine, id)
+		}
+	}
+	for lo := 0; lo < len(mine); lo += cleanupBatch {
+		batch := mine[lo:min(lo+cleanupBatch, len(mine))]
+		if err := e.archive(ctx, tg, kind, batch); err != nil {
 			return err
 		}
-		if err := e.store.AddCleanupFound(context.WithoutCancel(ctx), s.ID, len(mine)); err != nil {
+		if err := e.store.AddCleanupFound(context.WithoutCancel(ctx), s.ID, len(batch)); err != nil {
 			return err
 		}
-		// The ledger may hold some of them after all (a row written after the search
-		// read it); mark those archived too.
-		if err := e.markArchivedByID(ctx, s.ID, string(kind), mine); err != nil {
+		// The ledger may hold some of them after all (a row written after the
+		// ledger pass read it); mark those archived too.
+		if err := e.markArchivedByID(ctx, s.ID, string(kind), batch); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 // markArchivedByID marks ledger rows of external ids archived.

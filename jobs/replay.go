@@ -139,7 +139,9 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 		return err
 	}
 	for _, e := range sel.Entries {
-		if inTarget[e.ID] {
+		// A clean-up row's object is in the ledger by design: it is what the
+		// replay archives, not a sign the work is done.
+		if inTarget[e.ID] && e.JobType != TypeCleanup {
 			res.InTarget = append(res.InTarget, e.ID)
 		}
 	}
@@ -159,9 +161,22 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 		byTask  = map[string]*group{}
 		planned []storage.DLQReplay
 	)
+	cleanups := map[string]int{} // clean-up rows of one simulation and type go out together, cleanupBatch a task
 	for _, e := range sel.Entries {
 		key := e.JobType + "\x00" + e.Payload
+		if e.JobType == TypeCleanup {
+			base := fmt.Sprintf("%s\x00%d\x00%s", e.JobType, e.SimulationID, e.ObjectType)
+			key = fmt.Sprintf("%s\x00%d", base, cleanups[base]/cleanupBatch)
+			cleanups[base]++
+		}
 		g := byTask[key]
+		if g != nil && e.JobType == TypeCleanup {
+			merged, err := mergeCleanupReplay(string(g.task.Payload()), e.Payload)
+			if err != nil {
+				return fmt.Errorf("jobs: clean-up row %d: %w", e.ID, err)
+			}
+			g.task = asynq.NewTask(TypeCleanup, []byte(merged))
+		}
 		if g == nil {
 			queue := ReplayQueue(e, t.cfg.PrimaryShards)
 			// MaxRetry follows the engine's convention (tasks.go, maxRetry): the
@@ -223,11 +238,15 @@ func (t *Triage) replay(ctx context.Context, req ReplayRequest, auditID int64, r
 }
 
 // ReplayQueue is the queue a DLQ row's work goes back to: activities (and
-// tickets) to the secondary queue, records to their simulation's primary queue
-// among shards (PRIMARY_SHARDS).
+// tickets) to the secondary queue, clean-up rows to the control queue (where
+// clean-ups run), records to their simulation's primary queue among shards
+// (PRIMARY_SHARDS).
 func ReplayQueue(e storage.DLQEntry, shards int) string {
 	if strings.HasPrefix(e.JobType, TypeActivityPrefix) {
 		return SecondaryQueue
+	}
+	if e.JobType == TypeCleanup {
+		return ControlQueue
 	}
 	return PrimaryQueue(e.SimulationID, shards)
 }

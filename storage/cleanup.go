@@ -71,31 +71,36 @@ func (s *Store) CleanupBatch(ctx context.Context, simID int64, typ string, limit
 		ORDER BY l.id LIMIT ?`, simID, typ, limit)
 }
 
-// SharedExternalIDs returns which of a type's external ids belong to a simulation
-// other than simID.
-func (s *Store) SharedExternalIDs(ctx context.Context, simID int64, typ string, ids []string) (map[string]bool, error) {
+// KeptExternalIDs returns which of a type's external ids a clean-up of simID
+// leaves in the target: those another simulation's ledger has (shared), and its
+// own objects whose archive failed into the DLQ (a replay of their rows retries
+// them, so the DLQ stays the one place they are handled).
+func (s *Store) KeptExternalIDs(ctx context.Context, simID int64, typ string, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := []any{typ, simID}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT external_id FROM ledger WHERE object_type = ? AND simulation_id <> ?
-		AND external_id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("storage: shared ids: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("storage: shared ids: %w", err)
+	for lo := 0; lo < len(ids); lo += maxRowsPerInsert {
+		part := ids[lo:min(lo+maxRowsPerInsert, len(ids))]
+		args := []any{typ, simID, CleanupFailed}
+		for _, id := range part {
+			args = append(args, id)
 		}
-		out[id] = true
+		rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT external_id FROM ledger WHERE object_type = ?
+			AND (simulation_id <> ? OR cleanup_state = ?) AND external_id IN (?`+strings.Repeat(`, ?`, len(part)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("storage: kept ids: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("storage: kept ids: %w", err)
+			}
+			out[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("storage: kept ids: %w", err)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetCleanupState marks ledger rows (by key) archived or failed.

@@ -22,7 +22,14 @@ type DLQFilter struct {
 
 	Simulations    []int64 // any of these simulations (internal: replay selection)
 	NotSimulations []int64 // none of these simulations (internal: replay selection)
+	// SparedJobType's rows are neither excluded by NotSimulations nor counted by
+	// Simulations (internal: a replay leaves out an aborted simulation's work but
+	// not its clean-up).
+	SparedJobType string
 }
+
+// JobTypeCleanup is the job type of a clean-up's DLQ rows (jobs.TypeCleanup).
+const JobTypeCleanup = "cleanup:run"
 
 // status is the state the filter selects, "" for every state.
 func (f DLQFilter) status() string {
@@ -55,12 +62,21 @@ func (s *Store) dlqWhere(f DLQFilter) (string, []any) {
 		for _, id := range f.Simulations {
 			args = append(args, id)
 		}
+		if f.SparedJobType != "" {
+			b.WriteString(` AND job_type <> ?`)
+			args = append(args, f.SparedJobType)
+		}
 	}
 	if len(f.NotSimulations) > 0 {
-		b.WriteString(` AND simulation_id NOT IN (` + placeholders(len(f.NotSimulations)) + `)`)
+		b.WriteString(` AND (simulation_id NOT IN (` + placeholders(len(f.NotSimulations)) + `)`)
 		for _, id := range f.NotSimulations {
 			args = append(args, id)
 		}
+		if f.SparedJobType != "" {
+			b.WriteString(` OR job_type = ?`)
+			args = append(args, f.SparedJobType)
+		}
+		b.WriteString(`)`)
 	}
 	if len(f.Categories) > 0 {
 		b.WriteString(` AND category IN (` + placeholders(len(f.Categories)) + `)`)

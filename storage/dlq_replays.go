@@ -30,9 +30,11 @@ type DLQCandidates struct {
 // DLQReplayCandidates counts the open rows matching f per category and lists the
 // first perCategory ids of each category in order (none when perCategory <= 0).
 // Rows of aborted simulations are counted apart and never listed: the engine drops
-// an aborted simulation's work. It changes nothing.
+// an aborted simulation's work (its clean-up rows excepted: an aborted run can be
+// cleaned up). It changes nothing.
 func (s *Store) DLQReplayCandidates(ctx context.Context, f DLQFilter, order DLQOrder, perCategory int) (DLQCandidates, error) {
 	f.Status = DLQOpen
+	f.SparedJobType = JobTypeCleanup
 	c := DLQCandidates{IDs: map[string][]int64{}}
 	aborted, err := s.simulationIDs(ctx, StatusAborted)
 	if err != nil {

@@ -115,6 +115,18 @@ func TestDLQReplayCandidates(t *testing.T) {
 			if c.Aborted != 4 || c.Count != 18 || listed != 18 {
 				t.Errorf("aborted simulation: want 4 rows left out and 18 candidates, got %d and %d (%d listed)", c.Aborted, c.Count, listed)
 			}
+			// …except its clean-up's: an aborted run can be cleaned up, and what
+			// its clean-up could not archive is replayed like any other work.
+			cleanup := dlqRows([]int64{gone}, 2, time.Now())
+			for i := range cleanup {
+				cleanup[i].JobType, cleanup[i].Category = storage.JobTypeCleanup, "auth"
+			}
+			cleanup = seedDLQ(t, s, cleanup)
+			c, _ = s.DLQReplayCandidates(ctx, storage.DLQFilter{SimulationID: gone}, storage.DLQOldestFirst, 50)
+			if c.Aborted != 4 || c.Count != 2 || fmt.Sprint(c.IDs["auth"]) != fmt.Sprint([]int64{cleanup[0].ID, cleanup[1].ID}) {
+				t.Errorf("an aborted simulation's clean-up rows: want both listed and its 4 work rows left out, got %d listed (%v), %d left out",
+					c.Count, c.IDs, c.Aborted)
+			}
 		})
 	}
 }

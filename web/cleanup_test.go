@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -260,6 +261,72 @@ func TestCleanupResumesAfterACrash(t *testing.T) {
 			}
 			if dlq, _ := a.store.DLQTallies(ctx, s.ID); len(dlq) != 0 {
 				t.Errorf("after the resume: want no DLQ rows, got %v", dlq)
+			}
+		})
+	}
+}
+
+// Objects whose archive failed for good (the target refused it) are in the DLQ
+// and the clean-up says how many; replaying those rows once the target takes
+// calls again archives exactly them, and the clean-up then says nothing is left.
+func TestCleanupFailuresReplayFromTheDLQ(t *testing.T) {
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			a := newTestApp(t, d, "")
+			a.startWorkers(t)
+			ctx := context.Background()
+			a.browser(t).signUp("boss@example.com", "boss password 12") // the first account is the boss
+			api := a.apiClient(t, "boss@example.com")
+			s := runToEnd(t, a, api, map[string]any{"name": "refused", "totalRecords": 60})
+			ledger := ledgerObjects(t, a, s.ID)
+			id := strconv.FormatInt(s.ID, 10)
+
+			if err := a.sb.SetFaults(sandbox.Faults{Force403: true}); err != nil {
+				t.Fatal(err)
+			}
+			if resp, body := api.postJSON("/api/simulations/"+id+"/cleanup", ``); resp.StatusCode != http.StatusAccepted {
+				t.Fatalf("start: want 202, got %d: %s", resp.StatusCode, body)
+			}
+			waitFor(t, time.Minute, "archives refused into the DLQ", func() bool {
+				n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID})
+				return n > 0
+			})
+			if err := a.sb.SetFaults(sandbox.Faults{}); err != nil {
+				t.Fatal(err)
+			}
+			cl := waitCleanup(t, a, s.ID, 2*time.Minute)
+			failed, _ := a.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID})
+			if left := sum(liveInSandbox(t, a, s.ID)); left != failed || !strings.Contains(cl.Message, strconv.FormatInt(failed, 10)+" objects could not be archived") {
+				t.Fatalf("after the refusals: want the %d DLQ objects left and said, got %d left, %q", failed, left, cl.Message)
+			}
+
+			// DLQ_REPLAY_LIMIT_CAP rows a call; archived a hundred to a call.
+			for range 5 {
+				if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID, Status: storage.DLQOpen}); n == 0 {
+					break
+				}
+				resp, body := api.postJSON("/api/simulations/"+id+"/dlq/replay", `{"dryRun": false, "limit": 50}`)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("replay: want 200, got %d: %s", resp.StatusCode, body)
+				}
+			}
+			waitFor(t, time.Minute, "the replayed archives done", func() bool {
+				c, _ := a.store.CleanupCounts(ctx, s.ID)
+				var archived int64
+				for _, m := range c {
+					archived += m[storage.CleanupArchived]
+				}
+				return archived == sum(ledger)
+			})
+			if left := liveInSandbox(t, a, s.ID); sum(left) != 0 {
+				t.Errorf("after the replay: want nothing left, got %v", left)
+			}
+			cl, _ = a.store.Cleanup(ctx, s.ID)
+			if cl.Message != "Every object of this simulation is gone from the target." {
+				t.Errorf("after the replay the clean-up says %q", cl.Message)
+			}
+			if n, _ := a.store.CountDLQ(ctx, storage.DLQFilter{SimulationID: s.ID, Status: storage.DLQOpen}); n != 0 {
+				t.Errorf("after the replay: %d rows still open", n)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -62,4 +63,46 @@ func (s *Store) CreatedPerSegment(ctx context.Context, simID int64) (map[int]int
 		out[k] = n
 	}
 	return out, rows.Err()
+}
+
+// ReportLateness is a finished simulation's lateness figures as last worked out,
+// with the ledger size they were worked out at.
+type ReportLateness struct {
+	SimulationID int64
+	LedgerRows   int64
+	Samples      int64
+	P50, P99     time.Duration
+}
+
+// ReportLateness reads the kept lateness figures of a simulation (ErrNotFound:
+// none yet).
+func (s *Store) ReportLateness(ctx context.Context, simID int64) (ReportLateness, error) {
+	r := ReportLateness{SimulationID: simID}
+	var p50, p99 int64
+	err := s.db.QueryRowContext(ctx, `SELECT ledger_rows, samples, p50_us, p99_us FROM report_lateness WHERE simulation_id = ?`, simID).
+		Scan(&r.LedgerRows, &r.Samples, &p50, &p99)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("storage: report lateness: %w", err)
+	}
+	r.P50, r.P99 = time.Duration(p50)*time.Microsecond, time.Duration(p99)*time.Microsecond
+	return r, nil
+}
+
+// SaveReportLateness keeps a simulation's lateness figures, replacing older ones.
+func (s *Store) SaveReportLateness(ctx context.Context, r ReportLateness) error {
+	q := `INSERT INTO report_lateness (simulation_id, ledger_rows, samples, p50_us, p99_us, computed_at) VALUES (?, ?, ?, ?, ?, ?) `
+	if s.dialect == MySQL {
+		q += `ON DUPLICATE KEY UPDATE ledger_rows = VALUES(ledger_rows), samples = VALUES(samples), p50_us = VALUES(p50_us),
+			p99_us = VALUES(p99_us), computed_at = VALUES(computed_at)`
+	} else {
+		q += `ON CONFLICT (simulation_id) DO UPDATE SET ledger_rows = excluded.ledger_rows, samples = excluded.samples,
+			p50_us = excluded.p50_us, p99_us = excluded.p99_us, computed_at = excluded.computed_at`
+	}
+	if _, err := s.db.ExecContext(ctx, q, r.SimulationID, r.LedgerRows, r.Samples, r.P50.Microseconds(), r.P99.Microseconds(), now()); err != nil {
+		return fmt.Errorf("storage: save report lateness: %w", err)
+	}
+	return nil
 }

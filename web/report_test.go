@@ -206,6 +206,27 @@ func TestReportLateness(t *testing.T) {
 			if got.Samples != 100 || !near(got.P50, 50*time.Second) || !near(got.P99, 99*time.Second) {
 				t.Errorf("want 100 samples, p50 about 50s and p99 about 99s, got %d, %v, %v", got.Samples, got.P50, got.P99)
 			}
+
+			// A finished run's figures are worked out once and kept with the
+			// ledger size; a ledger that grew (a replay) has them worked out again.
+			h := &handler{store: a.store}
+			if kept, err := h.keptLateness(ctx, s, 100); err != nil || kept.Samples != 100 {
+				t.Fatalf("first report: %+v, %v", kept, err)
+			}
+			var more []storage.LedgerEntry
+			for i := 100; i < 150; i++ {
+				more = append(more, storage.LedgerEntry{SimulationID: s.ID, RecordIndex: i, ObjectType: "contact",
+					RecordKey: strconv.Itoa(i), ExternalID: strconv.Itoa(i), PlannedAt: s.StartAt})
+			}
+			if _, err := a.store.AddLedgerEntries(ctx, more); err != nil {
+				t.Fatal(err)
+			}
+			if kept, err := h.keptLateness(ctx, s, 100); err != nil || kept.Samples != 100 || !near(kept.P50, 50*time.Second) {
+				t.Errorf("same ledger size: want the kept figures (100 samples), got %+v, %v", kept, err)
+			}
+			if fresh, err := h.keptLateness(ctx, s, 150); err != nil || fresh.Samples != 150 {
+				t.Errorf("a grown ledger: want the figures worked out again (150 samples), got %+v, %v", fresh, err)
+			}
 		})
 	}
 }

@@ -25,38 +25,7 @@ func BenchmarkExportCSV(b *testing.B) {
 
 func benchmarkExportCSV(b *testing.B, objects int) {
 	ctx := context.Background()
-	ds := testenv.Dialects(b)
-	d := ds[len(ds)-1] // MySQL when MYSQL_DSN is set
-	store, err := storage.Open(ctx, d.Name, d.DSN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	if err := store.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	u, err := store.CreateUser(ctx, "bench@example.com", "x", storage.RolePlayer)
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
-	s := storage.Simulation{UserID: u.ID, Name: "bench", Scenario: "b2b", Distribution: "linear", StartAt: start,
-		EndAt: start.Add(24 * time.Hour), TimeZone: "UTC", TotalRecords: objects, EffectiveTotal: objects, PaceMode: "backfill",
-		TargetKind: storage.TargetSandbox, Seed: 1}
-	if err := store.CreateSimulation(ctx, &s); err != nil {
-		b.Fatal(err)
-	}
-	batch := make([]storage.LedgerEntry, 0, 5000)
-	for i := range objects {
-		batch = append(batch, storage.LedgerEntry{SimulationID: s.ID, RecordIndex: i, ObjectType: "contact",
-			RecordKey: fmt.Sprintf("%d-%d", s.ID, i), ExternalID: fmt.Sprint(1_000_000 + i), PlannedAt: start.Add(time.Duration(i) * time.Second)})
-		if len(batch) == cap(batch) {
-			if _, err := store.AddLedgerEntries(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
-		}
-	}
+	store, s := benchLedger(b, objects)
 	var size countingWriter
 	if err := writeLedgerCSV(ctx, store, s.ID, &size); err != nil {
 		b.Fatal(err)
@@ -97,6 +66,85 @@ func benchmarkExportCSV(b *testing.B, objects int) {
 	b.ReportMetric(float64(peak), "peak-heap-B")
 	b.ReportMetric(float64(size.n), "csv-B")
 	b.ReportMetric(float64(objects), "rows")
+}
+
+// benchLedger stores a finished accelerated simulation whose ledger holds n
+// contacts, each planned a second after the one before (MySQL when MYSQL_DSN is
+// set).
+func benchLedger(b *testing.B, objects int) (*storage.Store, storage.Simulation) {
+	ctx := context.Background()
+	ds := testenv.Dialects(b)
+	d := ds[len(ds)-1]
+	store, err := storage.Open(ctx, d.Name, d.DSN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	if err := store.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	u, err := store.CreateUser(ctx, "bench@example.com", "x", storage.RolePlayer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	s := storage.Simulation{UserID: u.ID, Name: "bench", Scenario: "b2b", Distribution: "linear", StartAt: start,
+		EndAt: start.Add(24 * time.Hour), TimeZone: "UTC", TotalRecords: objects, EffectiveTotal: objects, PaceMode: "accelerated",
+		PaceFactor: 1000, TargetKind: storage.TargetSandbox, Seed: 1}
+	if err := store.CreateSimulation(ctx, &s); err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]storage.LedgerEntry, 0, 5000)
+	for i := range objects {
+		batch = append(batch, storage.LedgerEntry{SimulationID: s.ID, RecordIndex: i, ObjectType: "contact",
+			RecordKey: fmt.Sprintf("%d-%d", s.ID, i), ExternalID: fmt.Sprint(1_000_000 + i), PlannedAt: start.Add(time.Duration(i) * time.Second)})
+		if len(batch) == cap(batch) {
+			if _, err := store.AddLedgerEntries(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if _, err := store.AddLedgerEntries(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	for _, to := range []string{storage.StatusRunning, storage.StatusCompleted} {
+		if _, err := store.TransitionSimulation(ctx, s.ID, []string{s.Status}, to, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		s.Status = to
+	}
+	started := time.Now().Add(-time.Hour)
+	s.StartedAt = &started
+	return store, s
+}
+
+// BenchmarkReportLateness is the report's lateness of a finished 100,000-object
+// simulation: walking the ledger (the first view, and the only way before the
+// figures were kept) against reading the kept figures (every later view).
+func BenchmarkReportLateness(b *testing.B) {
+	const objects = 100_000
+	store, s := benchLedger(b, objects)
+	h := &handler{store: store}
+	ctx := context.Background()
+	b.Run("walk", func(b *testing.B) {
+		for b.Loop() {
+			if l, err := h.lateness(ctx, s); err != nil || l.Samples != objects {
+				b.Fatalf("%+v, %v", l, err)
+			}
+		}
+	})
+	b.Run("kept", func(b *testing.B) {
+		if _, err := h.keptLateness(ctx, s, objects); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for b.Loop() {
+			if l, err := h.keptLateness(ctx, s, objects); err != nil || l.Samples != objects {
+				b.Fatalf("%+v, %v", l, err)
+			}
+		}
+	})
 }
 
 type countingWriter struct{ n int64 }

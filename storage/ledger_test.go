@@ -110,19 +110,9 @@ func TestFailedCategoriesCountEachObjectOnce(t *testing.T) {
 	ctx := context.Background()
 	for name, s := range openStores(t) {
 		t.Run(name, func(t *testing.T) {
-			u, err := s.CreateUser(ctx, "c@example.com", "h", storage.RolePlayer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			start := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-			sm := &storage.Simulation{UserID: u.ID, Name: "C", Scenario: "b2b", Distribution: "linear", StartAt: start,
-				EndAt: start.Add(time.Hour), TimeZone: "UTC", TotalRecords: 10, EffectiveTotal: 8, PaceMode: "backfill",
-				TargetKind: storage.TargetSandbox, Seed: 1}
-			if err := s.CreateSimulation(ctx, sm); err != nil {
-				t.Fatal(err)
-			}
+			simID := dlqSim(t, s, "C")
 			fail := func(key, cat string) {
-				e := storage.DLQEntry{SimulationID: sm.ID, JobType: "simulation:records", ObjectType: "contact", RecordKey: key,
+				e := storage.DLQEntry{SimulationID: simID, JobType: "simulation:records", ObjectType: "contact", RecordKey: key,
 					Payload: `{}`, Category: cat, Error: cat, Attempts: 1}
 				if err := s.AddDLQEntry(ctx, &e); err != nil {
 					t.Fatal(err)
@@ -132,17 +122,17 @@ func TestFailedCategoriesCountEachObjectOnce(t *testing.T) {
 			fail("a", "timeout") // a's latest failure
 			fail("b", "server")
 			fail("c", "auth") // created later by a replay
-			if _, err := s.AddLedgerEntries(ctx, []storage.LedgerEntry{{SimulationID: sm.ID, ObjectType: "contact", RecordKey: "c", ExternalID: "9"}}); err != nil {
+			if _, err := s.AddLedgerEntries(ctx, []storage.LedgerEntry{{SimulationID: simID, ObjectType: "contact", RecordKey: "c", ExternalID: "9"}}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.FailedCategories(ctx, sm.ID)
+			got, err := s.FailedCategories(ctx, simID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(got) != 2 || got["server"] != 1 || got["timeout"] != 1 {
 				t.Errorf("want server 1, timeout 1; got %v", got)
 			}
-			failed, _ := s.FailedCounts(ctx, sm.ID)
+			failed, _ := s.FailedCounts(ctx, simID)
 			if failed["contact"] != got["server"]+got["timeout"] {
 				t.Errorf("categories add up to %d, failed objects are %d", got["server"]+got["timeout"], failed["contact"])
 			}

@@ -287,8 +287,6 @@ func (e *Worker) handleActivities(ctx context.Context, t *asynq.Task) error {
 	if run == nil {
 		return stop
 	}
-	ctx, tally := withTally(ctx)
-	defer e.countTally(ctx, p.Sim, tally)
 	if err := holdUntil(ctx, p.NotBefore); err != nil {
 		return e.wait(ctx, t, err)
 	}

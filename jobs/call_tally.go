@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/hibiken/asynq"
 )
 
 // Fields of a simulation's counters that say what its work cost the target:
@@ -34,8 +36,17 @@ func tallyOf(ctx context.Context) *callTally {
 	return t
 }
 
-// countTally adds a task's tally to its simulation's counters.
-func (e *core) countTally(ctx context.Context, simID int64, t *callTally) {
-	e.count(context.WithoutCancel(ctx), simID, map[string]int64{fieldCalls: t.calls.Load(),
-		fieldRateLimited: t.rateLimited.Load(), fieldBreakerTrips: t.breakerTrips.Load()})
+// tallied wraps a simulation's work handler: the target calls the task makes are
+// counted as they happen and added to the simulation's counters when it ends.
+func (e *Worker) tallied(h func(context.Context, *asynq.Task) error) func(context.Context, *asynq.Task) error {
+	return func(ctx context.Context, t *asynq.Task) error {
+		ctx, tally := withTally(ctx)
+		defer func() {
+			if id := payloadSim(t.Payload()); id != 0 {
+				e.count(context.WithoutCancel(ctx), id, map[string]int64{fieldCalls: tally.calls.Load(),
+					fieldRateLimited: tally.rateLimited.Load(), fieldBreakerTrips: tally.breakerTrips.Load()})
+			}
+		}()
+		return h(ctx, t)
+	}
 }

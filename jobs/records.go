@@ -55,8 +55,6 @@ func (e *Worker) handleRecords(ctx context.Context, t *asynq.Task) error {
 	if run == nil {
 		return stop
 	}
-	ctx, tally := withTally(ctx)
-	defer e.countTally(ctx, p.Sim, tally)
 	if err := holdUntil(ctx, p.NotBefore); err != nil {
 		return e.wait(ctx, t, err)
 	}

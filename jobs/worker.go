@@ -17,7 +17,7 @@ type Worker struct {
 // Register adds the engine's task handlers to a worker's mux, each behind guard.
 func (e *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeTick, e.guard(e.handleTick))
-	mux.HandleFunc(TypeRecords, e.guard(e.handleRecords))
-	mux.HandleFunc(TypeActivityPrefix, e.guard(e.handleActivities))
+	mux.HandleFunc(TypeRecords, e.guard(e.tallied(e.handleRecords)))
+	mux.HandleFunc(TypeActivityPrefix, e.guard(e.tallied(e.handleActivities)))
 	mux.HandleFunc(TypeCleanup, e.guard(e.handleCleanup))
 }

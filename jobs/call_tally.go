@@ -10,7 +10,7 @@ import (
 // Fields of a simulation's counters that say what its work cost the target:
 // the report shows them.
 const (
-	fieldCalls        = "calls"         // calls made to the target
+	fieldCalls        = "target_calls"  // calls made to the target
 	fieldRateLimited  = "rate_limited"  // calls the target answered 429
 	fieldRetries      = "retries"       // tasks that failed an attempt and were tried again
 	fieldBreakerTrips = "breaker_trips" // times a call of this simulation opened the breaker

@@ -50,7 +50,7 @@ type reportFailure struct {
 // Run counters the engine keeps per simulation (simulation_counters) that the
 // report shows when the run recorded them.
 var reportCounterNames = []reportCounter{
-	{Name: "calls", Label: "Calls to the target", Hint: "HTTP calls made to HubSpot or the sandbox"},
+	{Name: "target_calls", Label: "Calls to the target", Hint: "HTTP calls made to HubSpot or the sandbox"},
 	{Name: "rate_limited", Label: "429 answers", Hint: "calls the target refused with 429 Too Many Requests"},
 	{Name: "retries", Label: "Retries", Hint: "jobs run again after a failure"},
 	{Name: "breaker_trips", Label: "Breaker trips", Hint: "times the circuit breaker opened"},

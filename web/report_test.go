@@ -93,6 +93,11 @@ func TestReportOfAFinishedSimulation(t *testing.T) {
 			if r.Lateness != nil {
 				t.Errorf("backfill has no lateness, got %+v", r.Lateness)
 			}
+			// What the run cost the target: every created object came through a
+			// call, at most a hundred to a call.
+			if calls := r.Counters["target_calls"]; calls == 0 || calls > objects {
+				t.Errorf("calls to the target: want between 1 and %d, got %d (%v)", objects, calls, r.Counters)
+			}
 
 			// The page: a row per type, the comparison chart, downloads, run again.
 			resp, body = b.get("/simulations/" + id + "/report")

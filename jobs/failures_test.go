@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/simcrm/simcrm/internal/hubspot"
 	"github.com/simcrm/simcrm/internal/ratelimit"
 	"github.com/simcrm/simcrm/internal/rediskeys"
 	"github.com/simcrm/simcrm/internal/sandbox"
@@ -572,4 +573,42 @@ func TestHonestFinalStates(t *testing.T) {
 		}
 		agree("after a flush")
 	})
+}
+
+// A contact whose e-mail another record of the target already holds fails alone
+// into the DLQ as a conflict: the batch it came in is halved until it stands by
+// itself, and every other contact of the batch is created.
+func TestForeignEmailConflictFailsOnlyItsContact(t *testing.T) {
+	e := newTestEnv(t, firstDialect(t), envOptions{engineOptions: noBreaker})
+	ctx := context.Background()
+	s := e.createPrepared(backfillInput(50)) // 40 records, one records task
+	run, err := e.engine.Worker.runOf(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken, err := sim.PlanRecord(run.spec, 7, sim.Counts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := hubspot.NewClient(e.baseURL, testSandboxToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hc.CreateObject(ctx, hubspot.Contacts, hubspot.ObjectInput{Properties: map[string]string{
+		"email": taken.Email, "firstname": "Someone", "lastname": "Else"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.engine.Lifecycle.Start(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	s = e.wait(s.ID, storage.StatusCompletedWithFailures, time.Minute)
+	page, _ := e.store.DLQEntries(ctx, storage.DLQFilter{SimulationID: s.ID, ObjectType: "contact"}, 0, 10)
+	if len(page.Entries) != 1 || page.Entries[0].RecordKey != taken.Key || page.Entries[0].Category != "conflict" {
+		t.Fatalf("want only record 7's contact in the DLQ as a conflict, got %+v", page.Entries)
+	}
+	ledger, _ := e.store.LedgerCounts(ctx, s.ID)
+	if ledger["contact"] != int64(s.EffectiveTotal)-1 {
+		t.Errorf("want every other contact created (%d), got %d", s.EffectiveTotal-1, ledger["contact"])
+	}
+	e.checkAccounted(s)
 }

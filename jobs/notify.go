@@ -152,11 +152,7 @@ func (n *Notifier) scanTransitions(ctx context.Context, byUser map[int64][]stora
 			return err
 		}
 		for _, e := range events {
-			event, err := n.eventOf(ctx, e)
-			if err != nil {
-				return err
-			}
-			if event != "" {
+			if event := eventOf(e); event != "" {
 				for _, c := range byUser[e.UserID] {
 					if c.Wants(event) {
 						n.add(ctx, c, "transition:"+strconv.FormatInt(e.ID, 10), event, e.SimulationID, e.Name, e.To, e.Reason, nil)
@@ -174,22 +170,22 @@ func (n *Notifier) scanTransitions(ctx context.Context, byUser map[int64][]stora
 // eventOf names the notification a state change is, "" for none. The final
 // states say themselves whether work is left in the DLQ: completed means none
 // (a replay that emptied it moves completed_with_failures to completed).
-func (n *Notifier) eventOf(_ context.Context, e storage.SimulationEvent) (string, error) {
+func eventOf(e storage.SimulationEvent) string {
 	switch e.To {
 	case storage.StatusCompleted:
-		return EventFinished, nil
+		return EventFinished
 	case storage.StatusCompletedWithFailures:
-		return EventCompletedWithFailures, nil
+		return EventCompletedWithFailures
 	case storage.StatusFailed:
-		return EventFailed, nil
+		return EventFailed
 	case storage.StatusAborted:
-		return EventAborted, nil
+		return EventAborted
 	case storage.StatusPaused:
 		if e.Reason != reasonPausedByUser {
-			return EventPaused, nil
+			return EventPaused
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // reasonPausedByUser is the reason of a pause someone asked for (Engine.Pause).

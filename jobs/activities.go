@@ -53,7 +53,13 @@ func (e *Worker) scheduleActivities(ctx context.Context, run *simRun, recs []sim
 		}
 		scheduled[string(g.kind)] += n
 	}
-	e.countObjects(ctx, run.sim.ID, sim.EventScheduled, fieldScheduled, scheduled, nil)
+	// Work queued again by the reconciler (force) was counted when it was first
+	// queued: counting it twice would make the figure fall back when the finished
+	// run's counters are trued up. (What a crash lost before its count landed is
+	// restored by that true-up.)
+	if !force {
+		e.countObjects(ctx, run.sim.ID, sim.EventScheduled, fieldScheduled, scheduled, nil)
+	}
 	return nil
 }
 

@@ -119,9 +119,12 @@ func TestRestartMidRun(t *testing.T) {
 func TestProgressNeverGoesBackwards(t *testing.T) {
 	for _, d := range testenv.Dialects(t) {
 		t.Run(d.Name, func(t *testing.T) {
+			// A task cut off by the restart comes back when asynq recovers it or
+			// when the reconciler sees the run stalled: soon, for a test.
 			e := newTestEnv(t, d, envOptions{concurrency: 4, engineOptions: func(o *Options) {
 				o.BackfillQueued = 1
 				o.ReconcileEvery = time.Second
+				o.StallAfter = 5 * time.Second
 			}})
 			if err := e.sandbox.SetFaults(sandbox.Faults{Latency: 40 * time.Millisecond}); err != nil {
 				t.Fatal(err)

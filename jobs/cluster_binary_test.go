@@ -171,26 +171,34 @@ func (c *cluster) stopAll() {
 // api calls the JSON API with the boss's token; out gets a 2xx body.
 func (c *cluster) api(method, path string, body, out any) int {
 	c.t.Helper()
+	status, _ := callAPI(c.t, c.base, c.token, method, path, body, out)
+	return status
+}
+
+// callAPI calls a running binary's JSON API with a bearer token and returns the
+// status (0 when the process does not answer) and the body; out gets a 2xx body.
+func callAPI(t testing.TB, base, token, method, path string, body, out any) (int, []byte) {
+	t.Helper()
 	var r io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, c.base+path, r)
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	req, _ := http.NewRequest(method, base+path, r)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if out != nil && resp.StatusCode < 300 {
 		if err := json.Unmarshal(b, out); err != nil {
-			c.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+			t.Fatalf("%s %s: %v: %s", method, path, err, b)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, b
 }
 
 func (c *cluster) workersAlive() int {

@@ -31,7 +31,8 @@ const cleanupBatch = 100
 const cleanupAttempts = 3
 
 // cleanupPayload is a clean-up task: a simulation's whole clean-up, or (Action
-// "archive", a DLQ row replayed) one object whose archive failed.
+// "archive") objects whose archive failed: one per DLQ row, up to cleanupBatch
+// in a replay's task.
 type cleanupPayload struct {
 	Simulation int64           `json:"simulation"`
 	Action     string          `json:"action,omitempty"`
@@ -139,7 +140,7 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	for _, kind := range CleanupOrder {
-		if _, err := e.cleanLedger(ctx, s, tg, kind); err != nil {
+		if err := e.cleanLedger(ctx, s, tg, kind); err != nil {
 			return err
 		}
 		if err := e.cleanBySearch(ctx, s, tg, kind); err != nil {
@@ -154,14 +155,13 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, msg)
 }
 
-// cleanLedger archives a type's ledger rows still in the target, in batches, and
-// returns how many went to the DLQ.
-func (e *Worker) cleanLedger(ctx context.Context, s storage.Simulation, tg *target, kind sim.Kind) (int, error) {
-	failed := 0
+// cleanLedger archives a type's ledger rows still in the target, in batches; a
+// batch that keeps failing goes to the DLQ and the rest goes on.
+func (e *Worker) cleanLedger(ctx context.Context, s storage.Simulation, tg *target, kind sim.Kind) error {
 	for {
 		batch, err := e.store.CleanupBatch(ctx, s.ID, string(kind), cleanupBatch)
 		if err != nil || len(batch) == 0 {
-			return failed, err
+			return err
 		}
 		ids, keys := make([]string, len(batch)), make([]string, len(batch))
 		for i, le := range batch {
@@ -170,17 +170,16 @@ func (e *Worker) cleanLedger(ctx context.Context, s storage.Simulation, tg *targ
 		err = e.archive(ctx, tg, kind, ids)
 		if err == nil {
 			if err := e.store.SetCleanupState(context.WithoutCancel(ctx), s.ID, keys, storage.CleanupArchived); err != nil {
-				return failed, err
+				return err
 			}
 			continue
 		}
 		if IsThrottled(err) || ctx.Err() != nil {
-			return failed, err
+			return err
 		}
 		if err := e.cleanupFailed(ctx, s, kind, batch, err); err != nil {
-			return failed, err
+			return err
 		}
-		failed += len(batch)
 	}
 }
 

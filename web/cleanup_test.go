@@ -93,6 +93,21 @@ func sum(m map[string]int64) int64 {
 	return n
 }
 
+// inCleanupState counts a simulation's ledger objects in one clean-up state
+// (archived, failed, pending, shared), over every type.
+func inCleanupState(t *testing.T, a *testApp, simID int64, state string) int64 {
+	t.Helper()
+	counts, err := a.store.CleanupCounts(context.Background(), simID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, m := range counts {
+		n += m[state]
+	}
+	return n
+}
+
 func waitCleanup(t *testing.T, a *testApp, simID int64, within time.Duration) storage.Cleanup {
 	t.Helper()
 	var cl storage.Cleanup
@@ -226,23 +241,13 @@ func TestCleanupResumesAfterACrash(t *testing.T) {
 				t.Fatalf("start: want 202, got %d: %s", resp.StatusCode, body)
 			}
 			waitFor(t, time.Minute, "some archived", func() bool {
-				c, _ := a.store.CleanupCounts(ctx, s.ID)
-				var archived int64
-				for _, m := range c {
-					archived += m[storage.CleanupArchived]
-				}
-				return archived > 0
+				return inCleanupState(t, a, s.ID, storage.CleanupArchived) > 0
 			})
 			stop()                                                    // the worker dies…
 			if err := a.redis.Client.FlushDB(ctx).Err(); err != nil { // …and Redis loses its queue
 				t.Fatal(err)
 			}
-			c, _ := a.store.CleanupCounts(ctx, s.ID)
-			var left int64
-			for _, m := range c {
-				left += m[storage.CleanupPending]
-			}
-			if left == 0 {
+			if inCleanupState(t, a, s.ID, storage.CleanupPending) == 0 {
 				t.Fatal("the crash came too late: nothing was left to resume")
 			}
 			if err := a.sb.SetFaults(sandbox.Faults{}); err != nil {
@@ -311,12 +316,7 @@ func TestCleanupFailuresReplayFromTheDLQ(t *testing.T) {
 				}
 			}
 			waitFor(t, time.Minute, "the replayed archives done", func() bool {
-				c, _ := a.store.CleanupCounts(ctx, s.ID)
-				var archived int64
-				for _, m := range c {
-					archived += m[storage.CleanupArchived]
-				}
-				return archived == sum(ledger)
+				return inCleanupState(t, a, s.ID, storage.CleanupArchived) == sum(ledger)
 			})
 			if left := liveInSandbox(t, a, s.ID); sum(left) != 0 {
 				t.Errorf("after the replay: want nothing left, got %v", left)

@@ -153,7 +153,11 @@ func (h *handler) keptLateness(ctx context.Context, s storage.Simulation, ledger
 	if l != nil {
 		save.Samples, save.P50, save.P99 = l.Samples, l.P50, l.P99
 	}
-	return l, h.store.SaveReportLateness(ctx, save)
+	// Keeping them only spares the next view the walk: the report stands without.
+	if err := h.store.SaveReportLateness(ctx, save); err != nil {
+		h.log.Warn("report lateness not kept", "simulation", s.ID, "err", err)
+	}
+	return l, nil
 }
 
 // duration is how long the run took: first start to its end, or to now.

@@ -147,12 +147,8 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
-	msg, err := e.cleanupMessage(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	e.log.Info("cleanup done", "simulation", s.ID, "outcome", msg)
-	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, msg)
+	e.log.Info("cleanup done", "simulation", s.ID)
+	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, true, cleanupMessage)
 }
 
 // cleanLedger archives a type's ledger rows still in the target, in batches; a
@@ -271,32 +267,17 @@ func (e *Worker) replayArchive(ctx context.Context, s storage.Simulation, p clea
 	if err := e.store.SetCleanupState(dctx, s.ID, keys, storage.CleanupArchived); err != nil {
 		return err
 	}
-	c, err := e.store.Cleanup(dctx, s.ID)
-	if err != nil || c.Status != storage.CleanupDone {
-		return err
-	}
-	msg, err := e.cleanupMessage(dctx, s.ID)
-	if err != nil {
-		return err
-	}
-	return e.store.FinishCleanup(dctx, s.ID, msg)
+	return e.store.FinishCleanup(dctx, s.ID, false, cleanupMessage)
 }
 
-// cleanupMessage words where a clean-up stands, from the ledger: a clean-up
-// resumed after a crash, retried or replayed counts every earlier failure too.
-func (e *Worker) cleanupMessage(ctx context.Context, simID int64) (string, error) {
-	counts, err := e.store.CleanupCounts(ctx, simID)
-	if err != nil {
-		return "", err
-	}
-	var failed int64
-	for _, m := range counts {
-		failed += m[storage.CleanupFailed]
-	}
+// cleanupMessage words where a clean-up stands by the objects whose archive
+// failed, counted from the ledger: a clean-up resumed after a crash, retried or
+// replayed counts every earlier failure too.
+func cleanupMessage(failed int64) string {
 	if failed > 0 {
-		return strconv.FormatInt(failed, 10) + " objects could not be archived; they are in the DLQ.", nil
+		return strconv.FormatInt(failed, 10) + " objects could not be archived; they are in the DLQ."
 	}
-	return "Every object of this simulation is gone from the target.", nil
+	return "Every object of this simulation is gone from the target."
 }
 
 // cleanBySearch archives objects of a kind that name the simulation in

@@ -177,10 +177,35 @@ func (s *Store) AddCleanupFound(ctx context.Context, simID int64, n int) error {
 	return nil
 }
 
-// FinishCleanup records the end of a cleanup.
-func (s *Store) FinishCleanup(ctx context.Context, simID int64, message string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE cleanups SET status = ?, finished_at = ?, message = ? WHERE simulation_id = ?`,
-		CleanupDone, now(), message, simID); err != nil {
+// FinishCleanup records the end of a cleanup (finish) or brings a finished one's
+// message up to date (!finish: a replay archived some of its failures; a cleanup
+// not finished is left alone). The message is word's for the objects still failed,
+// counted in the same transaction with the cleanup's row locked, so finishers
+// running at once (replayed batches) end on the word of the last count.
+func (s *Store) FinishCleanup(ctx context.Context, simID int64, finish bool, word func(failed int64) string) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM cleanups WHERE simulation_id = ?`+s.forUpdate(), simID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !finish && status != CleanupDone {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var failed int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger WHERE simulation_id = ? AND cleanup_state = ?`,
+			simID, CleanupFailed).Scan(&failed); err != nil {
+			return err
+		}
+		if finish {
+			_, err = tx.ExecContext(ctx, `UPDATE cleanups SET status = ?, finished_at = ?, message = ? WHERE simulation_id = ?`,
+				CleanupDone, now(), word(failed), simID)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE cleanups SET message = ? WHERE simulation_id = ?`, word(failed), simID)
+		}
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("storage: finish cleanup: %w", err)
 	}
 	return nil

@@ -148,7 +148,7 @@ func (e *Worker) handleCleanup(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	e.log.Info("cleanup done", "simulation", s.ID)
-	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, true, cleanupMessage)
+	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, true, nil, cleanupMessage)
 }
 
 // cleanLedger archives a type's ledger rows still in the target, in batches; a
@@ -263,11 +263,7 @@ func (e *Worker) replayArchive(ctx context.Context, s storage.Simulation, p clea
 	if err != nil {
 		return e.cleanupFailed(ctx, s, kind, batch, err)
 	}
-	dctx := context.WithoutCancel(ctx)
-	if err := e.store.SetCleanupState(dctx, s.ID, keys, storage.CleanupArchived); err != nil {
-		return err
-	}
-	return e.store.FinishCleanup(dctx, s.ID, false, cleanupMessage)
+	return e.store.FinishCleanup(context.WithoutCancel(ctx), s.ID, false, keys, cleanupMessage)
 }
 
 // cleanupMessage words where a clean-up stands by the objects whose archive

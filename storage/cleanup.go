@@ -105,13 +105,20 @@ func (s *Store) KeptExternalIDs(ctx context.Context, simID int64, typ string, id
 
 // SetCleanupState marks ledger rows (by key) archived or failed.
 func (s *Store) SetCleanupState(ctx context.Context, simID int64, keys []string, state string) error {
+	return setCleanupState(ctx, s.db, simID, keys, state)
+}
+
+// setCleanupState is SetCleanupState on the database or within a transaction.
+func setCleanupState(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, simID int64, keys []string, state string) error {
 	for lo := 0; lo < len(keys); lo += maxRowsPerInsert {
 		part := keys[lo:min(lo+maxRowsPerInsert, len(keys))]
 		args := []any{state, simID}
 		for _, k := range part {
 			args = append(args, k)
 		}
-		if _, err := s.db.ExecContext(ctx, `UPDATE ledger SET cleanup_state = ? WHERE simulation_id = ? AND record_key IN (?`+
+		if _, err := db.ExecContext(ctx, `UPDATE ledger SET cleanup_state = ? WHERE simulation_id = ? AND record_key IN (?`+
 			strings.Repeat(`, ?`, len(part)-1)+`)`, args...); err != nil {
 			return fmt.Errorf("storage: cleanup state: %w", err)
 		}
@@ -177,13 +184,18 @@ func (s *Store) AddCleanupFound(ctx context.Context, simID int64, n int) error {
 	return nil
 }
 
-// FinishCleanup records the end of a cleanup (finish) or brings a finished one's
-// message up to date (!finish: a replay archived some of its failures; a cleanup
-// not finished is left alone). The message is word's for the objects still failed,
-// counted in the same transaction with the cleanup's row locked, so finishers
-// running at once (replayed batches) end on the word of the last count.
-func (s *Store) FinishCleanup(ctx context.Context, simID int64, finish bool, word func(failed int64) string) error {
+// FinishCleanup records the end of a cleanup (finish) or, after a replay archived
+// objects whose archive had failed (their keys: marked archived in the same
+// transaction), brings a finished one's message up to date (a cleanup not
+// finished is left alone). The message is word's for the objects still failed,
+// counted with the cleanup's row locked, so finishers running at once (replayed
+// batches) end on the word of the last count, and no reader sees the counts
+// without the message that goes with them.
+func (s *Store) FinishCleanup(ctx context.Context, simID int64, finish bool, archived []string, word func(failed int64) string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := setCleanupState(ctx, tx, simID, archived, CleanupArchived); err != nil {
+			return err
+		}
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM cleanups WHERE simulation_id = ?`+s.forUpdate(), simID).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && !finish && status != CleanupDone {
